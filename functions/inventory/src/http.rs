@@ -1,0 +1,211 @@
+//! The inventory HTTP API: one axum `Router`.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /health` | anyone | liveness |
+//! | `GET /v1/products?limit=&cursor=` | anyone | the catalog, a page at a time |
+//! | `GET /v1/products/{id}` | anyone | one product |
+//! | `PUT /v1/products/{id}` | admin | create or update a product |
+//! | `PUT /v1/products/{id}/stock` | admin | set a product's stock |
+//! | `POST /v1/reservations` | saga worker | reserve stock for an order |
+//! | `GET /v1/reservations/{order_id}` | saga worker | an order's reservation |
+//! | `POST /v1/reservations/{order_id}/release` | saga worker | release an order's stock |
+
+use crate::domain::{
+    self, InventoryError, ProductInput, ReleaseOutcome, ReserveInput, ReserveOutcome, StockInput,
+};
+use crate::store::Store;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use sagaway_shared::ApiError;
+use sagaway_shared::JsonBody;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Builds the router over `store`.
+pub fn router(store: Store) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/v1/products", get(list_products))
+        .route("/v1/products/{id}", get(get_product).put(put_product))
+        .route("/v1/products/{id}/stock", put(set_stock))
+        .route("/v1/reservations", post(reserve))
+        .route("/v1/reservations/{order_id}", get(get_reservation))
+        .route("/v1/reservations/{order_id}/release", post(release))
+        .with_state(store)
+}
+
+/// Maps a domain error to its HTTP answer. Every rule's status and code lives here.
+fn api_error(err: InventoryError) -> ApiError {
+    match err {
+        InventoryError::Invalid(v) => ApiError::invalid("validation_failed", v.to_string())
+            .with_details(json!({
+                "field": v.field,
+            })),
+        InventoryError::ProductNotFound(id) => {
+            ApiError::not_found("product_not_found", format!("product {id} does not exist"))
+        }
+        e @ InventoryError::UnknownProducts(_) => {
+            let ids = match &e {
+                InventoryError::UnknownProducts(ids) => ids.clone(),
+                _ => Vec::new(),
+            };
+            ApiError::invalid("unknown_product", e.to_string())
+                .with_details(json!({ "product_ids": ids }))
+        }
+        InventoryError::OutOfStock(shortages) => {
+            let message = format!(
+                "not enough stock: {}; nothing was reserved",
+                shortages
+                    .iter()
+                    .map(|s| format!(
+                        "{} (requested {}, available {})",
+                        s.product_id, s.requested, s.available
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            ApiError::conflict("out_of_stock", message)
+                .with_details(json!({ "shortages": shortages }))
+        }
+        e @ InventoryError::ReservationReleased(_) => {
+            ApiError::conflict("reservation_released", e.to_string())
+        }
+        e @ InventoryError::ReservationMismatch(_) => ApiError::conflict(
+            "reservation_mismatch",
+            format!("{e}; use a new order id for different lines"),
+        ),
+        InventoryError::Contention => ApiError::unavailable(
+            "contention",
+            "too many concurrent changes to the same products; retry shortly",
+        ),
+        e @ InventoryError::Store(_) => ApiError::internal(&e),
+    }
+}
+
+fn check_id(field: &str, value: &str) -> Result<(), ApiError> {
+    domain::validate_id(field, value).map_err(|e| api_error(InventoryError::Invalid(e)))
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok", "service": "inventory" }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn list_products(
+    State(store): State<Store>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request("invalid_query", format!("the query string is invalid: {e}"))
+    })?;
+    let limit =
+        domain::page_size(q.limit.as_deref()).map_err(|e| api_error(InventoryError::Invalid(e)))?;
+    let page = store
+        .products(limit, q.cursor.as_deref())
+        .await
+        .map_err(api_error)?;
+    Ok(Json(page).into_response())
+}
+
+async fn get_product(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    check_id("id", &id)?;
+    match store.product(&id).await.map_err(api_error)? {
+        Some(p) => Ok(Json(p).into_response()),
+        None => Err(api_error(InventoryError::ProductNotFound(id))),
+    }
+}
+
+async fn put_product(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<ProductInput>,
+) -> Result<Response, ApiError> {
+    check_id("id", &id)?;
+    let change = input
+        .validate()
+        .map_err(|e| api_error(InventoryError::Invalid(e)))?;
+    let product = store.put_product(&id, &change).await.map_err(api_error)?;
+    tracing::info!(product_id = %id, stock = product.stock, "product saved");
+    Ok(Json(product).into_response())
+}
+
+async fn set_stock(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<StockInput>,
+) -> Result<Response, ApiError> {
+    check_id("id", &id)?;
+    domain::validate_stock("stock", input.stock)
+        .map_err(|e| api_error(InventoryError::Invalid(e)))?;
+    let product = store.set_stock(&id, input.stock).await.map_err(api_error)?;
+    tracing::info!(product_id = %id, stock = product.stock, "stock set");
+    Ok(Json(product).into_response())
+}
+
+async fn reserve(
+    State(store): State<Store>,
+    JsonBody(input): JsonBody<ReserveInput>,
+) -> Result<Response, ApiError> {
+    let request = input
+        .validate()
+        .map_err(|e| api_error(InventoryError::Invalid(e)))?;
+    match store.reserve(&request).await {
+        Ok(ReserveOutcome::Created(r)) => {
+            tracing::info!(order_id = %r.order_id, lines = r.lines.len(), "stock reserved");
+            Ok((StatusCode::CREATED, Json(r)).into_response())
+        }
+        Ok(ReserveOutcome::Repeated(r)) => {
+            tracing::info!(order_id = %r.order_id, "repeated reserve answered from the record");
+            Ok((StatusCode::OK, Json(r)).into_response())
+        }
+        Err(e) => {
+            tracing::info!(order_id = %request.order_id, error = %e, "reserve refused");
+            Err(api_error(e))
+        }
+    }
+}
+
+async fn get_reservation(
+    State(store): State<Store>,
+    Path(order_id): Path<String>,
+) -> Result<Response, ApiError> {
+    check_id("order_id", &order_id)?;
+    match store.reservation(&order_id).await.map_err(api_error)? {
+        Some(r) => Ok(Json(r).into_response()),
+        None => Err(ApiError::not_found(
+            "reservation_not_found",
+            format!("order {order_id} has no reservation"),
+        )),
+    }
+}
+
+async fn release(
+    State(store): State<Store>,
+    Path(order_id): Path<String>,
+) -> Result<Response, ApiError> {
+    check_id("order_id", &order_id)?;
+    let outcome = store.release(&order_id).await.map_err(api_error)?;
+    match &outcome {
+        ReleaseOutcome::Released { .. } => tracing::info!(%order_id, "stock released"),
+        ReleaseOutcome::AlreadyReleased { .. } => {
+            tracing::info!(%order_id, "repeated release; nothing to do")
+        }
+        ReleaseOutcome::UnknownOrder { .. } => {
+            tracing::info!(%order_id, "release of an order without a reservation; nothing to do")
+        }
+    }
+    Ok(Json(outcome).into_response())
+}

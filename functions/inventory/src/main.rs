@@ -1,0 +1,16 @@
+//! The inventory function: in Lambda behind API Gateway, or as a local HTTP server.
+
+use anyhow::Context;
+use inventory::{http, store::Store};
+use sagaway_shared::{Config, dynamo, logging, serve};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::from_env().context("reading configuration")?;
+    logging::init(&config);
+    let client = dynamo::client(&config).await;
+    let store = Store::new(client, &config.table_name);
+    serve::serve(http::router(store), &config)
+        .await
+        .context("serving the inventory API")
+}

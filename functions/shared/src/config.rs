@@ -1,0 +1,151 @@
+//! Configuration from the environment: the one place a function reads environment variables.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `TABLE_NAME` | the function's own DynamoDB table | required |
+//! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator); unset in AWS | unset |
+//! | `AWS_REGION` | AWS region | from the SDK's default chain |
+//! | `AWS_LAMBDA_RUNTIME_API` | set by Lambda; when present the function serves Lambda events | unset |
+//! | `BIND_ADDR` | address for the local HTTP server (outside Lambda) | `127.0.0.1:3000` |
+//! | `LOG_FORMAT` | `json` or `text` | `json` in Lambda, `text` elsewhere |
+//! | `RUST_LOG` | tracing filter | `info` |
+
+use std::net::SocketAddr;
+
+/// A configuration value that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {name} is required: {hint}")]
+    Missing {
+        name: &'static str,
+        hint: &'static str,
+    },
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+/// Everything a function reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub aws_endpoint_url: Option<String>,
+    pub in_lambda: bool,
+    pub bind_addr: SocketAddr,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let table_name = non_empty("TABLE_NAME").ok_or(ConfigError::Missing {
+            name: "TABLE_NAME",
+            hint: "set it to the function's DynamoDB table (Terraform does this in Lambda)",
+        })?;
+        let in_lambda = non_empty("AWS_LAMBDA_RUNTIME_API").is_some();
+        let bind_addr = match non_empty("BIND_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(v) => v
+                .parse()
+                .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                    name: "BIND_ADDR",
+                    value: v.clone(),
+                    reason: format!("{e}; expected host:port such as 127.0.0.1:3000"),
+                })?,
+        };
+        let log_format = match non_empty("LOG_FORMAT").as_deref() {
+            None if in_lambda => LogFormat::Json,
+            None => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOG_FORMAT",
+                    value: other.to_string(),
+                    reason: "expected json or text".into(),
+                });
+            }
+        };
+        Ok(Self {
+            table_name,
+            aws_endpoint_url: non_empty("AWS_ENDPOINT_URL"),
+            in_lambda,
+            bind_addr,
+            log_format,
+            log_filter: non_empty("RUST_LOG").unwrap_or_else(|| "info".into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn table_name_is_required_and_named_in_the_error() {
+        let err = cfg(&[]).unwrap_err().to_string();
+        assert!(err.contains("TABLE_NAME"), "{err}");
+    }
+
+    #[test]
+    fn defaults_outside_lambda() {
+        let c = cfg(&[("TABLE_NAME", "t")]).unwrap();
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert!(!c.in_lambda);
+        assert!(c.aws_endpoint_url.is_none());
+    }
+
+    #[test]
+    fn lambda_logs_json_and_endpoint_is_read() {
+        let c = cfg(&[
+            ("TABLE_NAME", "t"),
+            ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
+        ])
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.aws_endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let err = cfg(&[("TABLE_NAME", "t"), ("BIND_ADDR", "nope")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("BIND_ADDR") && err.contains("host:port"),
+            "{err}"
+        );
+        let err = cfg(&[("TABLE_NAME", "t"), ("LOG_FORMAT", "xml")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("json or text"), "{err}");
+    }
+}

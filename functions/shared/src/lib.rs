@@ -1,0 +1,19 @@
+//! Plumbing shared by every sagaway Lambda function.
+//!
+//! - [`config`]: the one place that reads environment variables.
+//! - [`error`]: [`ApiError`], which renders as a JSON problem response.
+//! - [`json`]: [`JsonBody`], a JSON extractor whose rejections are [`ApiError`]s.
+//! - [`logging`]: structured `tracing` output (JSON in Lambda).
+//! - [`dynamo`]: a DynamoDB client that honours a custom endpoint.
+//! - [`serve`]: run one axum `Router` under `lambda_http` in Lambda or `axum::serve` locally.
+
+pub mod config;
+pub mod dynamo;
+pub mod error;
+pub mod json;
+pub mod logging;
+pub mod serve;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use json::JsonBody;
