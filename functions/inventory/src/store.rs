@@ -208,7 +208,8 @@ impl Store {
             .query()
             .table_name(&self.table)
             .index_name(CATALOG_INDEX)
-            .key_condition_expression("catalog = :c")
+            .key_condition_expression("#catalog = :c")
+            .expression_attribute_names("#catalog", "catalog")
             .expression_attribute_values(":c", s(CATALOG_KEY))
             .limit(limit);
         if let Some(cursor) = cursor {
@@ -239,9 +240,9 @@ impl Store {
         change: &ProductChange,
     ) -> Result<Product, InventoryError> {
         let stock_expr = if change.stock.is_some() {
-            "stock = :stock"
+            "#stock = :stock"
         } else {
-            "stock = if_not_exists(stock, :stock)"
+            "#stock = if_not_exists(#stock, :stock)"
         };
         let out = self
             .client
@@ -249,11 +250,19 @@ impl Store {
             .table_name(&self.table)
             .key("pk", s(product_pk(id)))
             .update_expression(format!(
-                "SET id = :id, catalog = :catalog, entity = :entity, #name = :name, \
-                 description = :description, price_cents = :price, currency = :currency, \
-                 updated_at = :now, {stock_expr}"
+                "SET #id = :id, #catalog = :catalog, #entity = :entity, #name = :name, \
+                 #description = :description, #price = :price, #currency = :currency, \
+                 #updated_at = :now, {stock_expr}"
             ))
+            .expression_attribute_names("#id", "id")
+            .expression_attribute_names("#catalog", "catalog")
+            .expression_attribute_names("#entity", "entity")
             .expression_attribute_names("#name", "name")
+            .expression_attribute_names("#description", "description")
+            .expression_attribute_names("#price", "price_cents")
+            .expression_attribute_names("#currency", "currency")
+            .expression_attribute_names("#updated_at", "updated_at")
+            .expression_attribute_names("#stock", "stock")
             .expression_attribute_values(":id", s(id))
             .expression_attribute_values(":catalog", s(CATALOG_KEY))
             .expression_attribute_values(":entity", s("product"))
@@ -280,8 +289,10 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key("pk", s(product_pk(id)))
-            .update_expression("SET stock = :stock, updated_at = :now")
+            .update_expression("SET #stock = :stock, #updated_at = :now")
             .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#stock", "stock")
+            .expression_attribute_names("#updated_at", "updated_at")
             .expression_attribute_values(":stock", n(stock))
             .expression_attribute_values(":now", s(now()))
             .return_values(ReturnValue::AllNew)
@@ -340,8 +351,10 @@ impl Store {
             let update = Update::builder()
                 .table_name(&self.table)
                 .key("pk", s(product_pk(&line.product_id)))
-                .update_expression("SET stock = stock - :q, updated_at = :now")
-                .condition_expression("attribute_exists(pk) AND stock >= :q")
+                .update_expression("SET #stock = #stock - :q, #updated_at = :now")
+                .condition_expression("attribute_exists(pk) AND #stock >= :q")
+                .expression_attribute_names("#stock", "stock")
+                .expression_attribute_names("#updated_at", "updated_at")
                 .expression_attribute_values(":q", n(line.quantity))
                 .expression_attribute_values(":now", s(now()))
                 .build()
@@ -488,7 +501,8 @@ impl Store {
             let mark = Update::builder()
                 .table_name(&self.table)
                 .key("pk", s(reservation_pk(order_id)))
-                .update_expression("SET #status = :released, released_at = :now")
+                .update_expression("SET #status = :released, #released_at = :now")
+                .expression_attribute_names("#released_at", "released_at")
                 .condition_expression("#status = :reserved")
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":released", s(ReservationStatus::Released.as_str()))
@@ -501,7 +515,9 @@ impl Store {
                 let restore = Update::builder()
                     .table_name(&self.table)
                     .key("pk", s(product_pk(&line.product_id)))
-                    .update_expression("SET stock = stock + :q, updated_at = :now")
+                    .update_expression("SET #stock = #stock + :q, #updated_at = :now")
+                    .expression_attribute_names("#stock", "stock")
+                    .expression_attribute_names("#updated_at", "updated_at")
                     .condition_expression("attribute_exists(pk)")
                     .expression_attribute_values(":q", n(line.quantity))
                     .expression_attribute_values(":now", s(&released_at))

@@ -1,1 +1,174 @@
+//! Helpers for the system tests: a client for the deployed API, reached only through its
+//! public URL (API Gateway on the local emulator). The tests are `#[ignore]`d so a plain
+//! `cargo test` skips them; `tests/system.sh` deploys a fresh stack and runs them.
 
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A response: status and JSON body (`Value::Null` when the body is not JSON).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// The `code` of a JSON error body.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+/// The deployed API.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// The API named by `SAGAWAY_API_URL` (set by `tests/system.sh`).
+    pub fn from_env() -> Self {
+        let base = std::env::var("SAGAWAY_API_URL").unwrap_or_else(|_| {
+            panic!("SAGAWAY_API_URL is not set: run the system tests with tests/system.sh (or make test)")
+        });
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .no_proxy()
+            .build()
+            .expect("building the HTTP client");
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            http,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request with an optional raw body and content type.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some((content_type, bytes)) = body {
+            req = req.header("content-type", content_type).body(bytes);
+        }
+        let resp = req.send().await.expect("the API did not answer");
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let text = resp.text().await.expect("reading the response body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            content_type,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn json(&self, method: reqwest::Method, path: &str, body: &Value) -> Reply {
+        self.send(
+            method,
+            path,
+            Some(("application/json", serde_json::to_vec(body).expect("json"))),
+        )
+        .await
+    }
+
+    /// Creates a product with `stock` and returns its id.
+    pub async fn product(&self, prefix: &str, stock: i64) -> String {
+        let id = unique(prefix);
+        let r = self
+            .json(
+                reqwest::Method::PUT,
+                &format!("/v1/products/{id}"),
+                &json!({ "name": format!("Test {id}"), "price_cents": 1000, "stock": stock }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "creating product {id}: {}", r.text);
+        id
+    }
+
+    /// A product's current stock.
+    pub async fn stock(&self, id: &str) -> i64 {
+        let r = self.get(&format!("/v1/products/{id}")).await;
+        assert_eq!(r.status, 200, "reading product {id}: {}", r.text);
+        r.body["stock"].as_i64().expect("stock is a number")
+    }
+
+    /// Reserves `lines` (product id, quantity) for `order_id`.
+    pub async fn reserve(&self, order_id: &str, lines: &[(&str, i64)]) -> Reply {
+        let lines: Vec<Value> = lines
+            .iter()
+            .map(|(p, q)| json!({ "product_id": p, "quantity": q }))
+            .collect();
+        self.json(
+            reqwest::Method::POST,
+            "/v1/reservations",
+            &json!({ "order_id": order_id, "lines": lines }),
+        )
+        .await
+    }
+
+    pub async fn release(&self, order_id: &str) -> Reply {
+        self.send(
+            reqwest::Method::POST,
+            &format!("/v1/reservations/{order_id}/release"),
+            None,
+        )
+        .await
+    }
+}
+
+/// An id no other test (or earlier run) uses.
+pub fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}-{:x}-{}",
+        nanos % 0xffff_ffff_ffff,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Asserts a reply is a JSON problem response with this status and code.
+#[track_caller]
+pub fn assert_problem(r: &Reply, status: u16, code: &str) {
+    assert_eq!(
+        r.status, status,
+        "expected {status} {code}, got: {}",
+        r.text
+    );
+    assert!(
+        r.content_type.starts_with("application/json"),
+        "error must be JSON, got content-type {:?}: {}",
+        r.content_type,
+        r.text
+    );
+    assert_eq!(r.code(), code, "wrong code in {}", r.text);
+    assert!(
+        r.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error must say what is wrong: {}",
+        r.text
+    );
+}

@@ -1,0 +1,38 @@
+# sagaway: the two commands are `make up` and `make test`. See README.md.
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+
+.PHONY: help up down test lint unit system build zips clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+up: ## install what is missing, build, start the emulator + Temporal, deploy, seed; print URLs
+	@localstack/up.sh
+
+down: ## stop what `make up` started
+	@localstack/down.sh
+
+test: lint unit system ## every test suite: fmt, clippy, unit tests, system tests
+	@echo "==> All tests passed"
+
+lint: ## cargo fmt --check, clippy -D warnings, terraform fmt -check
+	@echo "==> cargo fmt --check"
+	@cargo fmt --all --check
+	@echo "==> cargo clippy --workspace --all-targets -- -D warnings"
+	@cargo clippy --workspace --all-targets --locked -- -D warnings
+	@echo "==> terraform fmt -check"
+	@source localstack/lib.sh && terraform_env && terraform fmt -check -recursive infra localstack
+
+unit: ## unit tests (no emulator needed)
+	@echo "==> Unit tests (cargo test --workspace)"
+	@cargo test --workspace --locked
+
+system: ## system tests: fresh emulator on port 4610, Terraform, tests through API Gateway
+	@tests/system.sh
+
+build zips: ## build the workspace and package the Lambda zips into dist/lambda
+	@source localstack/lib.sh && check_prereqs && build_zips
+
+clean: ## remove build output and local state (stops nothing: run make down first)
+	rm -rf dist .local

@@ -1,0 +1,25 @@
+output "api_id" {
+  description = "Id of the HTTP API."
+  value       = aws_apigatewayv2_api.http.id
+}
+
+output "api_url" {
+  description = "Base URL of the HTTP API (append /v1/products and so on)."
+  value = (local.local_emulator
+    ? "${var.aws_endpoint}/_aws/execute-api/${aws_apigatewayv2_api.http.id}/${aws_apigatewayv2_stage.http.name}"
+  : aws_apigatewayv2_stage.http.invoke_url)
+}
+
+output "tables" {
+  description = "DynamoDB table of each service."
+  value = {
+    inventory = module.inventory.table_name
+  }
+}
+
+output "functions" {
+  description = "Lambda function of each service."
+  value = {
+    inventory = module.inventory.function_name
+  }
+}

@@ -1,0 +1,211 @@
+# Shared helpers for the local-stack scripts. Source it; do not run it.
+# Every setting the scripts read is listed here with its default.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# All local state (venvs, logs, emulator and Temporal data, Terraform state) lives here.
+LOCAL_DIR="${SAGAWAY_LOCAL_DIR:-$ROOT/.local}"
+# Where the Terraform AWS provider mirror is (a folder holding registry.terraform.io/...).
+TF_PLUGIN_DIR="${TF_PLUGIN_DIR:-/opt/tf-plugins}"
+# Cargo's target dir (CI points it outside the clone to reuse builds).
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export CARGO_TARGET_DIR
+
+# The Lambda functions built into zips, one per crate in functions/ (not the shared one).
+FUNCTIONS="inventory"
+
+say() { printf '==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# need_cmd CMD "how to install it"
+need_cmd() {
+  command -v "$1" >/dev/null 2>&1 || die "$1 is required but not installed. $2"
+}
+
+check_prereqs() {
+  need_cmd python3 "Install Python 3.10 or newer (Debian: apt-get install python3 python3-venv)."
+  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' ||
+    die "python3 is $(python3 --version 2>&1); sagaway's local tools need Python 3.10 or newer."
+  python3 -c 'import venv, ensurepip' 2>/dev/null ||
+    die "python3 cannot create virtual environments. Debian: apt-get install python3-venv"
+  need_cmd cargo "Install Rust with rustup: https://rustup.rs"
+  need_cmd terraform "Install Terraform 1.5 or newer: https://developer.hashicorp.com/terraform/install"
+  need_cmd curl "Install curl (Debian: apt-get install curl)."
+}
+
+# ensure_venv NAME REQUIREMENTS_FILE: a venv under $LOCAL_DIR with exactly those pins.
+# Re-installs only when the requirements file changed.
+ensure_venv() {
+  local name="$1" req="$2" dir="$LOCAL_DIR/venv-$1"
+  local stamp="$dir/.requirements.sha256"
+  local want
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    return 0
+  fi
+  say "Installing $name tools into $dir (pip, pinned in ${req#"$ROOT"/})"
+  mkdir -p "$LOCAL_DIR"
+  [[ -x "$dir/bin/python" ]] || python3 -m venv "$dir" || die "could not create the venv $dir"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" ||
+    die "pip could not install ${req#"$ROOT"/}; is PyPI reachable?"
+  echo "$want" >"$stamp"
+}
+
+ensure_tools() {
+  ensure_venv ministack "$ROOT/localstack/requirements-ministack.txt"
+  ensure_venv tools "$ROOT/localstack/requirements-tools.txt"
+}
+
+# port_open PORT: true when something listens on 127.0.0.1:PORT.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_until SECONDS WHAT LOGFILE CMD...: polls CMD until it succeeds.
+wait_until() {
+  local secs="$1" what="$2" log="$3"
+  shift 3
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      [[ -f "$log" ]] && tail -n 20 "$log" >&2
+      die "$what did not become ready within ${secs}s; its log is $log"
+    fi
+    sleep 0.5
+  done
+}
+
+# pid_alive FILE: true when FILE holds the pid of a live process.
+pid_alive() {
+  [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+# stop_pid FILE NAME: TERM, then KILL after 10 s; removes FILE.
+stop_pid() {
+  local file="$1" name="$2"
+  if pid_alive "$file"; then
+    local pid
+    pid="$(cat "$file")"
+    say "Stopping $name (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+# Terraform: init once per checkout, from the provider mirror when there is one.
+terraform_env() {
+  if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -f "$TF_CLI_CONFIG_FILE" ]]; then
+    unset TF_CLI_CONFIG_FILE
+  fi
+  export TF_IN_AUTOMATION=1
+  export TF_DATA_DIR="$LOCAL_DIR/terraform-data"
+}
+
+terraform_init() {
+  terraform_env
+  if [[ -f "$TF_DATA_DIR/.initialised" ]]; then
+    return 0
+  fi
+  say "Initialising Terraform (provider hashicorp/aws ~> 5.100)"
+  mkdir -p "$TF_DATA_DIR"
+  local args=(-input=false -no-color)
+  if [[ -d "$TF_PLUGIN_DIR/registry.terraform.io/hashicorp/aws" ]]; then
+    note "using the provider mirror $TF_PLUGIN_DIR"
+    args+=(-plugin-dir="$TF_PLUGIN_DIR")
+  else
+    note "no provider mirror at $TF_PLUGIN_DIR; downloading from registry.terraform.io"
+  fi
+  if ! terraform -chdir="$ROOT/infra" init "${args[@]}" >"$LOCAL_DIR/terraform-init.log" 2>&1; then
+    tail -n 20 "$LOCAL_DIR/terraform-init.log" >&2
+    die "terraform init failed. It needs the AWS provider 5.100: either set TF_PLUGIN_DIR to a \
+filesystem mirror holding registry.terraform.io/hashicorp/aws/5.100.x, or allow access to registry.terraform.io."
+  fi
+  touch "$TF_DATA_DIR/.initialised"
+}
+
+# terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE: applies infra/ into the emulator.
+terraform_apply() {
+  local state="$1" endpoint="$2" log="$3"
+  terraform_init
+  mkdir -p "$(dirname "$state")"
+  if ! terraform -chdir="$ROOT/infra" apply -input=false -auto-approve -no-color \
+    -state="$state" \
+    -var-file="$ROOT/localstack/local.tfvars" \
+    -var "aws_endpoint=$endpoint" \
+    -var "lambda_dir=$ROOT/dist/lambda" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    die "terraform apply failed; the full output is in $log"
+  fi
+}
+
+# terraform_output STATE_FILE NAME
+terraform_output() {
+  terraform_env
+  terraform -chdir="$ROOT/infra" output -state="$1" -raw "$2"
+}
+
+# start_emulator DIR PORT: a fresh MiniStack on 127.0.0.1:PORT with its data under DIR.
+start_emulator() {
+  local dir="$1" port="$2"
+  mkdir -p "$dir/tmp"
+  stop_pid "$dir/ministack.pid" "the AWS emulator"
+  if port_open "$port"; then
+    die "port $port is taken by another program. Stop it, or use it as the AWS endpoint with \
+SAGAWAY_AWS_ENDPOINT=http://127.0.0.1:$port make up"
+  fi
+  say "Starting the AWS emulator (MiniStack) on 127.0.0.1:$port"
+  (
+    cd "$dir"
+    BIND_HOST=127.0.0.1 GATEWAY_PORT="$port" MINISTACK_HOST=127.0.0.1 TMPDIR="$dir/tmp" \
+      LOG_LEVEL=WARNING \
+      setsid "$LOCAL_DIR/venv-ministack/bin/ministack" >"$dir/ministack.log" 2>&1 &
+    echo $! >"$dir/ministack.pid"
+  )
+  wait_until 60 "the AWS emulator" "$dir/ministack.log" \
+    curl -fsS "http://127.0.0.1:$port/_ministack/health"
+  note "ready: http://127.0.0.1:$port (log: $dir/ministack.log)"
+}
+
+# start_temporal DIR PORT UI_PORT: the Temporal dev server, state kept in DIR/temporal.db.
+start_temporal() {
+  local dir="$1" port="$2" ui="$3"
+  mkdir -p "$dir"
+  local temporal="$LOCAL_DIR/venv-tools/bin/temporal"
+  if pid_alive "$dir/temporal.pid" && "$temporal" operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1; then
+    note "Temporal dev server already running on 127.0.0.1:$port"
+    return 0
+  fi
+  stop_pid "$dir/temporal.pid" "the Temporal dev server"
+  if port_open "$port"; then
+    die "port $port is taken by another program; stop it (a Temporal server started by hand?) and retry"
+  fi
+  say "Starting the Temporal dev server on 127.0.0.1:$port (UI on $ui)"
+  (
+    cd "$dir"
+    setsid "$temporal" server start-dev --headless --ip 127.0.0.1 --port "$port" \
+      --ui-port "$ui" --log-level warn --db-filename "$dir/temporal.db" \
+      >"$dir/temporal.log" 2>&1 &
+    echo $! >"$dir/temporal.pid"
+  )
+  wait_until 60 "the Temporal dev server" "$dir/temporal.log" \
+    "$temporal" operator cluster health --address "127.0.0.1:$port"
+  note "ready: 127.0.0.1:$port, UI http://127.0.0.1:$ui (log: $dir/temporal.log)"
+}
+
+# build_zips: builds the workspace (functions and tests in one cargo call) and packages the
+# functions as Lambda zips in dist/lambda.
+build_zips() {
+  say "Building the workspace (cargo build --workspace --all-targets)"
+  (cd "$ROOT" && cargo build --workspace --all-targets --locked) || die "cargo build failed"
+  say "Packaging Lambda zips into dist/lambda"
+  # shellcheck disable=SC2086
+  python3 "$ROOT/functions/package.py" "$CARGO_TARGET_DIR/debug" "$ROOT/dist/lambda" $FUNCTIONS
+}

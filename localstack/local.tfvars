@@ -1,0 +1,8 @@
+# The one place that points Terraform at the local emulator. Fake credentials: the emulator
+# accepts any. `make up` and the integration tests pass this file with -var-file and
+# override aws_endpoint when they use another port.
+aws_endpoint       = "http://127.0.0.1:4566"
+aws_access_key     = "test"
+aws_secret_key     = "test"
+region             = "us-east-1"
+log_retention_days = 1

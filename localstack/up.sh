@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make up: install what is missing, build, start the emulator and Temporal, deploy, seed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+STACK_DIR="$LOCAL_DIR/stack"
+AWS_PORT="${SAGAWAY_AWS_PORT:-4566}"
+TEMPORAL_PORT="${SAGAWAY_TEMPORAL_PORT:-7233}"
+TEMPORAL_UI_PORT="${SAGAWAY_TEMPORAL_UI_PORT:-8233}"
+
+check_prereqs
+ensure_tools
+build_zips
+mkdir -p "$STACK_DIR"
+
+if [[ -n "${SAGAWAY_AWS_ENDPOINT:-}" ]]; then
+  endpoint="${SAGAWAY_AWS_ENDPOINT%/}"
+  say "Using the AWS endpoint $endpoint (started and stopped by you, not by sagaway)"
+  curl -fsS -o /dev/null "$endpoint/_localstack/health" 2>/dev/null ||
+    curl -fsS -o /dev/null "$endpoint/_ministack/health" 2>/dev/null ||
+    die "nothing answers at $endpoint; start your emulator first or unset SAGAWAY_AWS_ENDPOINT"
+else
+  endpoint="http://127.0.0.1:$AWS_PORT"
+  # A fresh emulator every time: its state is not kept, so Terraform's state starts over too.
+  start_emulator "$STACK_DIR" "$AWS_PORT"
+  rm -f "$STACK_DIR/terraform.tfstate" "$STACK_DIR/terraform.tfstate.backup"
+fi
+
+start_temporal "$STACK_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
+
+say "Applying Terraform (infra/) into the emulator"
+terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log"
+api_url="$(terraform_output "$STACK_DIR/terraform.tfstate" api_url)"
+note "applied (log: $STACK_DIR/terraform-apply.log)"
+
+say "Seeding the demo catalog"
+python3 "$ROOT/localstack/seed.py" "$api_url"
+
+cat >"$STACK_DIR/env" <<ENV
+SAGAWAY_API_URL=$api_url
+SAGAWAY_AWS_ENDPOINT=$endpoint
+SAGAWAY_TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+ENV
+
+cat <<DONE
+
+sagaway is up.
+  API:          $api_url
+                try: curl $api_url/v1/products
+  Temporal UI:  http://127.0.0.1:$TEMPORAL_UI_PORT
+  Temporal:     127.0.0.1:$TEMPORAL_PORT (namespace default)
+  AWS emulator: $endpoint
+  Logs, state:  $STACK_DIR
+Stop everything with: make down
+DONE
