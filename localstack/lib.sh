@@ -190,7 +190,7 @@ start_temporal() {
   say "Starting the Temporal dev server on 127.0.0.1:$port (UI on $ui)"
   (
     cd "$dir"
-    setsid "$temporal" server start-dev --headless --ip 127.0.0.1 --port "$port" \
+    setsid "$temporal" server start-dev --ip 127.0.0.1 --port "$port" \
       --ui-port "$ui" --log-level warn --db-filename "$dir/temporal.db" \
       >"$dir/temporal.log" 2>&1 &
     echo $! >"$dir/temporal.pid"
