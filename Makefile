@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test lint unit system build zips clean
+.PHONY: help up down test lint unit system build zips zips-aws clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ system: ## system tests: fresh emulator on port 4610, Terraform, tests through A
 
 build zips: ## build the workspace and package the Lambda zips into dist/lambda
 	@source localstack/lib.sh && check_prereqs && build_zips
+
+zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=x86_64|arm64), into dist/lambda-aws
+	@source localstack/lib.sh && check_prereqs && ensure_tools && build_zips_aws
 
 clean: ## remove build output and local state (stops nothing: run make down first)
 	rm -rf dist .local

@@ -209,3 +209,21 @@ build_zips() {
   # shellcheck disable=SC2086
   python3 "$ROOT/functions/package.py" "$CARGO_TARGET_DIR/debug" "$ROOT/dist/lambda" $FUNCTIONS
 }
+
+# build_zips_aws: release zips for AWS Lambda (Amazon Linux 2023), cross-linked by
+# cargo-lambda with zig so the binaries need no newer glibc than Lambda's.
+build_zips_aws() {
+  local arch="${LAMBDA_ARCH:-x86_64}" flag=--x86-64
+  [[ "$arch" == "arm64" ]] && flag=--arm64
+  say "Building release Lambda zips for AWS ($arch) with cargo-lambda"
+  local bins=()
+  for f in $FUNCTIONS; do bins+=(--bin "$f"); done
+  (cd "$ROOT" && PATH="$LOCAL_DIR/venv-tools/bin:$PATH" cargo lambda build --release "$flag" \
+    --output-format zip --lambda-dir "$CARGO_TARGET_DIR/lambda-aws" "${bins[@]}") ||
+    die "cargo lambda build failed"
+  mkdir -p "$ROOT/dist/lambda-aws"
+  for f in $FUNCTIONS; do
+    cp "$CARGO_TARGET_DIR/lambda-aws/$f/bootstrap.zip" "$ROOT/dist/lambda-aws/$f.zip"
+    note "dist/lambda-aws/$f.zip"
+  done
+}
