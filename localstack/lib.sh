@@ -46,7 +46,7 @@ ensure_venv() {
   if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     return 0
   fi
-  say "Installing $name tools into $dir (pip, pinned in ${req#"$ROOT"/})"
+  say "Installing Python packages into $dir (pip, pinned in ${req#"$ROOT"/})"
   mkdir -p "$LOCAL_DIR"
   [[ -x "$dir/bin/python" ]] || python3 -m venv "$dir" || die "could not create the venv $dir"
   "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" ||
