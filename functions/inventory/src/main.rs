@@ -9,7 +9,7 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     logging::init(&config);
     let client = dynamo::client(&config).await;
-    let store = Store::new(client, &config.table_name);
+    let store = Store::new(client, config.table()?);
     serve::serve(http::router(store), &config)
         .await
         .context("serving the inventory API")

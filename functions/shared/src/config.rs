@@ -2,7 +2,10 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `TABLE_NAME` | the function's own DynamoDB table | required |
+//! | `TABLE_NAME` | the function's own DynamoDB table | required by functions with a table |
+//! | `JWT_SIGNING_SECRET` | Secrets Manager name of the JWT private key (customer service) | unset |
+//! | `JWT_PUBLIC_SECRET` | Secrets Manager name of the JWT public key (customer, authorizer) | unset |
+//! | `WS_MANAGEMENT_ENDPOINT` | the WebSocket API's management endpoint (notification service) | unset |
 //! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator); unset in AWS | unset |
 //! | `AWS_REGION` | AWS region | from the SDK's default chain |
 //! | `AWS_LAMBDA_RUNTIME_API` | set by Lambda; when present the function serves Lambda events | unset |
@@ -38,7 +41,10 @@ pub enum LogFormat {
 /// Everything a function reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub table_name: String,
+    pub table_name: Option<String>,
+    pub jwt_signing_secret: Option<String>,
+    pub jwt_public_secret: Option<String>,
+    pub ws_management_endpoint: Option<String>,
     pub aws_endpoint_url: Option<String>,
     pub in_lambda: bool,
     pub bind_addr: SocketAddr,
@@ -46,7 +52,52 @@ pub struct Config {
     pub log_filter: String,
 }
 
+/// `Some(value)` of a setting a function cannot run without, or the error naming it.
+fn required<'a>(
+    value: &'a Option<String>,
+    name: &'static str,
+    hint: &'static str,
+) -> Result<&'a str, ConfigError> {
+    value.as_deref().ok_or(ConfigError::Missing { name, hint })
+}
+
 impl Config {
+    /// The function's own table (`TABLE_NAME`).
+    pub fn table(&self) -> Result<&str, ConfigError> {
+        required(
+            &self.table_name,
+            "TABLE_NAME",
+            "set it to the function's DynamoDB table (Terraform does this in Lambda)",
+        )
+    }
+
+    /// The JWT private key's secret (`JWT_SIGNING_SECRET`).
+    pub fn signing_secret(&self) -> Result<&str, ConfigError> {
+        required(
+            &self.jwt_signing_secret,
+            "JWT_SIGNING_SECRET",
+            "set it to the Secrets Manager name of the JWT signing key",
+        )
+    }
+
+    /// The JWT public key's secret (`JWT_PUBLIC_SECRET`).
+    pub fn public_secret(&self) -> Result<&str, ConfigError> {
+        required(
+            &self.jwt_public_secret,
+            "JWT_PUBLIC_SECRET",
+            "set it to the Secrets Manager name of the JWT public key",
+        )
+    }
+
+    /// The WebSocket management endpoint (`WS_MANAGEMENT_ENDPOINT`).
+    pub fn ws_endpoint(&self) -> Result<&str, ConfigError> {
+        required(
+            &self.ws_management_endpoint,
+            "WS_MANAGEMENT_ENDPOINT",
+            "set it to the WebSocket API's https://{api}.execute-api.{region}.amazonaws.com/{stage}",
+        )
+    }
+
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -55,10 +106,6 @@ impl Config {
     /// Reads the configuration through `lookup` (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let table_name = non_empty("TABLE_NAME").ok_or(ConfigError::Missing {
-            name: "TABLE_NAME",
-            hint: "set it to the function's DynamoDB table (Terraform does this in Lambda)",
-        })?;
         let in_lambda = non_empty("AWS_LAMBDA_RUNTIME_API").is_some();
         let bind_addr = match non_empty("BIND_ADDR") {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
@@ -84,7 +131,10 @@ impl Config {
             }
         };
         Ok(Self {
-            table_name,
+            table_name: non_empty("TABLE_NAME"),
+            jwt_signing_secret: non_empty("JWT_SIGNING_SECRET"),
+            jwt_public_secret: non_empty("JWT_PUBLIC_SECRET"),
+            ws_management_endpoint: non_empty("WS_MANAGEMENT_ENDPOINT"),
             aws_endpoint_url: non_empty("AWS_ENDPOINT_URL"),
             in_lambda,
             bind_addr,
@@ -109,8 +159,9 @@ mod tests {
 
     #[test]
     fn table_name_is_required_and_named_in_the_error() {
-        let err = cfg(&[]).unwrap_err().to_string();
+        let err = cfg(&[]).unwrap().table().unwrap_err().to_string();
         assert!(err.contains("TABLE_NAME"), "{err}");
+        assert_eq!(cfg(&[("TABLE_NAME", "t")]).unwrap().table().unwrap(), "t");
     }
 
     #[test]

@@ -5,12 +5,16 @@
 //! - [`json`]: [`JsonBody`], a JSON extractor whose rejections are [`ApiError`]s.
 //! - [`logging`]: structured `tracing` output (JSON in Lambda).
 //! - [`dynamo`]: a DynamoDB client that honours a custom endpoint.
+//! - [`auth`]: token claims, the caller's identity ([`auth::Caller`]), internal-only routes.
+//! - [`keys`]: the JWT key pair in Secrets Manager.
 //! - [`serve`]: run one axum `Router` under `lambda_http` in Lambda or `axum::serve` locally.
 
+pub mod auth;
 pub mod config;
 pub mod dynamo;
 pub mod error;
 pub mod json;
+pub mod keys;
 pub mod logging;
 pub mod serve;
 

@@ -37,7 +37,7 @@ pub async fn serve(router: Router, config: &Config) -> Result<(), ServeError> {
     if config.in_lambda {
         tracing::info!("serving Lambda events");
         let svc = tower::ServiceBuilder::new()
-            .map_request(strip_stage)
+            .map_request(route_event)
             .service(router);
         lambda_http::run(svc).await.map_err(ServeError::Lambda)
     } else {
@@ -53,9 +53,34 @@ pub async fn serve(router: Router, config: &Config) -> Result<(), ServeError> {
     }
 }
 
-/// API Gateway puts a named stage in front of the path (`/api/v1/products`); the routes are
-/// written without it, so it is removed here. The `$default` stage has no prefix.
-fn strip_stage(mut req: Request) -> Request {
+/// Path of the WebSocket API's `$connect` event.
+pub const WS_CONNECT: &str = "/_ws/connect";
+/// Path of the WebSocket API's `$disconnect` event.
+pub const WS_DISCONNECT: &str = "/_ws/disconnect";
+/// Path of any other WebSocket message (`$default`).
+pub const WS_MESSAGE: &str = "/_ws/message";
+
+/// Gives every Lambda event the path its route is written with:
+/// - API Gateway puts a named stage in front of the path (`/api/v1/products`); the routes are
+///   written without it, so it is removed. The `$default` stage has no prefix.
+/// - WebSocket events have no path; they become `POST /_ws/{connect,disconnect,message}`.
+///   The HTTP API has no such routes, so they cannot be reached from it.
+fn route_event(mut req: Request) -> Request {
+    let ws_path = match req.request_context_ref() {
+        Some(RequestContext::WebSocket(ctx)) => Some(match ctx.event_type.as_deref() {
+            Some("CONNECT") => WS_CONNECT,
+            Some("DISCONNECT") => WS_DISCONNECT,
+            _ => WS_MESSAGE,
+        }),
+        _ => None,
+    };
+    if let Some(path) = ws_path {
+        if let Ok(uri) = path.parse() {
+            *req.uri_mut() = uri;
+        }
+        *req.method_mut() = axum::http::Method::POST;
+        return req;
+    }
     let stage = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.stage.clone(),
         _ => None,

@@ -1,0 +1,26 @@
+//! The customer function: in Lambda behind API Gateway, or as a local HTTP server.
+
+use anyhow::Context;
+use customer::http::{self, App};
+use customer::{store::Store, tokens::Issuer};
+use sagaway_shared::keys::{KeyStore, secrets_client};
+use sagaway_shared::{Config, dynamo, logging, serve};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::from_env().context("reading configuration")?;
+    logging::init(&config);
+    let store = Store::new(dynamo::client(&config).await, config.table()?);
+    let keys = KeyStore::new(
+        secrets_client(&config).await,
+        config.signing_secret()?.to_string(),
+        config.public_secret()?.to_string(),
+    );
+    let app = App {
+        store,
+        issuer: Issuer::new(keys),
+    };
+    serve::serve(http::router(app), &config)
+        .await
+        .context("serving the customer API")
+}
