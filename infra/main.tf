@@ -1,9 +1,17 @@
 # sagaway on AWS: an HTTP API in API Gateway in front of one Lambda function per service,
 # each with its own DynamoDB table and a role that reaches only that table.
+#
+# Route authorization: "none" routes are public; "jwt" routes go through the Lambda
+# authorizer (auth.tf) and the function checks roles. Saga-step operations are not on the
+# API at all: the worker invokes the functions directly (lambda:InvokeFunction), and the
+# functions answer /internal/* paths only for direct invocations.
+
+data "aws_caller_identity" "current" {}
 
 locals {
   # Outside AWS the functions reach the emulator through this endpoint.
   function_env = local.local_emulator ? { AWS_ENDPOINT_URL = var.aws_endpoint } : {}
+  account_id   = data.aws_caller_identity.current.account_id
 }
 
 resource "aws_apigatewayv2_api" "http" {
@@ -35,19 +43,50 @@ module "inventory" {
   extra_env          = local.function_env
   api_id             = aws_apigatewayv2_api.http.id
   api_execution_arn  = aws_apigatewayv2_api.http.execution_arn
+  authorizer_id      = aws_apigatewayv2_authorizer.jwt.id
   global_secondary_indexes = [
     { name = "catalog", hash_key = "catalog", range_key = "id" },
   ]
-  # Admin routes (product changes) and saga routes (reservations) get their authorization
-  # in the services issue; until then every route is open (see README).
-  routes = [
-    "GET /health",
-    "GET /v1/products",
-    "GET /v1/products/{id}",
-    "PUT /v1/products/{id}",
-    "PUT /v1/products/{id}/stock",
-    "POST /v1/reservations",
-    "GET /v1/reservations/{order_id}",
-    "POST /v1/reservations/{order_id}/release",
-  ]
+  routes = {
+    "GET /health"                 = "none"
+    "GET /v1/products"            = "none"
+    "GET /v1/products/{id}"       = "none"
+    "PUT /v1/products/{id}"       = "jwt" # admin role
+    "PUT /v1/products/{id}/stock" = "jwt" # admin role
+  }
+}
+
+module "customer" {
+  source = "./modules/service"
+
+  name               = "customer"
+  name_prefix        = var.name_prefix
+  zip_path           = "${var.lambda_dir}/customer.zip"
+  architecture       = var.lambda_architecture
+  log_level          = var.log_level
+  log_retention_days = var.log_retention_days
+  extra_env = merge(local.function_env, {
+    JWT_SIGNING_SECRET = local.jwt_signing_secret
+    JWT_PUBLIC_SECRET  = local.jwt_public_secret
+  })
+  api_id            = aws_apigatewayv2_api.http.id
+  api_execution_arn = aws_apigatewayv2_api.http.execution_arn
+  authorizer_id     = aws_apigatewayv2_authorizer.jwt.id
+  extra_policy_statements = [{
+    sid = "JwtKeys"
+    actions = [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:CreateSecret",
+      "secretsmanager:PutSecretValue",
+      "secretsmanager:DescribeSecret",
+    ]
+    resources = [local.jwt_signing_secret_arn, local.jwt_public_secret_arn]
+  }]
+  routes = {
+    "POST /v1/customers"    = "none"
+    "POST /v1/auth/login"   = "none"
+    "POST /v1/auth/refresh" = "jwt"
+    "GET /v1/customers/me"  = "jwt"
+    "PUT /v1/customers/me"  = "jwt"
+  }
 }

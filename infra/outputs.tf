@@ -14,12 +14,23 @@ output "tables" {
   description = "DynamoDB table of each service."
   value = {
     inventory = module.inventory.table_name
+    customer  = module.customer.table_name
   }
 }
 
 output "functions" {
   description = "Lambda function of each service."
   value = {
-    inventory = module.inventory.function_name
+    inventory  = module.inventory.function_name
+    customer   = module.customer.function_name
+    authorizer = aws_lambda_function.authorizer.function_name
+  }
+}
+
+output "jwt_secrets" {
+  description = "Secrets Manager names of the JWT key pair (created on first login)."
+  value = {
+    signing = local.jwt_signing_secret
+    public  = local.jwt_public_secret
   }
 }

@@ -11,7 +11,7 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TARGET_DIR
 
 # The Lambda functions built into zips, one per crate in functions/ (not the shared one).
-FUNCTIONS="inventory"
+FUNCTIONS="inventory customer authorizer"
 
 say() { printf '==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
@@ -111,7 +111,10 @@ terraform_env() {
 
 terraform_init() {
   terraform_env
-  if [[ -f "$TF_DATA_DIR/.initialised" ]]; then
+  # Init again whenever the module list changed (it is quick when nothing did).
+  local stamp
+  stamp="$(cat "$ROOT"/infra/*.tf | grep -E '^\s*(module|source)\b' | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$TF_DATA_DIR/.initialised" && "$(cat "$TF_DATA_DIR/.initialised")" == "$stamp" ]]; then
     return 0
   fi
   say "Initialising Terraform (provider hashicorp/aws ~> 5.100)"
@@ -128,7 +131,7 @@ terraform_init() {
     die "terraform init failed. It needs the AWS provider 5.100: either set TF_PLUGIN_DIR to a \
 filesystem mirror holding registry.terraform.io/hashicorp/aws/5.100.x, or allow access to registry.terraform.io."
   fi
-  touch "$TF_DATA_DIR/.initialised"
+  echo "$stamp" >"$TF_DATA_DIR/.initialised"
 }
 
 # terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE: applies infra/ into the emulator.
@@ -136,6 +139,7 @@ terraform_apply() {
   local state="$1" endpoint="$2" log="$3"
   terraform_init
   mkdir -p "$(dirname "$state")"
+  # -state keeps each environment's state in its own folder (make up's, the tests').
   if ! terraform -chdir="$ROOT/infra" apply -input=false -auto-approve -no-color \
     -state="$state" \
     -var-file="$ROOT/localstack/local.tfvars" \
@@ -150,6 +154,12 @@ terraform_apply() {
 terraform_output() {
   terraform_env
   terraform -chdir="$ROOT/infra" output -state="$1" -raw "$2"
+}
+
+# terraform_output_json STATE_FILE NAME
+terraform_output_json() {
+  terraform_env
+  terraform -chdir="$ROOT/infra" output -state="$1" -json "$2"
 }
 
 # start_emulator DIR PORT: a fresh MiniStack on 127.0.0.1:PORT with its data under DIR.

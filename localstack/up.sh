@@ -33,8 +33,10 @@ terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform
 api_url="$(terraform_output "$STACK_DIR/terraform.tfstate" api_url)"
 note "applied (log: $STACK_DIR/terraform-apply.log)"
 
-say "Seeding the demo catalog"
-python3 "$ROOT/localstack/seed.py" "$api_url"
+say "Creating the demo admin and seeding the demo catalog"
+python3 "$ROOT/localstack/seed.py" "$api_url" "$endpoint" \
+  "$(terraform_output_json "$STACK_DIR/terraform.tfstate" functions | python3 -c 'import json,sys; print(json.load(sys.stdin)["customer"])')" \
+  "$STACK_DIR/admin.json"
 
 cat >"$STACK_DIR/env" <<ENV
 SAGAWAY_API_URL=$api_url
@@ -42,11 +44,15 @@ SAGAWAY_AWS_ENDPOINT=$endpoint
 SAGAWAY_TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
 ENV
 
+admin_email="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["email"])' "$STACK_DIR/admin.json")"
+admin_password="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' "$STACK_DIR/admin.json")"
+
 cat <<DONE
 
 sagaway is up.
   API:          $api_url
                 try: curl $api_url/v1/products
+  Demo admin:   $admin_email / $admin_password  (kept in $STACK_DIR/admin.json)
   Temporal UI:  http://127.0.0.1:$TEMPORAL_UI_PORT
   Temporal:     127.0.0.1:$TEMPORAL_PORT (namespace default)
   AWS emulator: $endpoint

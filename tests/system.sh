@@ -22,8 +22,10 @@ started=$SECONDS
 terraform_apply "$TEST_DIR/terraform.tfstate" "http://127.0.0.1:$AWS_PORT" "$TEST_DIR/terraform-apply.log"
 note "applied in $((SECONDS - started))s"
 api_url="$(terraform_output "$TEST_DIR/terraform.tfstate" api_url)"
-say "Seeding the demo catalog"
-python3 "$ROOT/localstack/seed.py" "$api_url"
+say "Creating the demo admin and seeding the demo catalog"
+python3 "$ROOT/localstack/seed.py" "$api_url" "http://127.0.0.1:$AWS_PORT" \
+  "$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions | python3 -c 'import json,sys; print(json.load(sys.stdin)["customer"])')" \
+  "$TEST_DIR/admin.json"
 
 say "Running the system tests against $api_url"
 cd "$ROOT"
@@ -34,4 +36,6 @@ for f in tests/system/tests/*.rs; do
   targets+=(--test "$(basename "$f" .rs)")
 done
 SAGAWAY_API_URL="$api_url" SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
+  SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
+  SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
   cargo test --workspace --locked "${targets[@]}" -- --include-ignored

@@ -80,7 +80,9 @@ impl Verifier {
             .pointer("/queryStringParameters/token")
             .and_then(Value::as_str)
             .map(str::to_string)
-            .or_else(|| header(event, "authorization").and_then(|h| bearer(&h).map(str::to_string)));
+            .or_else(|| {
+                header(event, "authorization").and_then(|h| bearer(&h).map(str::to_string))
+            });
         let verdict = self.check(token.as_deref()).await;
         log(event, &verdict);
         let method_arn = event["methodArn"].as_str().unwrap_or("*");

@@ -68,14 +68,20 @@ mod tests {
     fn good_token_verifies() {
         let k = key();
         let t = sign(&k, &claims(60));
-        assert_eq!(verify(&t, &k.public.decoding_key().unwrap()).unwrap().sub, "c-1");
+        assert_eq!(
+            verify(&t, &k.public.decoding_key().unwrap()).unwrap().sub,
+            "c-1"
+        );
     }
 
     #[test]
     fn expired_wrong_key_tampered_none_and_wrong_audience_fail() {
         let k = key();
         let dk = k.public.decoding_key().unwrap();
-        assert_eq!(verify(&sign(&k, &claims(-120)), &dk), Err(Rejection::Expired));
+        assert_eq!(
+            verify(&sign(&k, &claims(-120)), &dk),
+            Err(Rejection::Expired)
+        );
         assert_eq!(
             verify(&sign(&key(), &claims(60)), &dk),
             Err(Rejection::Invalid)

@@ -71,7 +71,10 @@ impl Address {
             }
         }
         if self.line2.as_ref().is_some_and(|l| l.chars().count() > 200) {
-            return Err(invalid("shipping_address.line2", "must be at most 200 characters"));
+            return Err(invalid(
+                "shipping_address.line2",
+                "must be at most 200 characters",
+            ));
         }
         if self.country.len() != 2 || !self.country.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(invalid(
@@ -204,7 +207,10 @@ fn check_password(password: String) -> Result<String, ValidationError> {
 fn check_name(name: &str) -> Result<String, ValidationError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(invalid("name", format!("must be 1 to {MAX_NAME} characters")));
+        return Err(invalid(
+            "name",
+            format!("must be 1 to {MAX_NAME} characters"),
+        ));
     }
     Ok(name.to_string())
 }
@@ -239,8 +245,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_checked() {
-        assert_eq!(normalize_email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@x.com", "a b@x.com", "ada@x", "a@b@c.com", "ada@.com"] {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.com",
+            "a b@x.com",
+            "ada@x",
+            "a@b@c.com",
+            "ada@.com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }

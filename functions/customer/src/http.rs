@@ -10,9 +10,7 @@
 //! | `PUT /v1/customers/me` | signed-in caller | change name and/or shipping address |
 //! | `POST /internal/admins` | internal (direct invocation) | create or reset an admin account |
 
-use crate::domain::{
-    self, Customer, CustomerError, LoginInput, ProfileInput, RegisterInput,
-};
+use crate::domain::{self, Customer, CustomerError, LoginInput, ProfileInput, RegisterInput};
 use crate::store::Store;
 use crate::tokens::Issuer;
 use axum::extract::State;

@@ -67,10 +67,7 @@ fn address_from(v: &AttributeValue) -> Option<Address> {
 
 fn account_from(item: &Item) -> Result<Account, CustomerError> {
     let roles = match item.get("roles") {
-        Some(AttributeValue::L(l)) => l
-            .iter()
-            .filter_map(|v| v.as_s().ok().cloned())
-            .collect(),
+        Some(AttributeValue::L(l)) => l.iter().filter_map(|v| v.as_s().ok().cloned()).collect(),
         _ => vec![ROLE_CUSTOMER.to_string()],
     };
     Ok(Account {

@@ -5,11 +5,11 @@
 //! | `GET /health` | anyone | liveness |
 //! | `GET /v1/products?limit=&cursor=` | anyone | the catalog, a page at a time |
 //! | `GET /v1/products/{id}` | anyone | one product |
-//! | `PUT /v1/products/{id}` | admin | create or update a product |
-//! | `PUT /v1/products/{id}/stock` | admin | set a product's stock |
-//! | `POST /v1/reservations` | saga worker | reserve stock for an order |
-//! | `GET /v1/reservations/{order_id}` | saga worker | an order's reservation |
-//! | `POST /v1/reservations/{order_id}/release` | saga worker | release an order's stock |
+//! | `PUT /v1/products/{id}` | admin role | create or update a product |
+//! | `PUT /v1/products/{id}/stock` | admin role | set a product's stock |
+//! | `POST /internal/reservations` | internal (saga worker) | reserve stock for an order |
+//! | `GET /internal/reservations/{order_id}` | internal | an order's reservation |
+//! | `POST /internal/reservations/{order_id}/release` | internal | release an order's stock |
 
 use crate::domain::{
     self, InventoryError, ProductInput, ReleaseOutcome, ReserveInput, ReserveOutcome, StockInput,
@@ -23,6 +23,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use sagaway_shared::ApiError;
 use sagaway_shared::JsonBody;
+use sagaway_shared::auth::{Caller, Internal};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -33,9 +34,9 @@ pub fn router(store: Store) -> Router {
         .route("/v1/products", get(list_products))
         .route("/v1/products/{id}", get(get_product).put(put_product))
         .route("/v1/products/{id}/stock", put(set_stock))
-        .route("/v1/reservations", post(reserve))
-        .route("/v1/reservations/{order_id}", get(get_reservation))
-        .route("/v1/reservations/{order_id}/release", post(release))
+        .route("/internal/reservations", post(reserve))
+        .route("/internal/reservations/{order_id}", get(get_reservation))
+        .route("/internal/reservations/{order_id}/release", post(release))
         .with_state(store)
 }
 
@@ -130,9 +131,11 @@ async fn get_product(
 
 async fn put_product(
     State(store): State<Store>,
+    caller: Caller,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<ProductInput>,
 ) -> Result<Response, ApiError> {
+    caller.require_admin()?;
     check_id("id", &id)?;
     let change = input
         .validate()
@@ -144,9 +147,11 @@ async fn put_product(
 
 async fn set_stock(
     State(store): State<Store>,
+    caller: Caller,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<StockInput>,
 ) -> Result<Response, ApiError> {
+    caller.require_admin()?;
     check_id("id", &id)?;
     domain::validate_stock("stock", input.stock)
         .map_err(|e| api_error(InventoryError::Invalid(e)))?;
@@ -157,6 +162,7 @@ async fn set_stock(
 
 async fn reserve(
     State(store): State<Store>,
+    _internal: Internal,
     JsonBody(input): JsonBody<ReserveInput>,
 ) -> Result<Response, ApiError> {
     let request = input
@@ -180,6 +186,7 @@ async fn reserve(
 
 async fn get_reservation(
     State(store): State<Store>,
+    _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
     check_id("order_id", &order_id)?;
@@ -194,6 +201,7 @@ async fn get_reservation(
 
 async fn release(
     State(store): State<Store>,
+    _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
     check_id("order_id", &order_id)?;

@@ -128,7 +128,11 @@ impl Caller {
             }
             AUTH_REJECTED => {
                 let why = Rejection::parse(get(CTX_REASON));
-                Err(ApiError::new(StatusCode::UNAUTHORIZED, why.code(), why.message()))
+                Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    why.code(),
+                    why.message(),
+                ))
             }
             _ => Err(unauthenticated()),
         }

@@ -140,14 +140,20 @@ impl KeyStore {
             None => {
                 let fresh = STANDARD.encode(SigningKey::generate_pkcs8()?);
                 if self
-                    .create(&self.signing_secret, &fresh, "sagaway JWT signing key (Ed25519, PKCS#8, base64)")
+                    .create(
+                        &self.signing_secret,
+                        &fresh,
+                        "sagaway JWT signing key (Ed25519, PKCS#8, base64)",
+                    )
                     .await?
                 {
                     tracing::info!(secret = %self.signing_secret, "created the JWT signing key");
                     fresh
                 } else {
                     self.read(&self.signing_secret).await?.ok_or_else(|| {
-                        KeyError::SecretsManager("the signing secret exists but has no value".into())
+                        KeyError::SecretsManager(
+                            "the signing secret exists but has no value".into(),
+                        )
                     })?
                 }
             }
@@ -209,14 +215,17 @@ mod tests {
     fn a_generated_pair_signs_and_verifies() {
         let key = SigningKey::from_pkcs8(&SigningKey::generate_pkcs8().unwrap()).unwrap();
         let claims = serde_json::json!({"sub": "c", "exp": 4_000_000_000u64});
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &key.encoding)
-            .unwrap();
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &key.encoding).unwrap();
         let mut v = Validation::new(Algorithm::EdDSA);
         v.required_spec_claims.clear();
         v.validate_aud = false;
-        let data =
-            jsonwebtoken::decode::<serde_json::Value>(&token, &key.public.decoding_key().unwrap(), &v)
-                .unwrap();
+        let data = jsonwebtoken::decode::<serde_json::Value>(
+            &token,
+            &key.public.decoding_key().unwrap(),
+            &v,
+        )
+        .unwrap();
         assert_eq!(data.claims["sub"], "c");
         // Another key does not verify it.
         let other = SigningKey::from_pkcs8(&SigningKey::generate_pkcs8().unwrap()).unwrap();

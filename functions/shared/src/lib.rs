@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod dynamo;
 pub mod error;
+pub mod invoke;
 pub mod json;
 pub mod keys;
 pub mod logging;

@@ -3,17 +3,26 @@
 
 locals {
   full_name = "${var.name_prefix}-${var.name}"
-  gsi_keys  = distinct(flatten([for g in var.global_secondary_indexes : [g.hash_key, g.range_key]]))
+  gsi_keys  = [for k in distinct(flatten([for g in var.global_secondary_indexes : [g.hash_key, g.range_key]])) : k if k != "pk" && k != var.range_key]
 }
 
 resource "aws_dynamodb_table" "this" {
   name         = local.full_name
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "pk"
+  range_key    = var.range_key
 
   attribute {
     name = "pk"
     type = "S"
+  }
+
+  dynamic "attribute" {
+    for_each = var.range_key == null ? [] : [var.range_key]
+    content {
+      name = attribute.value
+      type = "S"
+    }
   }
 
   dynamic "attribute" {
@@ -74,6 +83,15 @@ data "aws_iam_policy_document" "access" {
     resources = [aws_dynamodb_table.this.arn, "${aws_dynamodb_table.this.arn}/index/*"]
   }
 
+  dynamic "statement" {
+    for_each = var.extra_policy_statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
   statement {
     sid       = "OwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -121,10 +139,12 @@ resource "aws_apigatewayv2_integration" "this" {
 }
 
 resource "aws_apigatewayv2_route" "this" {
-  for_each  = toset(var.routes)
-  api_id    = var.api_id
-  route_key = each.value
-  target    = "integrations/${aws_apigatewayv2_integration.this.id}"
+  for_each           = var.routes
+  api_id             = var.api_id
+  route_key          = each.key
+  target             = "integrations/${aws_apigatewayv2_integration.this.id}"
+  authorization_type = each.value == "jwt" ? "CUSTOM" : "NONE"
+  authorizer_id      = each.value == "jwt" ? var.authorizer_id : null
 }
 
 resource "aws_lambda_permission" "api" {

@@ -17,3 +17,8 @@ output "role_arn" {
   description = "The function's execution role."
   value       = aws_iam_role.this.arn
 }
+
+output "function_arn" {
+  description = "ARN of the function (for direct invocation by the worker)."
+  value       = aws_lambda_function.this.arn
+}

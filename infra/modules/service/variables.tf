@@ -28,12 +28,6 @@ variable "log_retention_days" {
   type        = number
 }
 
-variable "extra_env" {
-  description = "Extra environment variables for the function."
-  type        = map(string)
-  default     = {}
-}
-
 variable "memory_mb" {
   description = "Function memory."
   type        = number
@@ -67,6 +61,38 @@ variable "api_execution_arn" {
 }
 
 variable "routes" {
-  description = "Route keys (\"GET /v1/things/{id}\") served by this function."
-  type        = list(string)
+  description = "Route keys (\"GET /v1/things/{id}\") served by this function, each with its authorization: \"none\" (public) or \"jwt\" (the Lambda authorizer; the function checks roles)."
+  type        = map(string)
+  validation {
+    condition     = alltrue([for a in values(var.routes) : contains(["none", "jwt"], a)])
+    error_message = "Each route's authorization must be \"none\" or \"jwt\"."
+  }
+}
+
+variable "authorizer_id" {
+  description = "Id of the HTTP API's Lambda authorizer, for the \"jwt\" routes."
+  type        = string
+  default     = null
+}
+
+variable "range_key" {
+  description = "Optional string range key of the table (\"sk\"); null for a hash-key-only table."
+  type        = string
+  default     = null
+}
+
+variable "extra_env" {
+  description = "Extra environment variables for the function."
+  type        = map(string)
+  default     = {}
+}
+
+variable "extra_policy_statements" {
+  description = "Further IAM statements for the function's role, beyond its own table and logs."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
 }

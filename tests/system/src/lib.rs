@@ -1,10 +1,14 @@
 //! Helpers for the system tests: a client for the deployed API, reached only through its
-//! public URL (API Gateway on the local emulator). The tests are `#[ignore]`d so a plain
-//! `cargo test` skips them; `tests/system.sh` deploys a fresh stack and runs them.
+//! public URL (API Gateway on the local emulator), and the worker's way in: direct Lambda
+//! invocation of the internal routes. The tests are `#[ignore]`d so a plain `cargo test`
+//! skips them; `tests/system.sh` deploys a fresh stack and runs them.
 
+use sagaway_shared::invoke::InternalClient;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::OnceCell;
 
 /// A response: status and JSON body (`Value::Null` when the body is not JSON).
 #[derive(Debug, Clone)]
@@ -22,11 +26,13 @@ impl Reply {
     }
 }
 
-/// The deployed API.
+/// The deployed API, optionally with a bearer token.
 #[derive(Clone)]
 pub struct Api {
     pub base: String,
     http: reqwest::Client,
+    /// The `Authorization` header value to send, if any.
+    authorization: Option<String>,
 }
 
 impl Api {
@@ -43,6 +49,20 @@ impl Api {
         Self {
             base: base.trim_end_matches('/').to_string(),
             http,
+            authorization: None,
+        }
+    }
+
+    /// The same API, sending `Authorization: Bearer <token>`.
+    pub fn with_token(&self, token: &str) -> Self {
+        self.with_authorization(&format!("Bearer {token}"))
+    }
+
+    /// The same API with a raw `Authorization` header value (for malformed ones).
+    pub fn with_authorization(&self, value: &str) -> Self {
+        Self {
+            authorization: Some(value.to_string()),
+            ..self.clone()
         }
     }
 
@@ -58,6 +78,9 @@ impl Api {
         body: Option<(&str, Vec<u8>)>,
     ) -> Reply {
         let mut req = self.http.request(method, self.url(path));
+        if let Some(value) = &self.authorization {
+            req = req.header("authorization", value);
+        }
         if let Some((content_type, bytes)) = body {
             req = req.header("content-type", content_type).body(bytes);
         }
@@ -113,24 +136,159 @@ impl Api {
         r.body["stock"].as_i64().expect("stock is a number")
     }
 
-    /// Reserves `lines` (product id, quantity) for `order_id`.
+    /// Registers a new shopper and logs in; returns the API with their token and their id.
+    pub async fn new_shopper(&self, prefix: &str) -> (Api, String) {
+        let email = format!("{}@example.com", unique(prefix));
+        let password = "correct horse battery";
+        let r = self
+            .json(
+                reqwest::Method::POST,
+                "/v1/customers",
+                &json!({ "email": email, "password": password, "name": "Test Shopper" }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "registering {email}: {}", r.text);
+        let id = r.body["id"].as_str().expect("id").to_string();
+        let token = self.login(&email, password).await;
+        (self.with_token(&token), id)
+    }
+
+    /// Logs in and returns the token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let r = self
+            .json(
+                reqwest::Method::POST,
+                "/v1/auth/login",
+                &json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "logging in {email}: {}", r.text);
+        r.body["token"]["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+}
+
+/// The local stack: the public API and the worker's direct invocations.
+pub struct Stack {
+    pub api: Api,
+    pub internal: InternalClient,
+    pub sdk: aws_config::SdkConfig,
+    functions: HashMap<String, String>,
+}
+
+static ADMIN: OnceCell<String> = OnceCell::const_new();
+
+impl Stack {
+    /// The stack named by `SAGAWAY_API_URL`, `SAGAWAY_AWS_ENDPOINT` and `SAGAWAY_FUNCTIONS`.
+    pub async fn from_env() -> Self {
+        let endpoint = std::env::var("SAGAWAY_AWS_ENDPOINT")
+            .expect("SAGAWAY_AWS_ENDPOINT is not set: run tests/system.sh");
+        let functions: HashMap<String, String> = serde_json::from_str(
+            &std::env::var("SAGAWAY_FUNCTIONS")
+                .expect("SAGAWAY_FUNCTIONS is not set: run tests/system.sh"),
+        )
+        .expect("SAGAWAY_FUNCTIONS is a JSON object");
+        let sdk = aws_config::from_env()
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "system-tests",
+            ))
+            .load()
+            .await;
+        Self {
+            api: Api::from_env(),
+            internal: InternalClient::from_sdk(&sdk),
+            sdk,
+            functions,
+        }
+    }
+
+    /// The deployed name of a service's function.
+    pub fn function(&self, service: &str) -> &str {
+        self.functions
+            .get(service)
+            .unwrap_or_else(|| panic!("no function {service} in SAGAWAY_FUNCTIONS"))
+    }
+
+    /// Calls an internal route as the worker does.
+    pub async fn internal(
+        &self,
+        service: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let r = self
+            .internal
+            .call(self.function(service), method, path, body.as_ref())
+            .await
+            .unwrap_or_else(|e| panic!("internal call {method} {path}: {e}"));
+        Reply {
+            status: r.status,
+            content_type: "application/json".into(),
+            text: r.body.to_string(),
+            body: r.body,
+        }
+    }
+
+    /// The API with an admin's token (one admin per test binary).
+    pub async fn admin(&self) -> Api {
+        let token = ADMIN
+            .get_or_init(|| async {
+                let email = format!("{}@example.com", unique("admin"));
+                let password = "admin password for tests";
+                let r = self
+                    .internal(
+                        "customer",
+                        "POST",
+                        "/internal/admins",
+                        Some(json!({ "email": email, "password": password, "name": "Admin" })),
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "creating an admin: {}", r.text);
+                self.api.login(&email, password).await
+            })
+            .await;
+        self.api.with_token(token)
+    }
+
+    /// Creates a product with `stock` (as an admin) and returns its id.
+    pub async fn product(&self, prefix: &str, stock: i64) -> String {
+        self.admin().await.product(prefix, stock).await
+    }
+
+    /// A product's current stock (public read).
+    pub async fn stock(&self, id: &str) -> i64 {
+        self.api.stock(id).await
+    }
+
+    /// Reserves `lines` (product id, quantity) for `order_id`, as the worker does.
     pub async fn reserve(&self, order_id: &str, lines: &[(&str, i64)]) -> Reply {
         let lines: Vec<Value> = lines
             .iter()
             .map(|(p, q)| json!({ "product_id": p, "quantity": q }))
             .collect();
-        self.json(
-            reqwest::Method::POST,
-            "/v1/reservations",
-            &json!({ "order_id": order_id, "lines": lines }),
+        self.internal(
+            "inventory",
+            "POST",
+            "/internal/reservations",
+            Some(json!({ "order_id": order_id, "lines": lines })),
         )
         .await
     }
 
     pub async fn release(&self, order_id: &str) -> Reply {
-        self.send(
-            reqwest::Method::POST,
-            &format!("/v1/reservations/{order_id}/release"),
+        self.internal(
+            "inventory",
+            "POST",
+            &format!("/internal/reservations/{order_id}/release"),
             None,
         )
         .await

@@ -3,12 +3,13 @@
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Api, assert_problem, unique};
+use system_tests::{Stack, assert_problem, unique};
 
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn health_and_seeded_catalog() {
-    let api = Api::from_env();
+    let stack = Stack::from_env().await;
+    let api = &stack.api;
     let r = api.get("/health").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "ok");
@@ -33,10 +34,11 @@ async fn health_and_seeded_catalog() {
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn catalog_pages_follow_cursors_without_gaps_or_repeats() {
-    let api = Api::from_env();
+    let stack = Stack::from_env().await;
+    let api = &stack.api;
     let mut mine = Vec::new();
     for _ in 0..3 {
-        mine.push(api.product("page", 1).await);
+        mine.push(stack.product("page", 1).await);
     }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -73,13 +75,15 @@ async fn catalog_pages_follow_cursors_without_gaps_or_repeats() {
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn fifty_parallel_reservations_against_stock_of_twenty() {
-    let api = Api::from_env();
-    let product = api.product("race", 20).await;
+    let stack = Stack::from_env().await;
+    let api = &stack.api;
+    let product = stack.product("race", 20).await;
     let calls = (0..50).map(|i| {
-        let api = api.clone();
+        let stack = &stack;
         let product = product.clone();
         async move {
-            api.reserve(&format!("{product}-order-{i}"), &[(&product, 1)])
+            stack
+                .reserve(&format!("{product}-order-{i}"), &[(&product, 1)])
                 .await
         }
     });
@@ -107,14 +111,15 @@ async fn fifty_parallel_reservations_against_stock_of_twenty() {
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn reserve_and_release_are_idempotent() {
-    let api = Api::from_env();
-    let product = api.product("idem", 10).await;
+    let stack = Stack::from_env().await;
+    let api = &stack.api;
+    let product = stack.product("idem", 10).await;
     let order = unique("order");
 
     let statuses: Vec<u16> = {
         let mut v = Vec::new();
         for _ in 0..3 {
-            let r = api.reserve(&order, &[(&product, 4)]).await;
+            let r = stack.reserve(&order, &[(&product, 4)]).await;
             assert_eq!(r.body["status"], "RESERVED", "{}", r.text);
             v.push(r.status);
         }
@@ -132,14 +137,14 @@ async fn reserve_and_release_are_idempotent() {
     );
 
     // Same order, different lines: refused, nothing changes.
-    let r = api.reserve(&order, &[(&product, 5)]).await;
+    let r = stack.reserve(&order, &[(&product, 5)]).await;
     assert_problem(&r, 409, "reservation_mismatch");
     assert_eq!(api.stock(&product).await, 6);
 
     let outcomes: Vec<String> = {
         let mut v = Vec::new();
         for _ in 0..3 {
-            let r = api.release(&order).await;
+            let r = stack.release(&order).await;
             assert_eq!(r.status, 200, "{}", r.text);
             v.push(r.body["outcome"].as_str().unwrap_or("").to_string());
         }
@@ -152,7 +157,7 @@ async fn reserve_and_release_are_idempotent() {
     assert_eq!(api.stock(&product).await, 10, "three releases restore once");
 
     // A released order cannot reserve again (a late retry must not take stock).
-    let r = api.reserve(&order, &[(&product, 4)]).await;
+    let r = stack.reserve(&order, &[(&product, 4)]).await;
     assert_problem(&r, 409, "reservation_released");
     assert_eq!(api.stock(&product).await, 10);
 }
@@ -160,20 +165,21 @@ async fn reserve_and_release_are_idempotent() {
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn release_after_failed_reserve_or_of_unknown_order_changes_nothing() {
-    let api = Api::from_env();
-    let product = api.product("fail", 2).await;
+    let stack = Stack::from_env().await;
+    let api = &stack.api;
+    let product = stack.product("fail", 2).await;
     let order = unique("order");
-    let r = api.reserve(&order, &[(&product, 3)]).await;
+    let r = stack.reserve(&order, &[(&product, 3)]).await;
     assert_problem(&r, 409, "out_of_stock");
     assert_eq!(r.body["details"]["shortages"][0]["available"], 2);
     assert_eq!(api.stock(&product).await, 2);
 
-    let r = api.release(&order).await;
+    let r = stack.release(&order).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["outcome"], "unknown_order");
     assert_eq!(api.stock(&product).await, 2, "nothing restored");
 
-    let r = api.release(&unique("never-seen")).await;
+    let r = stack.release(&unique("never-seen")).await;
     assert_eq!(r.body["outcome"], "unknown_order", "{}", r.text);
     assert_eq!(api.stock(&product).await, 2);
 }
@@ -181,11 +187,12 @@ async fn release_after_failed_reserve_or_of_unknown_order_changes_nothing() {
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn multi_line_reservation_is_all_or_nothing() {
-    let api = Api::from_env();
-    let plenty = api.product("plenty", 5).await;
-    let scarce = api.product("scarce", 1).await;
+    let stack = Stack::from_env().await;
+    let api = &stack.api;
+    let plenty = stack.product("plenty", 5).await;
+    let scarce = stack.product("scarce", 1).await;
     let order = unique("order");
-    let r = api.reserve(&order, &[(&plenty, 2), (&scarce, 3)]).await;
+    let r = stack.reserve(&order, &[(&plenty, 2), (&scarce, 3)]).await;
     assert_problem(&r, 409, "out_of_stock");
     let short = &r.body["details"]["shortages"];
     assert_eq!(short.as_array().map(Vec::len), Some(1), "{}", r.text);
@@ -196,18 +203,32 @@ async fn multi_line_reservation_is_all_or_nothing() {
         "the line with stock is untouched"
     );
     assert_eq!(api.stock(&scarce).await, 1);
-    let r = api.get(&format!("/v1/reservations/{order}")).await;
+    let r = stack
+        .internal(
+            "inventory",
+            "GET",
+            &format!("/internal/reservations/{order}"),
+            None,
+        )
+        .await;
     assert_problem(&r, 404, "reservation_not_found");
 
     // The same lines with enough stock go through together; duplicate lines are merged.
     let order = unique("order");
-    let r = api
+    let r = stack
         .reserve(&order, &[(&plenty, 2), (&scarce, 1), (&plenty, 1)])
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(api.stock(&plenty).await, 2);
     assert_eq!(api.stock(&scarce).await, 0);
-    let r = api.get(&format!("/v1/reservations/{order}")).await;
+    let r = stack
+        .internal(
+            "inventory",
+            "GET",
+            &format!("/internal/reservations/{order}"),
+            None,
+        )
+        .await;
     assert_eq!(
         r.body["lines"].as_array().map(Vec::len),
         Some(2),
@@ -219,67 +240,42 @@ async fn multi_line_reservation_is_all_or_nothing() {
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
-    let api = Api::from_env();
-    let product = api.product("bad", 5).await;
+    let stack = Stack::from_env().await;
+    let admin = stack.admin().await;
+    let product = stack.product("bad", 5).await;
+    let path = format!("/v1/products/{product}");
     let json_ct = "application/json";
 
-    // Malformed JSON.
-    let r = api
-        .send(
-            Method::POST,
-            "/v1/reservations",
-            Some((json_ct, b"{\"order_id\": ".to_vec())),
-        )
+    // Malformed JSON, and an empty body.
+    let r = admin
+        .send(Method::PUT, &path, Some((json_ct, b"{\"name\": ".to_vec())))
         .await;
     assert_problem(&r, 400, "malformed_json");
-
-    // Empty body.
-    let r = api
-        .send(
-            Method::POST,
-            "/v1/reservations",
-            Some((json_ct, Vec::new())),
-        )
+    let r = admin
+        .send(Method::PUT, &path, Some((json_ct, Vec::new())))
         .await;
     assert_problem(&r, 400, "malformed_json");
 
     // Missing fields are named.
-    let r = api
-        .json(
-            Method::POST,
-            "/v1/reservations",
-            &json!({ "order_id": "o-1" }),
-        )
-        .await;
-    assert_problem(&r, 422, "invalid_body");
-    assert!(
-        r.body["message"].as_str().unwrap_or("").contains("lines"),
-        "{}",
-        r.text
-    );
-    let r = api
-        .json(
-            Method::POST,
-            "/v1/reservations",
-            &json!({ "order_id": "o-1", "lines": [{ "product_id": product }] }),
-        )
+    let r = admin
+        .json(Method::PUT, &path, &json!({ "name": "Mug" }))
         .await;
     assert_problem(&r, 422, "invalid_body");
     assert!(
         r.body["message"]
             .as_str()
             .unwrap_or("")
-            .contains("quantity"),
+            .contains("price_cents"),
         "{}",
         r.text
     );
 
     // Wrong types are named with their path.
-    let r = api
+    let r = admin
         .json(
-            Method::POST,
-            "/v1/reservations",
-            &json!({ "order_id": "o-1", "lines": [{ "product_id": product, "quantity": "two" }] }),
+            Method::PUT,
+            &path,
+            &json!({ "name": "Mug", "price_cents": "cheap" }),
         )
         .await;
     assert_problem(&r, 422, "invalid_body");
@@ -287,38 +283,77 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         r.body["message"]
             .as_str()
             .unwrap_or("")
-            .contains("lines[0].quantity"),
+            .contains("price_cents"),
         "{}",
         r.text
     );
 
-    // Zero and negative quantities.
-    for q in [0, -1] {
-        let r = api.reserve(&unique("order"), &[(&product, q)]).await;
-        assert_problem(&r, 422, "validation_failed");
-        assert_eq!(
-            r.body["details"]["field"], "lines[0].quantity",
-            "{}",
-            r.text
-        );
-    }
-    assert_eq!(api.stock(&product).await, 5);
-
-    // Unknown product: in a reservation, and read directly.
-    let ghost = unique("ghost");
-    let r = api
-        .reserve(&unique("order"), &[(&product, 1), (&ghost, 1)])
+    // Unknown fields.
+    let r = admin
+        .json(
+            Method::PUT,
+            &path,
+            &json!({ "name": "Mug", "price_cents": 1, "colour": "red" }),
+        )
         .await;
-    assert_problem(&r, 422, "unknown_product");
-    assert!(
-        r.text.contains(&ghost),
-        "the unknown id is named: {}",
-        r.text
+    assert_problem(&r, 422, "invalid_body");
+
+    // Oversized body.
+    let big = format!(
+        "{{\"name\": \"{}\", \"price_cents\": 1}}",
+        "x".repeat(100 * 1024)
     );
-    assert_eq!(api.stock(&product).await, 5, "nothing reserved");
-    let r = api.get(&format!("/v1/products/{ghost}")).await;
+    let r = admin
+        .send(Method::PUT, &path, Some((json_ct, big.into_bytes())))
+        .await;
+    assert_problem(&r, 413, "body_too_large");
+
+    // Wrong content type, and none at all.
+    let r = admin
+        .send(
+            Method::PUT,
+            &path,
+            Some((
+                "text/plain",
+                b"{\"name\":\"Mug\",\"price_cents\":1}".to_vec(),
+            )),
+        )
+        .await;
+    assert_problem(&r, 415, "unsupported_media_type");
+    let r = admin.send(Method::PUT, &path, None).await;
+    assert_problem(&r, 415, "unsupported_media_type");
+
+    // Values that break rules name the field.
+    let r = admin
+        .json(
+            Method::PUT,
+            &format!("{path}/stock"),
+            &json!({ "stock": -4 }),
+        )
+        .await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(r.body["details"]["field"], "stock");
+    let r = admin
+        .json(
+            Method::PUT,
+            &path,
+            &json!({ "name": "", "price_cents": 10 }),
+        )
+        .await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(r.body["details"]["field"], "name");
+    let r = stack.api.get("/v1/products?limit=0").await;
+    assert_problem(&r, 422, "validation_failed");
+    let r = stack.api.get("/v1/products?limit=abc").await;
+    assert_problem(&r, 422, "validation_failed");
+    let r = stack.api.get("/v1/products/a%20b").await;
+    assert_problem(&r, 422, "validation_failed");
+
+    // Unknown product: read directly, and its stock set.
+    let ghost = unique("ghost");
+    let r = stack.api.get(&format!("/v1/products/{ghost}")).await;
     assert_problem(&r, 404, "product_not_found");
-    let r = api
+    let r = admin
         .json(
             Method::PUT,
             &format!("/v1/products/{ghost}/stock"),
@@ -327,76 +362,88 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         .await;
     assert_problem(&r, 404, "product_not_found");
 
-    // Oversized body.
-    let big = format!(
-        "{{\"order_id\": \"o-1\", \"pad\": \"{}\"}}",
-        "x".repeat(100 * 1024)
+    // The worker's reservations: zero and negative quantities, unknown products, bad ids.
+    for q in [0, -1] {
+        let r = stack.reserve(&unique("order"), &[(&product, q)]).await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(
+            r.body["details"]["field"], "lines[0].quantity",
+            "{}",
+            r.text
+        );
+    }
+    let r = stack
+        .reserve(&unique("order"), &[(&product, 1), (&ghost, 1)])
+        .await;
+    assert_problem(&r, 422, "unknown_product");
+    assert!(
+        r.text.contains(&ghost),
+        "the unknown id is named: {}",
+        r.text
     );
-    let r = api
-        .send(
-            Method::POST,
-            "/v1/reservations",
-            Some((json_ct, big.into_bytes())),
-        )
-        .await;
-    assert_problem(&r, 413, "body_too_large");
-
-    // Wrong content type, and none at all.
-    let r = api
-        .send(
-            Method::POST,
-            "/v1/reservations",
-            Some(("text/plain", b"{\"order_id\":\"o\",\"lines\":[]}".to_vec())),
-        )
-        .await;
-    assert_problem(&r, 415, "unsupported_media_type");
-    let r = api
-        .send(Method::PUT, &format!("/v1/products/{product}"), None)
-        .await;
-    assert_problem(&r, 415, "unsupported_media_type");
-
-    // Unknown fields, bad ids, bad values on the admin routes.
-    let r = api
-        .json(
-            Method::POST,
-            "/v1/reservations",
-            &json!({ "order_id": "o-1", "lines": [], "extra": 1 }),
+    let r = stack.reserve("bad id!", &[(&product, 1)]).await;
+    assert_problem(&r, 422, "validation_failed");
+    let r = stack
+        .internal(
+            "inventory",
+            "POST",
+            "/internal/reservations",
+            Some(json!({ "order_id": "o-1" })),
         )
         .await;
     assert_problem(&r, 422, "invalid_body");
-    let r = api.reserve("bad id!", &[(&product, 1)]).await;
-    assert_problem(&r, 422, "validation_failed");
-    let r = api
-        .json(
-            Method::PUT,
-            &format!("/v1/products/{product}/stock"),
-            &json!({ "stock": -4 }),
-        )
-        .await;
-    assert_problem(&r, 422, "validation_failed");
-    let r = api
+    assert!(
+        r.body["message"].as_str().unwrap_or("").contains("lines"),
+        "{}",
+        r.text
+    );
+    assert_eq!(stack.stock(&product).await, 5, "nothing was reserved");
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn catalog_changes_need_an_admin_and_reservations_are_not_public() {
+    let stack = Stack::from_env().await;
+    let product = stack.product("guarded", 5).await;
+    let (shopper, _) = stack.api.new_shopper("shopper").await;
+    let body = json!({ "stock": 999 });
+    let path = format!("/v1/products/{product}/stock");
+    let r = shopper.json(Method::PUT, &path, &body).await;
+    assert_problem(&r, 403, "forbidden");
+    let r = shopper
         .json(
             Method::PUT,
             &format!("/v1/products/{product}"),
-            &json!({ "name": "", "price_cents": 10 }),
+            &json!({ "name": "Mine now", "price_cents": 1 }),
         )
         .await;
-    assert_problem(&r, 422, "validation_failed");
-    assert_eq!(r.body["details"]["field"], "name");
-    let r = api.get("/v1/products?limit=0").await;
-    assert_problem(&r, 422, "validation_failed");
-    let r = api.get("/v1/products?limit=abc").await;
-    assert_problem(&r, 422, "validation_failed");
-    let r = api.get("/v1/products/a%20b").await;
-    assert_problem(&r, 422, "validation_failed");
-    assert_eq!(api.stock(&product).await, 5);
+    assert_problem(&r, 403, "forbidden");
+    let r = stack.api.json(Method::PUT, &path, &body).await;
+    assert_eq!(r.status, 401, "no token: {}", r.text);
+    assert_eq!(stack.stock(&product).await, 5);
+
+    // The saga's routes are not on the public API, with or without a token.
+    for api in [&stack.api, &shopper] {
+        let r = api
+            .json(
+                Method::POST,
+                "/internal/reservations",
+                &json!({ "order_id": unique("o"), "lines": [{ "product_id": product, "quantity": 1 }] }),
+            )
+            .await;
+        assert_eq!(r.status, 404, "{}", r.text);
+        let r = api.json(Method::POST, "/v1/reservations", &json!({})).await;
+        assert_eq!(r.status, 404, "{}", r.text);
+    }
+    assert_eq!(stack.stock(&product).await, 5);
 }
 
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn admin_can_set_stock_and_update_a_product() {
-    let api = Api::from_env();
-    let product = api.product("admin", 1).await;
+    let stack = Stack::from_env().await;
+    let api = &stack.admin().await;
+    let product = stack.product("admin", 1).await;
     let r = api
         .json(
             Method::PUT,

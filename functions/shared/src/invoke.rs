@@ -1,0 +1,151 @@
+//! Calling a function's internal routes by direct Lambda invocation.
+//!
+//! Saga-step operations (`/internal/...`) are not on the public API. The worker invokes the
+//! function with an API Gateway v2 (HTTP API) event whose `requestContext.apiId` is
+//! [`INTERNAL_API_ID`], so the function's own router serves it and the
+//! [`crate::auth::Internal`] guard admits it. IAM decides who may invoke
+//! (`lambda:InvokeFunction` on that function only).
+
+use crate::auth::INTERNAL_API_ID;
+use aws_sdk_lambda::Client;
+use aws_sdk_lambda::error::DisplayErrorContext;
+use aws_sdk_lambda::primitives::Blob;
+use serde_json::{Value, json};
+
+/// Why an internal call got no HTTP answer.
+#[derive(Debug, thiserror::Error)]
+pub enum InvokeError {
+    #[error("invoking {function} failed: {message}")]
+    Invoke { function: String, message: String },
+    #[error("{function} failed while handling {path}: {message}")]
+    FunctionError {
+        function: String,
+        path: String,
+        message: String,
+    },
+    #[error("{function} answered {path} with something that is not an HTTP response: {message}")]
+    BadResponse {
+        function: String,
+        path: String,
+        message: String,
+    },
+}
+
+/// An HTTP answer from an internal route.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    /// The body as JSON (`Value::Null` when it is not JSON).
+    pub body: Value,
+}
+
+/// Invokes functions' internal routes.
+#[derive(Clone, Debug)]
+pub struct InternalClient {
+    lambda: Client,
+}
+
+/// The API Gateway v2 event for `method path` with a JSON body.
+pub fn event(method: &str, path: &str, body: Option<&Value>) -> Value {
+    let now = chrono_like_now_ms();
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": { "content-type": "application/json", "user-agent": "sagaway-internal" },
+        "requestContext": {
+            "accountId": "internal",
+            "apiId": INTERNAL_API_ID,
+            "domainName": "internal",
+            "domainPrefix": "internal",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "sagaway-internal"
+            },
+            "requestId": format!("internal-{now}"),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "",
+            "timeEpoch": now
+        },
+        "body": body.map(Value::to_string),
+        "isBase64Encoded": false
+    })
+}
+
+fn chrono_like_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+impl InternalClient {
+    pub fn new(lambda: Client) -> Self {
+        Self { lambda }
+    }
+
+    /// A client from an SDK config (honouring the custom endpoint).
+    pub fn from_sdk(config: &aws_config::SdkConfig) -> Self {
+        Self::new(Client::new(config))
+    }
+
+    /// Calls `method path` on `function` with an optional JSON body.
+    pub async fn call(
+        &self,
+        function: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, InvokeError> {
+        let payload = event(method, path, body).to_string();
+        let out = self
+            .lambda
+            .invoke()
+            .function_name(function)
+            .payload(Blob::new(payload))
+            .send()
+            .await
+            .map_err(|e| InvokeError::Invoke {
+                function: function.to_string(),
+                message: DisplayErrorContext(&e).to_string(),
+            })?;
+        let raw = out
+            .payload()
+            .map(|b| b.as_ref().to_vec())
+            .unwrap_or_default();
+        if let Some(err) = out.function_error() {
+            return Err(InvokeError::FunctionError {
+                function: function.to_string(),
+                path: path.to_string(),
+                message: format!("{err}: {}", String::from_utf8_lossy(&raw)),
+            });
+        }
+        let bad = |message: String| InvokeError::BadResponse {
+            function: function.to_string(),
+            path: path.to_string(),
+            message,
+        };
+        let response: Value = serde_json::from_slice(&raw).map_err(|e| bad(e.to_string()))?;
+        let status = response["statusCode"]
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| bad(format!("no statusCode in {response}")))?;
+        let body = match response["body"].as_str() {
+            Some(text) if response["isBase64Encoded"].as_bool() == Some(true) => {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map_err(|e| bad(e.to_string()))?;
+                serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+            }
+            Some(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            None => Value::Null,
+        };
+        Ok(Reply { status, body })
+    }
+}
