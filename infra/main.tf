@@ -90,3 +90,45 @@ module "customer" {
     "PUT /v1/customers/me"  = "jwt"
   }
 }
+
+module "order" {
+  source = "./modules/service"
+
+  name               = "order"
+  name_prefix        = var.name_prefix
+  zip_path           = "${var.lambda_dir}/order.zip"
+  architecture       = var.lambda_architecture
+  log_level          = var.log_level
+  log_retention_days = var.log_retention_days
+  extra_env          = local.function_env
+  api_id             = aws_apigatewayv2_api.http.id
+  api_execution_arn  = aws_apigatewayv2_api.http.execution_arn
+  authorizer_id      = aws_apigatewayv2_authorizer.jwt.id
+  global_secondary_indexes = [
+    { name = "by_customer", hash_key = "customer_id", range_key = "created_key" },
+  ]
+  routes = {
+    "GET /v1/orders"      = "jwt"
+    "GET /v1/orders/{id}" = "jwt"
+  }
+}
+
+module "payment" {
+  source = "./modules/service"
+
+  name               = "payment"
+  name_prefix        = var.name_prefix
+  zip_path           = "${var.lambda_dir}/payment.zip"
+  architecture       = var.lambda_architecture
+  log_level          = var.log_level
+  log_retention_days = var.log_retention_days
+  extra_env          = local.function_env
+  # The slow test card answers after 8 s.
+  timeout_seconds   = 20
+  api_id            = aws_apigatewayv2_api.http.id
+  api_execution_arn = aws_apigatewayv2_api.http.execution_arn
+  authorizer_id     = aws_apigatewayv2_authorizer.jwt.id
+  routes = {
+    "GET /v1/payments/test-cards" = "none"
+  }
+}

@@ -15,6 +15,8 @@ output "tables" {
   value = {
     inventory = module.inventory.table_name
     customer  = module.customer.table_name
+    order     = module.order.table_name
+    payment   = module.payment.table_name
   }
 }
 
@@ -23,6 +25,8 @@ output "functions" {
   value = {
     inventory  = module.inventory.function_name
     customer   = module.customer.function_name
+    order      = module.order.function_name
+    payment    = module.payment.function_name
     authorizer = aws_lambda_function.authorizer.function_name
   }
 }

@@ -1,1 +1,15 @@
-fn main() {}
+//! The payment function: in Lambda, or as a local HTTP server.
+
+use anyhow::Context;
+use payment::{http, store::Store};
+use sagaway_shared::{Config, dynamo, logging, serve};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::from_env().context("reading configuration")?;
+    logging::init(&config);
+    let store = Store::new(dynamo::client(&config).await, config.table()?);
+    serve::serve(http::router(store), &config)
+        .await
+        .context("serving the payment API")
+}

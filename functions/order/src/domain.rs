@@ -1,0 +1,464 @@
+//! Order domain: lines, totals, statuses and which status may follow which.
+//!
+//! ```text
+//! PENDING ──> RESERVED ──> PAID ──> CONFIRMED
+//!    │            │          │
+//!    └────────────┴──────────┴──> COMPENSATING ──> CANCELLED
+//! PENDING and RESERVED may also go straight to CANCELLED.
+//! ```
+//! - Moving to the status an order already has is a no-op (saga steps are retried).
+//! - Any other move not drawn above is an illegal transition (a 409), never an overwrite.
+//! - Every change is appended to the history with its time and reason, and bumps `version`;
+//!   a writer that read an older version is refused instead of overwriting.
+
+use serde::{Deserialize, Serialize};
+
+pub const MAX_LINES: usize = 25;
+pub const MAX_QUANTITY: i64 = 1_000;
+pub const MAX_PRICE_CENTS: i64 = 100_000_000;
+pub const MAX_REASON: usize = 500;
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// Where an order is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderStatus {
+    Pending,
+    Reserved,
+    Paid,
+    Confirmed,
+    Compensating,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 6] = [
+        Self::Pending,
+        Self::Reserved,
+        Self::Paid,
+        Self::Confirmed,
+        Self::Compensating,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Reserved => "RESERVED",
+            Self::Paid => "PAID",
+            Self::Confirmed => "CONFIRMED",
+            Self::Compensating => "COMPENSATING",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether an order may move from `self` to `to`.
+    pub fn can_move_to(self, to: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, to),
+            (Pending, Reserved | Compensating | Cancelled)
+                | (Reserved, Paid | Compensating | Cancelled)
+                | (Paid, Confirmed | Compensating)
+                | (Compensating, Cancelled)
+        )
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Confirmed | Self::Cancelled)
+    }
+}
+
+/// A rule broken by a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    pub field: String,
+    pub message: String,
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> ValidationError {
+    ValidationError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Why an order operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("order {0} does not exist")]
+    NotFound(String),
+    #[error("order {id} is {from:?}; it cannot become {to:?}")]
+    IllegalTransition {
+        id: String,
+        from: OrderStatus,
+        to: OrderStatus,
+    },
+    #[error("order {id} is at version {actual}, not {expected}; read it again")]
+    VersionConflict {
+        id: String,
+        expected: i64,
+        actual: i64,
+    },
+    #[error("order {0} already exists with other contents; use a new order id")]
+    Mismatch(String),
+    #[error("the orders table is busy; retry")]
+    Contention,
+    #[error("the orders table failed: {0}")]
+    Store(String),
+}
+
+/// Checks an identifier.
+pub fn validate_id(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.is_empty()
+        || value.len() > 64
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(invalid(
+            field,
+            "must be 1 to 64 letters, digits, '.', '_' or '-'",
+        ));
+    }
+    Ok(())
+}
+
+/// One line of an order: the price is the catalog's at the time of ordering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLine {
+    pub product_id: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+}
+
+/// One entry of the status history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Order {
+    pub id: String,
+    pub customer_id: String,
+    pub lines: Vec<OrderLine>,
+    pub total_cents: i64,
+    pub currency: String,
+    pub status: OrderStatus,
+    pub history: Vec<StatusChange>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `POST /internal/orders`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrderInput {
+    pub order_id: String,
+    pub customer_id: String,
+    pub lines: Vec<OrderLine>,
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+/// A validated new order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub id: String,
+    pub customer_id: String,
+    pub lines: Vec<OrderLine>,
+    pub total_cents: i64,
+    pub currency: String,
+}
+
+impl CreateOrderInput {
+    pub fn validate(self) -> Result<NewOrder, ValidationError> {
+        validate_id("order_id", &self.order_id)?;
+        if self.customer_id.is_empty() || self.customer_id.len() > 64 {
+            return Err(invalid("customer_id", "must be 1 to 64 characters"));
+        }
+        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
+            return Err(invalid(
+                "lines",
+                format!("must hold 1 to {MAX_LINES} lines"),
+            ));
+        }
+        let mut total: i64 = 0;
+        for (i, l) in self.lines.iter().enumerate() {
+            validate_id(&format!("lines[{i}].product_id"), &l.product_id)?;
+            if !(1..=MAX_QUANTITY).contains(&l.quantity) {
+                return Err(invalid(
+                    format!("lines[{i}].quantity"),
+                    format!("must be between 1 and {MAX_QUANTITY}, got {}", l.quantity),
+                ));
+            }
+            if !(0..=MAX_PRICE_CENTS).contains(&l.unit_price_cents) {
+                return Err(invalid(
+                    format!("lines[{i}].unit_price_cents"),
+                    format!("must be between 0 and {MAX_PRICE_CENTS}"),
+                ));
+            }
+            total += l.quantity * l.unit_price_cents;
+        }
+        let currency = self.currency.unwrap_or_else(|| "USD".into());
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(invalid(
+                "currency",
+                "must be a three-letter code such as USD",
+            ));
+        }
+        Ok(NewOrder {
+            id: self.order_id,
+            customer_id: self.customer_id,
+            lines: self.lines,
+            total_cents: total,
+            currency,
+        })
+    }
+}
+
+impl NewOrder {
+    /// Whether an existing order is this one (a repeated create).
+    pub fn matches(&self, o: &Order) -> bool {
+        o.customer_id == self.customer_id && o.lines == self.lines && o.currency == self.currency
+    }
+}
+
+/// `POST /internal/orders/{id}/status`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+/// `POST /internal/orders/{id}/cancel`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    pub reason: String,
+}
+
+/// A validated status change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub to: OrderStatus,
+    pub reason: Option<String>,
+    pub expected_version: Option<i64>,
+}
+
+impl TransitionInput {
+    pub fn validate(self) -> Result<Transition, ValidationError> {
+        let to = OrderStatus::parse(&self.status).ok_or_else(|| {
+            invalid(
+                "status",
+                format!(
+                    "must be one of {}",
+                    OrderStatus::ALL.map(OrderStatus::as_str).join(", ")
+                ),
+            )
+        })?;
+        let reason = check_reason(self.reason)?;
+        if to == OrderStatus::Cancelled && reason.is_none() {
+            return Err(invalid("reason", "a cancellation needs a reason"));
+        }
+        Ok(Transition {
+            to,
+            reason,
+            expected_version: self.expected_version,
+        })
+    }
+}
+
+fn check_reason(reason: Option<String>) -> Result<Option<String>, ValidationError> {
+    match reason.map(|r| r.trim().to_string()) {
+        Some(r) if r.is_empty() => Ok(None),
+        Some(r) if r.chars().count() > MAX_REASON => Err(invalid(
+            "reason",
+            format!("must be at most {MAX_REASON} characters"),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// What a transition means for an order in its current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Already there: nothing to write.
+    Unchanged,
+    /// Write the change.
+    Apply,
+}
+
+/// The rule for one transition.
+pub fn decide(order: &Order, t: &Transition) -> Result<Decision, OrderError> {
+    if order.status == t.to {
+        return Ok(Decision::Unchanged);
+    }
+    if !order.status.can_move_to(t.to) {
+        return Err(OrderError::IllegalTransition {
+            id: order.id.clone(),
+            from: order.status,
+            to: t.to,
+        });
+    }
+    if let Some(expected) = t.expected_version
+        && expected != order.version
+    {
+        return Err(OrderError::VersionConflict {
+            id: order.id.clone(),
+            expected,
+            actual: order.version,
+        });
+    }
+    Ok(Decision::Apply)
+}
+
+/// Checks a page size given as `?limit=`.
+pub fn page_size(limit: Option<&str>) -> Result<i32, ValidationError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(raw) => match raw.parse::<i32>() {
+            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+            _ => Err(invalid(
+                "limit",
+                format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    fn order(status: OrderStatus, version: i64) -> Order {
+        Order {
+            id: "o".into(),
+            customer_id: "c".into(),
+            lines: vec![],
+            total_cents: 0,
+            currency: "USD".into(),
+            status,
+            history: vec![],
+            version,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    fn to(s: OrderStatus) -> Transition {
+        Transition {
+            to: s,
+            reason: Some("r".into()),
+            expected_version: None,
+        }
+    }
+
+    #[test]
+    fn the_saga_path_and_compensation_are_legal() {
+        for (a, b) in [
+            (Pending, Reserved),
+            (Reserved, Paid),
+            (Paid, Confirmed),
+            (Pending, Cancelled),
+            (Reserved, Compensating),
+            (Paid, Compensating),
+            (Compensating, Cancelled),
+        ] {
+            assert!(a.can_move_to(b), "{a:?} -> {b:?}");
+        }
+    }
+
+    #[test]
+    fn final_states_do_not_move_and_repeats_are_no_ops() {
+        assert!(matches!(
+            decide(&order(Cancelled, 3), &to(Confirmed)),
+            Err(OrderError::IllegalTransition { .. })
+        ));
+        assert!(matches!(
+            decide(&order(Confirmed, 3), &to(Cancelled)),
+            Err(OrderError::IllegalTransition { .. })
+        ));
+        assert_eq!(
+            decide(&order(Confirmed, 3), &to(Confirmed)).unwrap(),
+            Decision::Unchanged
+        );
+        for s in OrderStatus::ALL {
+            assert!(!Confirmed.can_move_to(s) && !Cancelled.can_move_to(s));
+        }
+    }
+
+    #[test]
+    fn a_stale_version_is_refused() {
+        let t = Transition {
+            expected_version: Some(1),
+            ..to(Reserved)
+        };
+        assert!(matches!(
+            decide(&order(Pending, 2), &t),
+            Err(OrderError::VersionConflict { .. })
+        ));
+    }
+
+    #[test]
+    fn totals_and_validation() {
+        let input = CreateOrderInput {
+            order_id: "o-1".into(),
+            customer_id: "c-1".into(),
+            lines: vec![
+                OrderLine {
+                    product_id: "a".into(),
+                    quantity: 2,
+                    unit_price_cents: 150,
+                },
+                OrderLine {
+                    product_id: "b".into(),
+                    quantity: 1,
+                    unit_price_cents: 1000,
+                },
+            ],
+            currency: None,
+        };
+        assert_eq!(input.clone().validate().unwrap().total_cents, 1300);
+        let mut bad = input;
+        bad.lines[1].quantity = 0;
+        assert_eq!(bad.validate().unwrap_err().field, "lines[1].quantity");
+        let e = TransitionInput {
+            status: "CANCELLED".into(),
+            reason: None,
+            expected_version: None,
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.field, "reason");
+        assert!(
+            TransitionInput {
+                status: "SHIPPED".into(),
+                reason: None,
+                expected_version: None
+            }
+            .validate()
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! The payment HTTP API: internal routes only (the saga calls them).
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /health` | anyone | liveness |
+//! | `POST /internal/payments` | internal (saga) | charge `{order_id, amount_cents, currency?, card_number}` |
+//! | `GET /internal/payments/{order_id}` | internal | the payment record |
+//! | `POST /internal/payments/{order_id}/refund` | internal | refund (idempotent) |
+//! | `GET /v1/payments/test-cards` | anyone | the simulated provider's test cards |
+
+use crate::domain::{ChargeInput, PaymentError};
+use crate::provider::TEST_CARDS;
+use crate::store::{Charged, Store};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sagaway_shared::auth::Internal;
+use sagaway_shared::{ApiError, JsonBody};
+use serde_json::json;
+
+pub fn router(store: Store) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/v1/payments/test-cards", get(test_cards))
+        .route("/internal/payments", post(charge))
+        .route("/internal/payments/{order_id}", get(get_payment))
+        .route("/internal/payments/{order_id}/refund", post(refund))
+        .with_state(store)
+}
+
+/// Every status and code of this service. Declines are 402 and final; provider errors and
+/// a charge in progress are 503 and worth retrying.
+fn api_error(e: PaymentError) -> ApiError {
+    match e {
+        PaymentError::Invalid(v) => ApiError::invalid("validation_failed", v.to_string())
+            .with_details(json!({ "field": v.field })),
+        PaymentError::Declined { code, payment } => {
+            let message = if code == "insufficient_funds" {
+                "the card has insufficient funds; use another card"
+            } else {
+                "the card was declined; use another card"
+            };
+            let code: &'static str = if code == "insufficient_funds" {
+                "insufficient_funds"
+            } else {
+                "card_declined"
+            };
+            ApiError::new(StatusCode::PAYMENT_REQUIRED, code, message)
+                .with_details(json!({ "payment": payment }))
+        }
+        PaymentError::ProviderUnavailable => ApiError::unavailable(
+            "provider_unavailable",
+            "the payment provider had a processing error; retry",
+        ),
+        PaymentError::InProgress => ApiError::unavailable(
+            "charge_in_progress",
+            "a charge for this order is already with the provider; retry shortly",
+        ),
+        e @ PaymentError::Mismatch(_) => ApiError::conflict("payment_mismatch", e.to_string()),
+        e @ PaymentError::Closed(_) => ApiError::conflict("payment_closed", e.to_string()),
+        PaymentError::NotFound(id) => {
+            ApiError::not_found("payment_not_found", format!("no payment for order {id}"))
+        }
+        e @ PaymentError::Store(_) => ApiError::internal(&e),
+    }
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok", "service": "payment" }))
+}
+
+async fn test_cards() -> Json<serde_json::Value> {
+    Json(json!({
+        "cards": TEST_CARDS
+            .iter()
+            .map(|(number, _, outcome)| json!({ "number": number, "outcome": outcome }))
+            .collect::<Vec<_>>()
+    }))
+}
+
+async fn charge(
+    State(store): State<Store>,
+    _internal: Internal,
+    JsonBody(input): JsonBody<ChargeInput>,
+) -> Result<Response, ApiError> {
+    let req = input.validate().map_err(|e| api_error(e.into()))?;
+    match store.charge(&req).await.map_err(api_error)? {
+        Charged::New(p) => {
+            tracing::info!(order_id = %p.order_id, amount_cents = p.amount_cents, "charged");
+            Ok((StatusCode::CREATED, Json(p)).into_response())
+        }
+        Charged::Repeated(p) => Ok(Json(p).into_response()),
+    }
+}
+
+async fn get_payment(
+    State(store): State<Store>,
+    _internal: Internal,
+    Path(order_id): Path<String>,
+) -> Result<Response, ApiError> {
+    match store.get(&order_id).await.map_err(api_error)? {
+        Some(p) => Ok(Json(p).into_response()),
+        None => Err(api_error(PaymentError::NotFound(order_id))),
+    }
+}
+
+async fn refund(
+    State(store): State<Store>,
+    _internal: Internal,
+    Path(order_id): Path<String>,
+) -> Result<Response, ApiError> {
+    if order_id.is_empty() || order_id.len() > 64 {
+        return Err(ApiError::invalid(
+            "validation_failed",
+            "order_id: must be 1 to 64 characters",
+        ));
+    }
+    let outcome = store.refund(&order_id).await.map_err(api_error)?;
+    Ok(Json(outcome).into_response())
+}
