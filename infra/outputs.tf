@@ -13,21 +13,23 @@ output "api_url" {
 output "tables" {
   description = "DynamoDB table of each service."
   value = {
-    inventory = module.inventory.table_name
-    customer  = module.customer.table_name
-    order     = module.order.table_name
-    payment   = module.payment.table_name
+    inventory    = module.inventory.table_name
+    customer     = module.customer.table_name
+    order        = module.order.table_name
+    payment      = module.payment.table_name
+    notification = module.notification.table_name
   }
 }
 
 output "functions" {
   description = "Lambda function of each service."
   value = {
-    inventory  = module.inventory.function_name
-    customer   = module.customer.function_name
-    order      = module.order.function_name
-    payment    = module.payment.function_name
-    authorizer = aws_lambda_function.authorizer.function_name
+    inventory    = module.inventory.function_name
+    customer     = module.customer.function_name
+    order        = module.order.function_name
+    payment      = module.payment.function_name
+    notification = module.notification.function_name
+    authorizer   = aws_lambda_function.authorizer.function_name
   }
 }
 
@@ -37,4 +39,9 @@ output "jwt_secrets" {
     signing = local.jwt_signing_secret
     public  = local.jwt_public_secret
   }
+}
+
+output "ws_url" {
+  description = "WebSocket URL for live notifications (connect with ?token=<jwt>)."
+  value       = local.ws_url
 }

@@ -11,7 +11,7 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TARGET_DIR
 
 # The Lambda functions built into zips, one per crate in functions/ (not the shared one).
-FUNCTIONS="inventory customer authorizer order payment"
+FUNCTIONS="inventory customer authorizer order payment notification"
 
 say() { printf '==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }

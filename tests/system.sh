@@ -37,5 +37,6 @@ for f in tests/system/tests/*.rs; do
 done
 SAGAWAY_API_URL="$api_url" SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
   SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
+  SAGAWAY_WS_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" ws_url)" \
   SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
   cargo test --workspace --locked "${targets[@]}" -- --include-ignored

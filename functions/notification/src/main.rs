@@ -1,1 +1,20 @@
-fn main() {}
+//! The notification function: the HTTP API's routes and the WebSocket API's events.
+
+use anyhow::Context;
+use notification::http::{self, App};
+use notification::{push::Pusher, store::Store};
+use sagaway_shared::{Config, dynamo, logging, serve};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::from_env().context("reading configuration")?;
+    logging::init(&config);
+    let sdk = dynamo::sdk_config(&config).await;
+    let app = App {
+        store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table()?),
+        pusher: Pusher::new(&sdk, config.ws_endpoint()?),
+    };
+    serve::serve(http::router(app), &config)
+        .await
+        .context("serving the notification API")
+}

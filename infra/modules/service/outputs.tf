@@ -22,3 +22,8 @@ output "function_arn" {
   description = "ARN of the function (for direct invocation by the worker)."
   value       = aws_lambda_function.this.arn
 }
+
+output "invoke_arn" {
+  description = "Invoke ARN of the function (for other API Gateway integrations)."
+  value       = aws_lambda_function.this.invoke_arn
+}

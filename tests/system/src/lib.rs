@@ -58,6 +58,14 @@ impl Api {
         self.with_authorization(&format!("Bearer {token}"))
     }
 
+    /// The bearer token this API sends, if any.
+    pub fn token(&self) -> Option<String> {
+        self.authorization
+            .as_deref()
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .map(str::to_string)
+    }
+
     /// The same API with a raw `Authorization` header value (for malformed ones).
     pub fn with_authorization(&self, value: &str) -> Self {
         Self {

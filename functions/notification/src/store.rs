@@ -1,0 +1,245 @@
+//! The notifications table in DynamoDB (hash key `pk`, range key `sk`).
+//!
+//! - `pk = notif#<customer>`, `sk = <created_at>#<id>`: a notification (newest last, read in
+//!   reverse).
+//! - `pk = notifid#<id>`, `sk = -`: marks a notification id as used (idempotency).
+//! - `pk = conn#<customer>`, `sk = <connection id>`: an open WebSocket connection.
+//! - `pk = connection#<connection id>`, `sk = -`: its customer (for `$disconnect`).
+
+use crate::domain::{Notification, NotificationError};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
+use sagaway_shared::dynamo::attr::{
+    Item, decode_cursor, encode_cursor, error_text, get_s, now, opt_s, s,
+};
+
+fn err<E: std::error::Error + 'static>(e: E) -> NotificationError {
+    NotificationError::Store(error_text(&e))
+}
+
+fn attr_err(e: sagaway_shared::dynamo::attr::AttrError) -> NotificationError {
+    NotificationError::Store(e.to_string())
+}
+
+const NONE_SK: &str = "-";
+
+fn notification_from(item: &Item) -> Result<Notification, NotificationError> {
+    Ok(Notification {
+        id: get_s(item, "id").map_err(attr_err)?,
+        customer_id: get_s(item, "customer_id").map_err(attr_err)?,
+        order_id: opt_s(item, "order_id"),
+        kind: get_s(item, "kind").map_err(attr_err)?,
+        message: get_s(item, "message").map_err(attr_err)?,
+        data: opt_s(item, "data")
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default(),
+        created_at: get_s(item, "created_at").map_err(attr_err)?,
+    })
+}
+
+/// A page of notifications, newest first.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NotificationPage {
+    pub items: Vec<Notification>,
+    pub next_cursor: Option<String>,
+}
+
+/// The notifications table.
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Stores `n`; `false` when a notification with its id was stored before.
+    pub async fn save(&self, n: &Notification) -> Result<bool, NotificationError> {
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .item("pk", s(format!("notif#{}", n.customer_id)))
+            .item("sk", s(format!("{}#{}", n.created_at, n.id)))
+            .item("id", s(&n.id))
+            .item("customer_id", s(&n.customer_id))
+            .item("kind", s(&n.kind))
+            .item("message", s(&n.message))
+            .item("data", s(n.data.to_string()))
+            .item("created_at", s(&n.created_at));
+        if let Some(o) = &n.order_id {
+            put = put.item("order_id", s(o));
+        }
+        let mark = Put::builder()
+            .table_name(&self.table)
+            .item("pk", s(format!("notifid#{}", n.id)))
+            .item("sk", s(NONE_SK))
+            .item("customer_id", s(&n.customer_id))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(err)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(mark).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(err)?)
+                    .build(),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c))
+                    if c.cancellation_reasons().first().and_then(|r| r.code())
+                        == Some("ConditionalCheckFailed") =>
+                {
+                    Ok(false)
+                }
+                _ => Err(err(e)),
+            },
+        }
+    }
+
+    /// A customer's notifications, newest first.
+    pub async fn list(
+        &self,
+        customer_id: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<NotificationPage, NotificationError> {
+        let pk = format!("notif#{customer_id}");
+        let mut q = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(&pk))
+            .scan_index_forward(false)
+            .limit(limit);
+        if let Some(c) = cursor {
+            let sk = decode_cursor(c).ok_or_else(|| {
+                NotificationError::Invalid(crate::domain::ValidationError {
+                    field: "cursor".into(),
+                    message: "is not a cursor this API returned".into(),
+                })
+            })?;
+            q = q
+                .exclusive_start_key("pk", s(&pk))
+                .exclusive_start_key("sk", s(sk));
+        }
+        let out = q.send().await.map_err(err)?;
+        let items = out
+            .items()
+            .iter()
+            .map(notification_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = match out.last_evaluated_key() {
+            Some(k) => Some(encode_cursor(&get_s(k, "sk").map_err(attr_err)?)),
+            None => None,
+        };
+        Ok(NotificationPage { items, next_cursor })
+    }
+
+    /// Remembers an open connection of a customer.
+    pub async fn connect(
+        &self,
+        customer_id: &str,
+        connection_id: &str,
+    ) -> Result<(), NotificationError> {
+        let at = now();
+        let by_customer = Put::builder()
+            .table_name(&self.table)
+            .item("pk", s(format!("conn#{customer_id}")))
+            .item("sk", s(connection_id))
+            .item("connected_at", s(&at))
+            .build()
+            .map_err(err)?;
+        let by_id = Put::builder()
+            .table_name(&self.table)
+            .item("pk", s(format!("connection#{connection_id}")))
+            .item("sk", s(NONE_SK))
+            .item("customer_id", s(customer_id))
+            .item("connected_at", s(&at))
+            .build()
+            .map_err(err)?;
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(by_customer).build())
+            .transact_items(TransactWriteItem::builder().put(by_id).build())
+            .send()
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// Forgets a connection (idempotent).
+    pub async fn disconnect(&self, connection_id: &str) -> Result<(), NotificationError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("connection#{connection_id}")))
+            .key("sk", s(NONE_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(err)?;
+        let Some(customer_id) = out.item().and_then(|i| opt_s(i, "customer_id")) else {
+            return Ok(());
+        };
+        self.forget(&customer_id, connection_id).await
+    }
+
+    /// Deletes both records of a connection.
+    pub async fn forget(
+        &self,
+        customer_id: &str,
+        connection_id: &str,
+    ) -> Result<(), NotificationError> {
+        let a = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(format!("conn#{customer_id}")))
+            .key("sk", s(connection_id))
+            .build()
+            .map_err(err)?;
+        let b = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(format!("connection#{connection_id}")))
+            .key("sk", s(NONE_SK))
+            .build()
+            .map_err(err)?;
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(a).build())
+            .transact_items(TransactWriteItem::builder().delete(b).build())
+            .send()
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// The open connections of a customer.
+    pub async fn connections(&self, customer_id: &str) -> Result<Vec<String>, NotificationError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(format!("conn#{customer_id}")))
+            .send()
+            .await
+            .map_err(err)?;
+        out.items()
+            .iter()
+            .map(|i| get_s(i, "sk").map_err(attr_err))
+            .collect()
+    }
+}
