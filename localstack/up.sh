@@ -31,6 +31,7 @@ start_temporal "$STACK_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
 say "Applying Terraform (infra/) into the emulator"
 terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log"
 api_url="$(terraform_output "$STACK_DIR/terraform.tfstate" api_url)"
+ws_url="$(terraform_output "$STACK_DIR/terraform.tfstate" ws_url)"
 note "applied (log: $STACK_DIR/terraform-apply.log)"
 
 say "Creating the demo admin and seeding the demo catalog"
@@ -40,6 +41,7 @@ python3 "$ROOT/localstack/seed.py" "$api_url" "$endpoint" \
 
 cat >"$STACK_DIR/env" <<ENV
 SAGAWAY_API_URL=$api_url
+SAGAWAY_WS_URL=$ws_url
 SAGAWAY_AWS_ENDPOINT=$endpoint
 SAGAWAY_TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
 ENV
@@ -52,6 +54,7 @@ cat <<DONE
 sagaway is up.
   API:          $api_url
                 try: curl $api_url/v1/products
+  WebSocket:    $ws_url?token=<token from POST /v1/auth/login>
   Demo admin:   $admin_email / $admin_password  (kept in $STACK_DIR/admin.json)
   Temporal UI:  http://127.0.0.1:$TEMPORAL_UI_PORT
   Temporal:     127.0.0.1:$TEMPORAL_PORT (namespace default)
