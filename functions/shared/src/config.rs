@@ -5,6 +5,11 @@
 //! | `TABLE_NAME` | the function's own DynamoDB table | required by functions with a table |
 //! | `JWT_SIGNING_SECRET` | Secrets Manager name of the JWT private key (customer service) | unset |
 //! | `JWT_PUBLIC_SECRET` | Secrets Manager name of the JWT public key (customer, authorizer) | unset |
+//! | `TEMPORAL_ADDRESS` | Temporal frontend (gateway) | `127.0.0.1:7233` |
+//! | `TEMPORAL_NAMESPACE` | Temporal namespace (gateway) | `default` |
+//! | `TEMPORAL_API_KEY_SECRET` | Secrets Manager name of a Temporal Cloud API key (gateway) | unset (no TLS) |
+//! | `TASK_QUEUE` | the OrderSaga's task queue (gateway) | `sagaway-orders` |
+//! | `INVENTORY_FUNCTION` | the inventory function, for pricing carts (gateway) | `sagaway-inventory` |
 //! | `WS_MANAGEMENT_ENDPOINT` | the WebSocket API's management endpoint (notification service) | unset |
 //! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator); unset in AWS | unset |
 //! | `AWS_REGION` | AWS region | from the SDK's default chain |
@@ -45,6 +50,11 @@ pub struct Config {
     pub jwt_signing_secret: Option<String>,
     pub jwt_public_secret: Option<String>,
     pub ws_management_endpoint: Option<String>,
+    pub temporal_address: String,
+    pub temporal_namespace: String,
+    pub temporal_api_key_secret: Option<String>,
+    pub task_queue: String,
+    pub inventory_function: String,
     pub aws_endpoint_url: Option<String>,
     pub in_lambda: bool,
     pub bind_addr: SocketAddr,
@@ -135,6 +145,13 @@ impl Config {
             jwt_signing_secret: non_empty("JWT_SIGNING_SECRET"),
             jwt_public_secret: non_empty("JWT_PUBLIC_SECRET"),
             ws_management_endpoint: non_empty("WS_MANAGEMENT_ENDPOINT"),
+            temporal_address: non_empty("TEMPORAL_ADDRESS")
+                .unwrap_or_else(|| "127.0.0.1:7233".into()),
+            temporal_namespace: non_empty("TEMPORAL_NAMESPACE").unwrap_or_else(|| "default".into()),
+            temporal_api_key_secret: non_empty("TEMPORAL_API_KEY_SECRET"),
+            task_queue: non_empty("TASK_QUEUE").unwrap_or_else(|| "sagaway-orders".into()),
+            inventory_function: non_empty("INVENTORY_FUNCTION")
+                .unwrap_or_else(|| "sagaway-inventory".into()),
             aws_endpoint_url: non_empty("AWS_ENDPOINT_URL"),
             in_lambda,
             bind_addr,

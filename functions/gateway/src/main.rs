@@ -1,0 +1,24 @@
+//! The gateway function: in Lambda behind API Gateway, or as a local HTTP server.
+#![recursion_limit = "256"]
+
+use anyhow::Context;
+use gateway::http::{self, App};
+use gateway::temporal::Temporal;
+use sagaway_shared::invoke::InternalClient;
+use sagaway_shared::{Config, dynamo, logging, serve};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::from_env().context("reading configuration")?;
+    logging::init(&config);
+    let sdk = dynamo::sdk_config(&config).await;
+    let app = App {
+        temporal: Arc::new(Temporal::new(config.clone(), sdk.clone())),
+        internal: InternalClient::from_sdk(&sdk),
+        inventory_function: config.inventory_function.clone(),
+    };
+    serve::serve(http::router(app), &config)
+        .await
+        .context("serving the gateway API")
+}

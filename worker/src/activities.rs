@@ -1,0 +1,115 @@
+//! The saga's activities: each is one service call; errors become Temporal failures whose
+//! type says whether to retry (see `policies`).
+
+use crate::clients::{Clients, StepError};
+use crate::model::{OrderSagaInput, StatusInput};
+use std::sync::Arc;
+use temporalio_macros::activities;
+use temporalio_sdk::ApplicationFailure;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+
+/// Failure type names besides the business kinds.
+pub const TRANSIENT: &str = "Transient";
+pub const CIRCUIT_OPEN: &str = "CircuitOpen";
+
+/// The saga's activities, sharing the service clients.
+pub struct SagaActivities {
+    clients: Arc<Clients>,
+}
+
+impl SagaActivities {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Self { clients }
+    }
+}
+
+fn failure(e: StepError) -> ActivityError {
+    let text = e.to_string();
+    let f = match e {
+        StepError::Business { kind, .. } => ApplicationFailure::builder(text)
+            .type_name(kind.to_string())
+            .non_retryable(true)
+            .build(),
+        StepError::Transient { .. } => ApplicationFailure::builder(text)
+            .type_name(TRANSIENT.to_string())
+            .build(),
+        StepError::CircuitOpen { retry_after, .. } => ApplicationFailure::builder(text)
+            .type_name(CIRCUIT_OPEN.to_string())
+            .next_retry_delay(retry_after.max(std::time::Duration::from_millis(100)))
+            .build(),
+    };
+    ActivityError::application(f)
+}
+
+#[activities]
+impl SagaActivities {
+    #[activity]
+    pub async fn create_order(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: OrderSagaInput,
+    ) -> Result<(), ActivityError> {
+        self.clients.create_order(&input).await.map_err(failure)?;
+        Ok(())
+    }
+
+    #[activity]
+    pub async fn set_status(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: StatusInput,
+    ) -> Result<(), ActivityError> {
+        self.clients.set_status(&input).await.map_err(failure)?;
+        Ok(())
+    }
+
+    #[activity]
+    pub async fn reserve_stock(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: OrderSagaInput,
+    ) -> Result<(), ActivityError> {
+        self.clients.reserve(&input).await.map_err(failure)?;
+        Ok(())
+    }
+
+    #[activity]
+    pub async fn release_stock(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        order_id: String,
+    ) -> Result<(), ActivityError> {
+        self.clients.release(&order_id).await.map_err(failure)?;
+        Ok(())
+    }
+
+    #[activity]
+    pub async fn charge_payment(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: OrderSagaInput,
+    ) -> Result<(), ActivityError> {
+        self.clients.charge(&input).await.map_err(failure)?;
+        Ok(())
+    }
+
+    #[activity]
+    pub async fn refund_payment(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        order_id: String,
+    ) -> Result<(), ActivityError> {
+        self.clients.refund(&order_id).await.map_err(failure)?;
+        Ok(())
+    }
+
+    #[activity]
+    pub async fn notify(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: StatusInput,
+    ) -> Result<(), ActivityError> {
+        self.clients.notify(&input).await.map_err(failure)?;
+        Ok(())
+    }
+}

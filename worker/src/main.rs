@@ -1,0 +1,99 @@
+//! The sagaway worker process: polls the OrderSaga task queue, serves /health, stops
+//! gracefully on SIGTERM or Ctrl-C.
+
+use anyhow::Context;
+use sagaway_shared::invoke::InternalClient;
+use sagaway_worker::activities::SagaActivities;
+use sagaway_worker::clients::Clients;
+use sagaway_worker::config::WorkerConfig;
+use sagaway_worker::health;
+use sagaway_worker::workflow::OrderSaga;
+use std::sync::Arc;
+use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions, Url};
+use temporalio_sdk::{Runtime, Worker, WorkerOptions};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = WorkerConfig::from_env().context("reading configuration")?;
+    tracing_init();
+
+    let mut aws = aws_config::from_env();
+    if let Some(endpoint) = &config.aws_endpoint_url {
+        aws = aws.endpoint_url(endpoint);
+    }
+    let sdk = aws.load().await;
+    let clients = Arc::new(Clients::new(InternalClient::from_sdk(&sdk), &config));
+
+    let listener = tokio::net::TcpListener::bind(config.health_addr)
+        .await
+        .with_context(|| format!("binding the health endpoint to {}", config.health_addr))?;
+    let health_app = health::router(clients.clone(), config.task_queue.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, health_app).await {
+            tracing::error!(error = %e, "health endpoint stopped");
+        }
+    });
+
+    let url = config.temporal_url();
+    let target = Url::parse(&url).with_context(|| format!("TEMPORAL_ADDRESS {url} is not a URL"))?;
+    // An API key (Temporal Cloud) goes with TLS, which the https URL selects.
+    let conn = ConnectionOptions::new(target)
+        .maybe_api_key(config.api_key.clone())
+        .build();
+    let connection = Connection::connect(conn)
+        .await
+        .with_context(|| format!("connecting to Temporal at {url}; is the server running?"))?;
+    let client = Client::new(connection, ClientOptions::new(config.namespace.clone()).build())
+        .context("creating the Temporal client")?;
+
+    let runtime = Runtime::from_current_tokio(Default::default())
+        .context("starting the Temporal runtime")?;
+    let options = WorkerOptions::new(config.task_queue.clone())
+        .register_workflow::<OrderSaga>()
+        .context("registering the OrderSaga")?
+        .register_activities(SagaActivities::new(clients))
+        .build();
+    let mut worker = Worker::new(&runtime, client, options).context("creating the worker")?;
+    let shutdown = worker.shutdown_handle();
+    tokio::spawn(async move {
+        wait_for_stop().await;
+        tracing::info!("stopping: finishing running activities, then exiting");
+        shutdown();
+    });
+    tracing::info!(task_queue = %config.task_queue, temporal = %url, health = %config.health_addr, "worker running");
+    worker.run().await.context("the worker stopped with an error")?;
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+fn tracing_init() {
+    let filter = tracing_subscriber_filter();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(false)
+        .try_init();
+}
+
+fn tracing_subscriber_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+}
+
+async fn wait_for_stop() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
