@@ -29,6 +29,7 @@ output "functions" {
     order        = module.order.function_name
     payment      = module.payment.function_name
     notification = module.notification.function_name
+    gateway      = aws_lambda_function.gateway.function_name
     authorizer   = aws_lambda_function.authorizer.function_name
   }
 }

@@ -70,3 +70,45 @@ variable "log_retention_days" {
   type        = number
   default     = 14
 }
+
+variable "temporal_address" {
+  description = "Temporal frontend host:port the gateway function and the worker use (Temporal Cloud: <ns>.<acct>.tmprl.cloud:7233)."
+  type        = string
+  default     = "127.0.0.1:7233"
+}
+
+variable "temporal_namespace" {
+  description = "Temporal namespace."
+  type        = string
+  default     = "default"
+}
+
+variable "temporal_api_key_secret" {
+  description = "Secrets Manager name of the Temporal Cloud API key (create it yourself); empty for a server without auth (local)."
+  type        = string
+  default     = ""
+}
+
+variable "task_queue" {
+  description = "Task queue of the OrderSaga."
+  type        = string
+  default     = "sagaway-orders"
+}
+
+variable "worker_image" {
+  description = "Container image of the worker for ECS (build worker/Dockerfile and push it); empty skips the ECS service."
+  type        = string
+  default     = ""
+}
+
+variable "worker_subnet_ids" {
+  description = "Private subnets for the worker's ECS tasks (they need a route to Temporal and the Lambda API)."
+  type        = list(string)
+  default     = []
+}
+
+variable "worker_security_group_ids" {
+  description = "Security groups for the worker's ECS tasks (egress only)."
+  type        = list(string)
+  default     = []
+}

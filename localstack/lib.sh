@@ -11,7 +11,7 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TARGET_DIR
 
 # The Lambda functions built into zips, one per crate in functions/ (not the shared one).
-FUNCTIONS="inventory customer authorizer order payment notification"
+FUNCTIONS="inventory customer authorizer order payment notification gateway"
 
 say() { printf '==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
@@ -134,9 +134,10 @@ filesystem mirror holding registry.terraform.io/hashicorp/aws/5.100.x, or allow 
   echo "$stamp" >"$TF_DATA_DIR/.initialised"
 }
 
-# terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE: applies infra/ into the emulator.
+# terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE TEMPORAL_ADDRESS: applies infra/ into the
+# emulator.
 terraform_apply() {
-  local state="$1" endpoint="$2" log="$3"
+  local state="$1" endpoint="$2" log="$3" temporal="$4"
   terraform_init
   mkdir -p "$(dirname "$state")"
   # -state keeps each environment's state in its own folder (make up's, the tests').
@@ -144,6 +145,7 @@ terraform_apply() {
     -state="$state" \
     -var-file="$ROOT/localstack/local.tfvars" \
     -var "aws_endpoint=$endpoint" \
+    -var "temporal_address=$temporal" \
     -var "lambda_dir=$ROOT/dist/lambda" >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     die "terraform apply failed; the full output is in $log"
@@ -208,6 +210,53 @@ start_temporal() {
   wait_until 60 "the Temporal dev server" "$dir/temporal.log" \
     "$temporal" operator cluster health --address "127.0.0.1:$port"
   note "ready: 127.0.0.1:$port, UI http://127.0.0.1:$ui (log: $dir/temporal.log)"
+}
+
+# start_worker DIR TEMPORAL_PORT AWS_ENDPOINT STATE_FILE HEALTH_PORT: the saga worker as a
+# local process, pointed at the emulator's functions. Its environment is also written to
+# DIR/worker.env (the system tests restart it from there).
+start_worker() {
+  local dir="$1" tport="$2" endpoint="$3" state="$4" hport="$5"
+  stop_pid "$dir/worker.pid" "the saga worker"
+  if port_open "$hport"; then
+    die "port $hport (the worker's health endpoint) is taken by another program; stop it and retry"
+  fi
+  local functions
+  functions="$(terraform_output_json "$state" functions)"
+  python3 - "$functions" >"$dir/worker.env" <<PY
+import json, sys
+f = json.loads(sys.argv[1])
+env = {
+    "TEMPORAL_ADDRESS": "127.0.0.1:$tport",
+    "TEMPORAL_NAMESPACE": "default",
+    "AWS_ENDPOINT_URL": "$endpoint",
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_REGION": "us-east-1",
+    "ORDER_FUNCTION": f["order"],
+    "INVENTORY_FUNCTION": f["inventory"],
+    "PAYMENT_FUNCTION": f["payment"],
+    "NOTIFICATION_FUNCTION": f["notification"],
+    "HEALTH_ADDR": "127.0.0.1:$hport",
+    "BREAKER_FAILURES": "${BREAKER_FAILURES:-5}",
+    "BREAKER_COOLDOWN_SECS": "${BREAKER_COOLDOWN_SECS:-20}",
+    "RUST_LOG": "${RUST_LOG:-info}",
+}
+for k, v in env.items():
+    print(f"{k}={v}")
+PY
+  say "Starting the saga worker (health on 127.0.0.1:$hport)"
+  (
+    cd "$dir"
+    set -a
+    # shellcheck disable=SC1091
+    source "$dir/worker.env"
+    set +a
+    setsid "$CARGO_TARGET_DIR/debug/sagaway-worker" >>"$dir/worker.log" 2>&1 &
+    echo $! >"$dir/worker.pid"
+  )
+  wait_until 60 "the saga worker" "$dir/worker.log" curl -fsS "http://127.0.0.1:$hport/health"
+  note "ready (log: $dir/worker.log)"
 }
 
 # build_zips: builds the workspace (functions and tests in one cargo call) and packages the

@@ -7,6 +7,7 @@ STACK_DIR="$LOCAL_DIR/stack"
 AWS_PORT="${SAGAWAY_AWS_PORT:-4566}"
 TEMPORAL_PORT="${SAGAWAY_TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${SAGAWAY_TEMPORAL_UI_PORT:-8233}"
+WORKER_HEALTH_PORT="${SAGAWAY_WORKER_HEALTH_PORT:-9464}"
 
 check_prereqs
 ensure_tools
@@ -29,7 +30,8 @@ fi
 start_temporal "$STACK_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
 
 say "Applying Terraform (infra/) into the emulator"
-terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log"
+terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log" \
+  "127.0.0.1:$TEMPORAL_PORT"
 api_url="$(terraform_output "$STACK_DIR/terraform.tfstate" api_url)"
 ws_url="$(terraform_output "$STACK_DIR/terraform.tfstate" ws_url)"
 note "applied (log: $STACK_DIR/terraform-apply.log)"
@@ -38,6 +40,8 @@ say "Creating the demo admin and seeding the demo catalog"
 python3 "$ROOT/localstack/seed.py" "$api_url" "$endpoint" \
   "$(terraform_output_json "$STACK_DIR/terraform.tfstate" functions | python3 -c 'import json,sys; print(json.load(sys.stdin)["customer"])')" \
   "$STACK_DIR/admin.json"
+
+start_worker "$STACK_DIR" "$TEMPORAL_PORT" "$endpoint" "$STACK_DIR/terraform.tfstate" "$WORKER_HEALTH_PORT"
 
 cat >"$STACK_DIR/env" <<ENV
 SAGAWAY_API_URL=$api_url
@@ -57,7 +61,8 @@ sagaway is up.
   WebSocket:    $ws_url?token=<token from POST /v1/auth/login>
   Demo admin:   $admin_email / $admin_password  (kept in $STACK_DIR/admin.json)
   Temporal UI:  http://127.0.0.1:$TEMPORAL_UI_PORT
-  Temporal:     127.0.0.1:$TEMPORAL_PORT (namespace default)
+  Temporal:     127.0.0.1:$TEMPORAL_PORT (namespace default, task queue sagaway-orders)
+  Saga worker:  http://127.0.0.1:$WORKER_HEALTH_PORT/health (circuit breakers)
   AWS emulator: $endpoint
   Logs, state:  $STACK_DIR
 Stop everything with: make down

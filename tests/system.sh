@@ -7,25 +7,41 @@ source "$(dirname "${BASH_SOURCE[0]}")/../localstack/lib.sh"
 
 TEST_DIR="$LOCAL_DIR/test"
 AWS_PORT="${SAGAWAY_TEST_AWS_PORT:-4610}"
+TEMPORAL_PORT="${SAGAWAY_TEST_TEMPORAL_PORT:-7240}"
+TEMPORAL_UI_PORT="${SAGAWAY_TEST_TEMPORAL_UI_PORT:-8240}"
+WORKER_HEALTH_PORT="${SAGAWAY_TEST_WORKER_HEALTH_PORT:-9470}"
+# Short breaker settings so the fault tests finish quickly.
+export BREAKER_FAILURES=3 BREAKER_COOLDOWN_SECS=4
 
 check_prereqs
 ensure_tools
 build_zips
 
-cleanup() { stop_pid "$TEST_DIR/ministack.pid" "the test AWS emulator"; }
+cleanup() {
+  stop_pid "$TEST_DIR/worker.pid" "the test saga worker"
+  stop_pid "$TEST_DIR/temporal.pid" "the test Temporal dev server"
+  stop_pid "$TEST_DIR/ministack.pid" "the test AWS emulator"
+}
 trap cleanup EXIT
 
 start_emulator "$TEST_DIR" "$AWS_PORT"
 rm -f "$TEST_DIR/terraform.tfstate" "$TEST_DIR/terraform.tfstate.backup"
+stop_pid "$TEST_DIR/temporal.pid" "the test Temporal dev server"
+rm -f "$TEST_DIR/temporal.db" "$TEST_DIR/worker.log"
+start_temporal "$TEST_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
 say "Applying Terraform into the test emulator"
 started=$SECONDS
-terraform_apply "$TEST_DIR/terraform.tfstate" "http://127.0.0.1:$AWS_PORT" "$TEST_DIR/terraform-apply.log"
+terraform_apply "$TEST_DIR/terraform.tfstate" "http://127.0.0.1:$AWS_PORT" "$TEST_DIR/terraform-apply.log" \
+  "127.0.0.1:$TEMPORAL_PORT"
 note "applied in $((SECONDS - started))s"
 api_url="$(terraform_output "$TEST_DIR/terraform.tfstate" api_url)"
 say "Creating the demo admin and seeding the demo catalog"
 python3 "$ROOT/localstack/seed.py" "$api_url" "http://127.0.0.1:$AWS_PORT" \
   "$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions | python3 -c 'import json,sys; print(json.load(sys.stdin)["customer"])')" \
   "$TEST_DIR/admin.json"
+
+start_worker "$TEST_DIR" "$TEMPORAL_PORT" "http://127.0.0.1:$AWS_PORT" "$TEST_DIR/terraform.tfstate" \
+  "$WORKER_HEALTH_PORT"
 
 say "Running the system tests against $api_url"
 cd "$ROOT"
@@ -37,6 +53,9 @@ for f in tests/system/tests/*.rs; do
 done
 SAGAWAY_API_URL="$api_url" SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
   SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
+  SAGAWAY_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" \
+  SAGAWAY_WORKER_HEALTH="http://127.0.0.1:$WORKER_HEALTH_PORT/health" \
+  SAGAWAY_WORKER_DIR="$TEST_DIR" SAGAWAY_WORKER_BIN="$CARGO_TARGET_DIR/debug/sagaway-worker" \
   SAGAWAY_WS_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" ws_url)" \
   SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
   cargo test --workspace --locked "${targets[@]}" -- --include-ignored

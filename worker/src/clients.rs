@@ -89,7 +89,8 @@ fn message(reply: &Reply) -> String {
 
 impl Clients {
     pub fn new(internal: InternalClient, config: &WorkerConfig) -> Self {
-        let b = |s: Service| Breaker::new(s.name(), config.breaker_failures, config.breaker_cooldown);
+        let b =
+            |s: Service| Breaker::new(s.name(), config.breaker_failures, config.breaker_cooldown);
         Self {
             internal,
             functions: config.functions.clone(),

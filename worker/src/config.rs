@@ -54,7 +54,8 @@ impl WorkerConfig {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let val = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let function = |k: &str, service: &str| val(k).unwrap_or_else(|| format!("sagaway-{service}"));
+        let function =
+            |k: &str, service: &str| val(k).unwrap_or_else(|| format!("sagaway-{service}"));
         let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
             match val(name) {
                 None => Ok(default),

@@ -35,7 +35,8 @@ async fn main() -> anyhow::Result<()> {
     });
 
     let url = config.temporal_url();
-    let target = Url::parse(&url).with_context(|| format!("TEMPORAL_ADDRESS {url} is not a URL"))?;
+    let target =
+        Url::parse(&url).with_context(|| format!("TEMPORAL_ADDRESS {url} is not a URL"))?;
     // An API key (Temporal Cloud) goes with TLS, which the https URL selects.
     let conn = ConnectionOptions::new(target)
         .maybe_api_key(config.api_key.clone())
@@ -43,11 +44,14 @@ async fn main() -> anyhow::Result<()> {
     let connection = Connection::connect(conn)
         .await
         .with_context(|| format!("connecting to Temporal at {url}; is the server running?"))?;
-    let client = Client::new(connection, ClientOptions::new(config.namespace.clone()).build())
-        .context("creating the Temporal client")?;
+    let client = Client::new(
+        connection,
+        ClientOptions::new(config.namespace.clone()).build(),
+    )
+    .context("creating the Temporal client")?;
 
-    let runtime = Runtime::from_current_tokio(Default::default())
-        .context("starting the Temporal runtime")?;
+    let runtime =
+        Runtime::from_current_tokio(Default::default()).context("starting the Temporal runtime")?;
     let options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<OrderSaga>()
         .context("registering the OrderSaga")?
@@ -61,7 +65,10 @@ async fn main() -> anyhow::Result<()> {
         shutdown();
     });
     tracing::info!(task_queue = %config.task_queue, temporal = %url, health = %config.health_addr, "worker running");
-    worker.run().await.context("the worker stopped with an error")?;
+    worker
+        .run()
+        .await
+        .context("the worker stopped with an error")?;
     tracing::info!("worker stopped");
     Ok(())
 }

@@ -53,7 +53,10 @@ pub struct Cart {
 impl PlaceOrderInput {
     pub fn validate(self) -> Result<Cart, ValidationError> {
         if self.lines.is_empty() || self.lines.len() > MAX_LINES {
-            return Err(invalid("lines", format!("must hold 1 to {MAX_LINES} lines")));
+            return Err(invalid(
+                "lines",
+                format!("must hold 1 to {MAX_LINES} lines"),
+            ));
         }
         let mut merged: BTreeMap<String, i64> = BTreeMap::new();
         for (i, l) in self.lines.into_iter().enumerate() {
@@ -94,13 +97,15 @@ impl PlaceOrderInput {
 fn is_key(v: &str, max: usize) -> bool {
     !v.is_empty()
         && v.len() <= max
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// The order id for a request: derived from the shopper and the `Idempotency-Key`, or new.
-pub fn order_id(customer_id: &str, idempotency_key: Option<&str>) -> Result<String, ValidationError> {
+pub fn order_id(
+    customer_id: &str,
+    idempotency_key: Option<&str>,
+) -> Result<String, ValidationError> {
     match idempotency_key {
         None => Ok(format!("o-{}", uuid::Uuid::new_v4().simple())),
         Some(key) if is_key(key, 128) => {
@@ -146,11 +151,20 @@ mod tests {
         assert_eq!(c.lines, vec![("a".into(), 2), ("b".into(), 4)]);
         assert_eq!(c.card_number, "4242424242424242");
         assert_eq!(
-            input(&[("a", 0)], "4242424242424242").validate().unwrap_err().field,
+            input(&[("a", 0)], "4242424242424242")
+                .validate()
+                .unwrap_err()
+                .field,
             "lines[0].quantity"
         );
-        assert_eq!(input(&[], "4242424242424242").validate().unwrap_err().field, "lines");
-        assert_eq!(input(&[("a", 1)], "42x").validate().unwrap_err().field, "card_number");
+        assert_eq!(
+            input(&[], "4242424242424242").validate().unwrap_err().field,
+            "lines"
+        );
+        assert_eq!(
+            input(&[("a", 1)], "42x").validate().unwrap_err().field,
+            "card_number"
+        );
     }
 
     #[test]
@@ -159,7 +173,10 @@ mod tests {
         assert_eq!(a, order_id("c-1", Some("k-1")).unwrap());
         assert_ne!(a, order_id("c-2", Some("k-1")).unwrap());
         assert_ne!(a, order_id("c-1", Some("k-2")).unwrap());
-        assert_ne!(order_id("c-1", None).unwrap(), order_id("c-1", None).unwrap());
+        assert_ne!(
+            order_id("c-1", None).unwrap(),
+            order_id("c-1", None).unwrap()
+        );
         assert!(order_id("c-1", Some("bad key")).is_err());
         assert!(a.len() <= 64);
     }

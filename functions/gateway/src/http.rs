@@ -60,11 +60,19 @@ async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<SagaLine>, Str
     for (product_id, quantity) in lines {
         let reply = app
             .internal
-            .call(&app.inventory_function, "GET", &format!("/v1/products/{product_id}"), None)
+            .call(
+                &app.inventory_function,
+                "GET",
+                &format!("/v1/products/{product_id}"),
+                None,
+            )
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "pricing failed");
-                ApiError::unavailable("catalog_unavailable", "the catalog cannot be read right now; retry")
+                ApiError::unavailable(
+                    "catalog_unavailable",
+                    "the catalog cannot be read right now; retry",
+                )
             })?;
         match reply.status {
             200 => {
@@ -217,6 +225,17 @@ async fn cancel(
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "requested by the shopper".to_string());
     let state = owned_state(&app, &caller, &id).await?;
+    let settled = || {
+        ApiError::conflict(
+            "not_cancellable",
+            format!("the order is {} and can no longer be cancelled", state.status),
+        )
+        .with_details(json!({ "status": state.status }))
+    };
+    // A finished saga takes no updates: the order is settled.
+    if state.finished {
+        return Err(settled());
+    }
     let client = app.temporal.client().await.map_err(unavailable)?;
     let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(&id));
     match handle
@@ -229,7 +248,11 @@ async fn cancel(
     {
         Ok(state) => {
             tracing::info!(order_id = %id, "cancellation accepted");
-            Ok((StatusCode::ACCEPTED, Json(json!({ "order_id": id, "saga": state }))).into_response())
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({ "order_id": id, "saga": state })),
+            )
+                .into_response())
         }
         Err(WorkflowUpdateError::Failed(f)) => Err(ApiError::conflict(
             "not_cancellable",
@@ -242,7 +265,10 @@ async fn cancel(
             if state.finished {
                 return Err(ApiError::conflict(
                     "not_cancellable",
-                    format!("the order is {} and can no longer be cancelled", state.status),
+                    format!(
+                        "the order is {} and can no longer be cancelled",
+                        state.status
+                    ),
                 )
                 .with_details(json!({ "status": state.status })));
             }

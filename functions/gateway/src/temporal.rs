@@ -45,7 +45,9 @@ impl Temporal {
                     .secret_id(name)
                     .send()
                     .await
-                    .map_err(|e| TemporalUnavailable(format!("reading the API key secret {name}: {e}")))?;
+                    .map_err(|e| {
+                        TemporalUnavailable(format!("reading the API key secret {name}: {e}"))
+                    })?;
                 out.secret_string().map(str::to_string)
             }
         };

@@ -33,6 +33,7 @@ pub struct Api {
     http: reqwest::Client,
     /// The `Authorization` header value to send, if any.
     authorization: Option<String>,
+    extra_headers: Vec<(String, String)>,
 }
 
 impl Api {
@@ -50,12 +51,23 @@ impl Api {
             base: base.trim_end_matches('/').to_string(),
             http,
             authorization: None,
+            extra_headers: Vec::new(),
         }
     }
 
     /// The same API, sending `Authorization: Bearer <token>`.
     pub fn with_token(&self, token: &str) -> Self {
         self.with_authorization(&format!("Bearer {token}"))
+    }
+
+    /// The same API with one more header on every request.
+    pub fn with_header(&self, name: &str, value: &str) -> Self {
+        let mut extra = self.extra_headers.clone();
+        extra.push((name.to_string(), value.to_string()));
+        Self {
+            extra_headers: extra,
+            ..self.clone()
+        }
     }
 
     /// The bearer token this API sends, if any.
@@ -88,6 +100,9 @@ impl Api {
         let mut req = self.http.request(method, self.url(path));
         if let Some(value) = &self.authorization {
             req = req.header("authorization", value);
+        }
+        for (name, value) in &self.extra_headers {
+            req = req.header(name.as_str(), value.as_str());
         }
         if let Some((content_type, bytes)) = body {
             req = req.header("content-type", content_type).body(bytes);
