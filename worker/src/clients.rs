@@ -131,8 +131,10 @@ impl Clients {
         .collect()
     }
 
-    /// One call through the breaker. Answers below 500 are returned (they count as the
-    /// service being up); 5xx and transport errors are `Transient`.
+    /// One call through the breaker. Answers below 500 are returned. A 503 with an error code
+    /// (`provider_unavailable`, `charge_in_progress`, `contention`) is a live service asking
+    /// for a retry: `Transient`, but the service is up. Other 5xx and transport errors are
+    /// `Transient` and count against the breaker.
     async fn call(
         &self,
         s: Service,
@@ -155,6 +157,13 @@ impl Clients {
             Ok(reply) if reply.status < 500 => {
                 breaker.success();
                 Ok(reply)
+            }
+            Ok(reply) if reply.status == 503 && reply.body["code"].is_string() => {
+                breaker.success();
+                Err(StepError::Transient {
+                    service: s.name(),
+                    message: format!("{} {}", reply.status, message(&reply)),
+                })
             }
             Ok(reply) => {
                 breaker.failure();

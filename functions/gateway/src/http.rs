@@ -228,7 +228,10 @@ async fn cancel(
     let settled = || {
         ApiError::conflict(
             "not_cancellable",
-            format!("the order is {} and can no longer be cancelled", state.status),
+            format!(
+                "the order is {} and can no longer be cancelled",
+                state.status
+            ),
         )
         .with_details(json!({ "status": state.status }))
     };

@@ -337,3 +337,98 @@ async fn bad_orders_get_4xx_and_other_shoppers_cannot_touch_a_saga() {
     assert_problem(&r, 404, "order_not_found");
     settled(&shopper, &order_id, Duration::from_secs(60)).await;
 }
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn thirty_orders_for_ten_in_stock_confirm_exactly_ten() {
+    let stack = Stack::from_env().await;
+    let product = stack.product("saga-rush", 10).await;
+    let mut shoppers = Vec::new();
+    for i in 0..3 {
+        shoppers.push(stack.api.new_shopper(&format!("rush{i}")).await.0);
+    }
+    let lines = [(product.as_str(), 1)];
+    let placed =
+        futures::future::join_all((0..30).map(|i| place(&shoppers[i % 3], &lines, OK, None))).await;
+    let mut orders = Vec::new();
+    for (i, r) in placed.iter().enumerate() {
+        assert_eq!(r.status, 202, "{}", r.text);
+        orders.push((i % 3, r.body["order_id"].as_str().unwrap_or("").to_string()));
+    }
+    let settled_orders = futures::future::join_all(
+        orders
+            .iter()
+            .map(|(s, id)| settled(&shoppers[*s], id, Duration::from_secs(240))),
+    )
+    .await;
+    let confirmed: Vec<&Value> = settled_orders
+        .iter()
+        .filter(|o| o["status"] == "CONFIRMED")
+        .collect();
+    let cancelled = settled_orders
+        .iter()
+        .filter(|o| o["status"] == "CANCELLED" && o.to_string().contains("not enough stock"))
+        .count();
+    assert_eq!(confirmed.len(), 10, "exactly the stock's worth confirmed");
+    assert_eq!(cancelled, 20, "the rest cancelled as out of stock");
+    assert_eq!(stack.stock(&product).await, 0);
+    let mut charges = 0;
+    for (_, id) in &orders {
+        let p = payment(&stack, id).await;
+        if p.body["status"] == "CHARGED" {
+            charges += p.body["captures"].as_i64().unwrap_or(0);
+        }
+    }
+    assert_eq!(charges, 10, "charges = confirmed orders");
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn live_histories_replay_against_the_current_workflow() {
+    use sagaway_worker::workflow::OrderSaga;
+    use temporalio_client::{
+        Client, ClientOptions, Connection, ConnectionOptions, Url, WorkflowFetchHistoryOptions,
+        WorkflowHistory,
+    };
+    use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+
+    let stack = Stack::from_env().await;
+    let product = stack.product("saga-replay", 5).await;
+    let (shopper, _) = stack.api.new_shopper("saga-replay").await;
+    let mut ids = Vec::new();
+    for (name, card) in [("confirmed", OK), ("declined", DECLINE)] {
+        let r = place(&shopper, &[(&product, 1)], card, None).await;
+        let id = r.body["order_id"].as_str().expect("id").to_string();
+        settled(&shopper, &id, Duration::from_secs(60)).await;
+        ids.push((name, id));
+    }
+    let address = std::env::var("SAGAWAY_TEMPORAL_ADDRESS").expect("SAGAWAY_TEMPORAL_ADDRESS");
+    let url = Url::parse(&format!("http://{address}")).expect("url");
+    let connection = Connection::connect(ConnectionOptions::new(url).build())
+        .await
+        .expect("connecting to Temporal");
+    let client = Client::new(connection, ClientOptions::new("default").build()).expect("client");
+    let replayer = WorkflowReplayer::new(
+        WorkflowReplayerOptions::new()
+            .register_workflow::<OrderSaga>()
+            .expect("register")
+            .build(),
+    )
+    .expect("replayer");
+    for (name, id) in ids {
+        let handle = client.get_workflow_handle::<OrderSaga>(sagaway_worker::workflow_id(&id));
+        let json = handle
+            .fetch_history(WorkflowFetchHistoryOptions::default())
+            .to_json()
+            .await
+            .expect("history");
+        if let Ok(dir) = std::env::var("SAGAWAY_RECORD_HISTORIES") {
+            std::fs::write(format!("{dir}/{name}.json"), &json).expect("recording");
+        }
+        let history = WorkflowHistory::from_json(&json).expect("decoding");
+        replayer
+            .replay_workflow(history)
+            .await
+            .unwrap_or_else(|e| panic!("the {name} saga no longer replays: {e}"));
+    }
+}

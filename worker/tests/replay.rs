@@ -1,0 +1,39 @@
+//! Determinism: histories recorded from real sagas must replay against the current workflow
+//! code. A change that would break sagas already running fails here.
+//!
+//! The histories in `tests/histories/` were recorded from the local stack with
+//! `SAGAWAY_RECORD_HISTORIES=$PWD/worker/tests/histories tests/system.sh` (the system test
+//! `live_histories_replay_against_the_current_workflow` writes them). Record new ones when the
+//! workflow changes on purpose (with `ctx.patched` for running sagas), and keep the old ones.
+
+use sagaway_worker::workflow::OrderSaga;
+use temporalio_client::WorkflowHistory;
+use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+
+#[tokio::test]
+async fn recorded_histories_replay_against_the_current_workflow() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/histories");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("the histories folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "recorded histories are missing from {dir}");
+    let replayer = WorkflowReplayer::new(
+        WorkflowReplayerOptions::new()
+            .register_workflow::<OrderSaga>()
+            .expect("register")
+            .build(),
+    )
+    .expect("replayer");
+    for file in files {
+        let bytes = std::fs::read(&file).expect("reading a history");
+        let history = WorkflowHistory::from_json(&bytes).expect("decoding a history");
+        replayer
+            .replay_workflow(history)
+            .await
+            .unwrap_or_else(|e| panic!("{} no longer replays: {e}", file.display()));
+    }
+}
