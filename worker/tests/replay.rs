@@ -20,7 +20,10 @@ async fn recorded_histories_replay_against_the_current_workflow() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 2, "recorded histories are missing from {dir}");
+    assert!(
+        files.len() >= 2,
+        "recorded histories are missing from {dir}"
+    );
     let replayer = WorkflowReplayer::new(
         WorkflowReplayerOptions::new()
             .register_workflow::<OrderSaga>()
