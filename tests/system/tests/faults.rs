@@ -189,6 +189,8 @@ async fn a_worker_killed_mid_saga_finishes_it_after_restart_without_doubles() {
             cmd.env(k, v);
         }
     }
+    // Left running on purpose: tests/system.sh stops it through the pid file.
+    #[allow(clippy::zombie_processes)]
     let child = cmd
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
