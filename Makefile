@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test lint unit system build zips zips-aws clean
+.PHONY: help up down test lint unit system build zips zips-aws bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ build zips: ## build the workspace and package the Lambda zips into dist/lambda
 
 zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=x86_64|arm64), into dist/lambda-aws
 	@source localstack/lib.sh && check_prereqs && ensure_tools && build_zips_aws
+
+bench: ## saga latency p50/p95 over 50 orders on the running stack (after make up)
+	@source localstack/lib.sh && [[ -f .local/stack/env ]] || { echo "error: run make up first"; exit 1; }
+	@source localstack/lib.sh && set -a && source .local/stack/env && set +a && \
+	  SAGAWAY_ADMIN_FILE=.local/stack/admin.json "$$CARGO_TARGET_DIR/debug/saga-latency" 50
 
 clean: ## remove build output and local state (stops nothing: run make down first)
 	rm -rf dist .local
