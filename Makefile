@@ -24,9 +24,12 @@ lint: ## cargo fmt --check, clippy -D warnings, terraform fmt -check
 	@echo "==> terraform fmt -check"
 	@source localstack/lib.sh && terraform_env && terraform fmt -check -recursive infra localstack
 
-unit: ## unit tests (no emulator needed)
+unit: ## unit tests (no emulator needed): Rust, and the web app's Vitest suite
 	@echo "==> Unit tests (cargo test --workspace)"
 	@cargo test --workspace --locked
+	@source localstack/lib.sh && frontend_deps
+	@echo "==> Web app: type check and Vitest"
+	@cd frontend && npm run --silent typecheck && npx vitest run
 
 system: ## system tests: fresh emulator on port 4610, Terraform, tests through API Gateway
 	@tests/system.sh

@@ -18,6 +18,15 @@ resource "aws_apigatewayv2_api" "http" {
   name          = "${var.name_prefix}-http"
   protocol_type = "HTTP"
   description   = "sagaway public HTTP API"
+
+  # Browsers may call the API from the web app's origin only (plus var.cors_extra_origins).
+  cors_configuration {
+    allow_origins  = concat([local.site_origin], var.cors_extra_origins)
+    allow_methods  = ["GET", "POST", "PUT", "OPTIONS"]
+    allow_headers  = ["authorization", "content-type", "idempotency-key"]
+    expose_headers = ["location"]
+    max_age        = 600
+  }
 }
 
 resource "aws_apigatewayv2_stage" "http" {

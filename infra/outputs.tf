@@ -46,3 +46,8 @@ output "ws_url" {
   description = "WebSocket URL for live notifications (connect with ?token=<jwt>)."
   value       = local.ws_url
 }
+
+output "site_url" {
+  description = "The web app: open this first."
+  value       = local.site_url
+}

@@ -112,3 +112,15 @@ variable "worker_security_group_ids" {
   type        = list(string)
   default     = []
 }
+
+variable "site_dir" {
+  description = "The built web app (npm run build in frontend/); its files are uploaded to the site bucket with a generated config.json."
+  type        = string
+  default     = "../frontend/dist"
+}
+
+variable "cors_extra_origins" {
+  description = "Origins allowed to call the API besides the site itself (the Vite dev server, for example)."
+  type        = list(string)
+  default     = []
+}

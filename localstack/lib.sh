@@ -34,6 +34,47 @@ check_prereqs() {
   need_cmd cargo "Install Rust with rustup: https://rustup.rs"
   need_cmd terraform "Install Terraform 1.5 or newer: https://developer.hashicorp.com/terraform/install"
   need_cmd curl "Install curl (Debian: apt-get install curl)."
+  need_cmd node "Install Node.js 20 or newer with npm (Debian: apt-get install nodejs npm)."
+  need_cmd npm "Install npm (Debian: apt-get install npm)."
+}
+
+# frontend_deps: npm ci, again only when package-lock.json changed.
+frontend_deps() {
+  local stamp="$ROOT/frontend/node_modules/.lock.sha256" want
+  want="$(sha256sum "$ROOT/frontend/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    return 0
+  fi
+  say "Installing the web app's packages (npm ci)"
+  (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error) ||
+    die "npm ci failed in frontend/; is the npm registry reachable?"
+  echo "$want" >"$stamp"
+}
+
+# build_frontend: type-checks and builds the web app into frontend/dist.
+build_frontend() {
+  mkdir -p "$LOCAL_DIR"
+  frontend_deps
+  say "Building the web app (vue-tsc + vite build)"
+  (cd "$ROOT/frontend" && npm run --silent build >"$LOCAL_DIR/frontend-build.log" 2>&1) || {
+    tail -n 30 "$LOCAL_DIR/frontend-build.log" >&2
+    die "the web app did not build; the full output is in $LOCAL_DIR/frontend-build.log"
+  }
+}
+
+# ensure_chromium: Debian's Chromium for the browser tests (Playwright cannot download one here).
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    return 0
+  fi
+  say "Installing Chromium for the browser tests (apt-get install chromium)"
+  if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    die "the browser tests need /usr/bin/chromium: install it (Debian: sudo apt-get install chromium)"
+  fi
+  { apt-get install -y chromium >"$LOCAL_DIR/apt-chromium.log" 2>&1 ||
+    { apt-get update >>"$LOCAL_DIR/apt-chromium.log" 2>&1 &&
+      apt-get install -y chromium >>"$LOCAL_DIR/apt-chromium.log" 2>&1; }; } ||
+    die "apt-get could not install chromium; see $LOCAL_DIR/apt-chromium.log"
 }
 
 # ensure_venv NAME REQUIREMENTS_FILE: a venv under $LOCAL_DIR with exactly those pins.
@@ -146,7 +187,8 @@ terraform_apply() {
     -var-file="$ROOT/localstack/local.tfvars" \
     -var "aws_endpoint=$endpoint" \
     -var "temporal_address=$temporal" \
-    -var "lambda_dir=$ROOT/dist/lambda" >"$log" 2>&1; then
+    -var "lambda_dir=$ROOT/dist/lambda" \
+    -var "site_dir=$ROOT/frontend/dist" >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     die "terraform apply failed; the full output is in $log"
   fi

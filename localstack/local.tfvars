@@ -6,3 +6,5 @@ aws_access_key     = "test"
 aws_secret_key     = "test"
 region             = "us-east-1"
 log_retention_days = 1
+# The Vite dev server (npm run dev in frontend/) may call the local API too.
+cors_extra_origins = ["http://127.0.0.1:5173"]

@@ -12,6 +12,7 @@ WORKER_HEALTH_PORT="${SAGAWAY_WORKER_HEALTH_PORT:-9464}"
 check_prereqs
 ensure_tools
 build_zips
+build_frontend
 mkdir -p "$STACK_DIR"
 
 if [[ -n "${SAGAWAY_AWS_ENDPOINT:-}" ]]; then
@@ -33,6 +34,7 @@ say "Applying Terraform (infra/) into the emulator"
 terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log" \
   "127.0.0.1:$TEMPORAL_PORT"
 api_url="$(terraform_output "$STACK_DIR/terraform.tfstate" api_url)"
+site_url="$(terraform_output "$STACK_DIR/terraform.tfstate" site_url)"
 ws_url="$(terraform_output "$STACK_DIR/terraform.tfstate" ws_url)"
 note "applied (log: $STACK_DIR/terraform-apply.log)"
 
@@ -45,6 +47,7 @@ start_worker "$STACK_DIR" "$TEMPORAL_PORT" "$endpoint" "$STACK_DIR/terraform.tfs
 
 cat >"$STACK_DIR/env" <<ENV
 SAGAWAY_API_URL=$api_url
+SAGAWAY_SITE_URL=$site_url
 SAGAWAY_WS_URL=$ws_url
 SAGAWAY_AWS_ENDPOINT=$endpoint
 SAGAWAY_TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
@@ -56,6 +59,7 @@ admin_password="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])
 cat <<DONE
 
 sagaway is up.
+  Web app:      $site_url   <- open this first
   API:          $api_url
                 try: curl $api_url/v1/products
   WebSocket:    $ws_url?token=<token from POST /v1/auth/login>

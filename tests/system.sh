@@ -16,6 +16,8 @@ export BREAKER_FAILURES=3 BREAKER_COOLDOWN_SECS=15
 check_prereqs
 ensure_tools
 build_zips
+build_frontend
+ensure_chromium
 
 cleanup() {
   stop_pid "$TEST_DIR/worker.pid" "the test saga worker"
@@ -59,3 +61,12 @@ SAGAWAY_API_URL="$api_url" SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
   SAGAWAY_WS_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" ws_url)" \
   SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
   cargo test --workspace --locked "${targets[@]}" -- --include-ignored
+
+say "Running the browser tests (Playwright, Debian Chromium) against the web app"
+site_url="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)"
+(
+  cd "$ROOT/frontend"
+  SAGAWAY_SITE_URL="$site_url" SAGAWAY_API_URL="$api_url" SAGAWAY_ADMIN_FILE="$TEST_DIR/admin.json" \
+    npx playwright test
+)
+note "screenshots of the final states: frontend/test-results/screens/"
