@@ -6,24 +6,15 @@
 
 use crate::domain::{Account, Address, Customer, CustomerError, ProfileChange, Registration};
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use sagaway_shared::auth::{ROLE_ADMIN, ROLE_CUSTOMER};
+use sagaway_shared::dynamo::attr::{self, Item, error_text, now, s};
 use std::collections::HashMap;
 
-type Item = HashMap<String, AttributeValue>;
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn err<E: std::error::Error + 'static>(e: E) -> CustomerError {
-    CustomerError::Store(DisplayErrorContext(&e).to_string())
+    CustomerError::Store(error_text(&e))
 }
 
 fn customer_pk(id: &str) -> String {
@@ -35,10 +26,7 @@ fn email_pk(email: &str) -> String {
 }
 
 fn get_s(item: &Item, k: &str) -> Result<String, CustomerError> {
-    match item.get(k) {
-        Some(AttributeValue::S(v)) => Ok(v.clone()),
-        _ => Err(CustomerError::Store(format!("attribute {k} missing"))),
-    }
+    attr::get_s(item, k).map_err(|e| CustomerError::Store(e.to_string()))
 }
 
 fn address_to(a: &Address) -> AttributeValue {

@@ -16,12 +16,12 @@ use crate::domain::{
     ReserveOutcome, ReserveRequest, Shortage,
 };
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValue, TransactWriteItem, Update,
 };
-use base64::Engine;
+use sagaway_shared::dynamo::attr::{self, Item, error_text, n, now, s};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -30,8 +30,6 @@ pub const CATALOG_INDEX: &str = "catalog";
 const CATALOG_KEY: &str = "product";
 /// How often a transaction that lost a race with another one is tried again.
 const CONFLICT_RETRIES: u32 = 6;
-
-type Item = HashMap<String, AttributeValue>;
 
 /// A page of the catalog.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -56,40 +54,16 @@ fn reservation_pk(order_id: &str) -> String {
     format!("reservation#{order_id}")
 }
 
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: i64) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn store_err<E: std::error::Error + 'static>(e: E) -> InventoryError {
-    InventoryError::Store(DisplayErrorContext(&e).to_string())
+    InventoryError::Store(error_text(&e))
 }
 
 fn get_s(item: &Item, key: &str) -> Result<String, InventoryError> {
-    match item.get(key) {
-        Some(AttributeValue::S(v)) => Ok(v.clone()),
-        _ => Err(InventoryError::Store(format!(
-            "item attribute {key} is missing or not a string"
-        ))),
-    }
+    attr::get_s(item, key).map_err(|e| InventoryError::Store(e.to_string()))
 }
 
 fn get_n(item: &Item, key: &str) -> Result<i64, InventoryError> {
-    match item.get(key) {
-        Some(AttributeValue::N(v)) => v.parse().map_err(|_| {
-            InventoryError::Store(format!("item attribute {key} is not an integer: {v}"))
-        }),
-        _ => Err(InventoryError::Store(format!(
-            "item attribute {key} is missing or not a number"
-        ))),
-    }
+    attr::get_n(item, key).map_err(|e| InventoryError::Store(e.to_string()))
 }
 
 fn product_from(item: &Item) -> Result<Product, InventoryError> {
@@ -562,7 +536,7 @@ impl Store {
 }
 
 fn encode_cursor(id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
+    attr::encode_cursor(id)
 }
 
 fn decode_cursor(cursor: &str) -> Result<String, InventoryError> {
@@ -573,10 +547,7 @@ fn decode_cursor(cursor: &str) -> Result<String, InventoryError> {
                 .into(),
         })
     };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| invalid())?;
-    let id = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let id = attr::decode_cursor(cursor).ok_or_else(invalid)?;
     crate::domain::validate_id("cursor", &id).map_err(|_| invalid())?;
     Ok(id)
 }
