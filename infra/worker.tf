@@ -55,6 +55,21 @@ resource "aws_iam_role" "worker_execution" {
   assume_role_policy = data.aws_iam_policy_document.ecs_assume.json
 }
 
+# ECS reads the Temporal API key secret when it starts the task.
+resource "aws_iam_role_policy" "worker_execution_secret" {
+  count = var.worker_image == "" || var.temporal_api_key_secret == "" ? 0 : 1
+  name  = "${var.name_prefix}-worker-execution-secret"
+  role  = aws_iam_role.worker_execution[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["secretsmanager:GetSecretValue"]
+      Resource = local.temporal_secret_arns
+    }]
+  })
+}
+
 resource "aws_iam_role_policy_attachment" "worker_execution" {
   count      = var.worker_image == "" ? 0 : 1
   role       = aws_iam_role.worker_execution[0].name
@@ -90,6 +105,11 @@ resource "aws_ecs_task_definition" "worker" {
       NOTIFICATION_FUNCTION = module.notification.function_name
       RUST_LOG              = var.log_level
     }) : { name = k, value = v }]
+    # The Temporal Cloud API key, injected by ECS from Secrets Manager.
+    secrets = [for a in local.temporal_secret_arns : {
+      name      = "TEMPORAL_API_KEY"
+      valueFrom = "arn:aws:secretsmanager:${var.region}:${local.account_id}:secret:${var.temporal_api_key_secret}"
+    }]
     stopTimeout = 60
     logConfiguration = {
       logDriver = "awslogs"
