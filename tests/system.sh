@@ -53,7 +53,8 @@ targets=()
 for f in tests/system/tests/*.rs; do
   targets+=(--test "$(basename "$f" .rs)")
 done
-SAGAWAY_API_URL="$api_url" SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
+SAGAWAY_API_URL="$api_url" SAGAWAY_SITE_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)" \
+  SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
   SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
   SAGAWAY_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" \
   SAGAWAY_WORKER_HEALTH="http://127.0.0.1:$WORKER_HEALTH_PORT/health" \

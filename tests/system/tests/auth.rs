@@ -339,3 +339,40 @@ async fn customer_routes_reject_bad_input_with_4xx_json() {
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
 }
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn cors_allows_the_sites_origin_only() {
+    let stack = Stack::from_env().await;
+    let site = std::env::var("SAGAWAY_SITE_URL").expect("SAGAWAY_SITE_URL");
+    let origin: String = site.split('/').take(3).collect::<Vec<_>>().join("/");
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let preflight = |origin: String| {
+        http.request(Method::OPTIONS, stack.api.url("/v1/orders"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type,idempotency-key",
+            )
+            .send()
+    };
+    let ok = preflight(origin.clone()).await.expect("preflight");
+    assert_eq!(
+        ok.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some(origin.as_str()),
+        "the site's origin is allowed"
+    );
+    let evil = preflight("http://evil.example".into())
+        .await
+        .expect("preflight");
+    assert!(
+        evil.headers().get("access-control-allow-origin").is_none(),
+        "another origin is not allowed"
+    );
+}
