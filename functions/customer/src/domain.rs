@@ -13,20 +13,7 @@ pub const MAX_PASSWORD: usize = 128;
 pub const MAX_NAME: usize = 100;
 pub const MAX_EMAIL: usize = 254;
 
-/// A rule broken by a request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> ValidationError {
-    ValidationError {
-        field: field.to_string(),
-        message: message.into(),
-    }
-}
+pub use sagaway_shared::validation::{ValidationError, invalid};
 
 /// Why a customer operation did not happen.
 #[derive(Debug, thiserror::Error)]

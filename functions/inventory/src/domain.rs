@@ -12,33 +12,15 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const MAX_ID_LEN: usize = 64;
 pub const MAX_STOCK: i64 = 1_000_000;
 pub const MAX_QUANTITY: i64 = 1_000;
 pub const MAX_LINES: usize = 25;
 pub const MAX_PRICE_CENTS: i64 = 100_000_000;
 pub const MAX_NAME_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 2_000;
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
-pub const MAX_PAGE_SIZE: i32 = 100;
 pub const DEFAULT_CURRENCY: &str = "USD";
 
-/// A rule broken by a request: which field, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-impl ValidationError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use sagaway_shared::validation::{ValidationError, page_size, validate_id};
 
 /// Why an inventory operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -67,26 +49,6 @@ pub struct Shortage {
     pub product_id: String,
     pub requested: i64,
     pub available: i64,
-}
-
-/// Checks an identifier (product id or order id).
-pub fn validate_id(field: &str, value: &str) -> Result<(), ValidationError> {
-    if value.is_empty() || value.len() > MAX_ID_LEN {
-        return Err(ValidationError::new(
-            field,
-            format!("must be 1 to {MAX_ID_LEN} characters long"),
-        ));
-    }
-    if !value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err(ValidationError::new(
-            field,
-            "may contain only letters, digits, '.', '_' and '-'",
-        ));
-    }
-    Ok(())
 }
 
 /// Checks a stock level.
@@ -340,20 +302,6 @@ pub enum ReleaseOutcome {
     UnknownOrder { order_id: String },
 }
 
-/// Checks a page size given as `?limit=`.
-pub fn page_size(limit: Option<&str>) -> Result<i32, ValidationError> {
-    let Some(raw) = limit else {
-        return Ok(DEFAULT_PAGE_SIZE);
-    };
-    match raw.parse::<i32>() {
-        Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
-        _ => Err(ValidationError::new(
-            "limit",
-            format!("must be a whole number from 1 to {MAX_PAGE_SIZE}, got {raw:?}"),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,14 +434,5 @@ mod tests {
         .validate()
         .unwrap_err();
         assert_eq!(e.field, "name");
-    }
-
-    #[test]
-    fn page_sizes() {
-        assert_eq!(page_size(None).unwrap(), DEFAULT_PAGE_SIZE);
-        assert_eq!(page_size(Some("5")).unwrap(), 5);
-        for bad in ["0", "-1", "101", "x"] {
-            assert_eq!(page_size(Some(bad)).unwrap_err().field, "limit");
-        }
     }
 }

@@ -11,23 +11,8 @@ use serde_json::Value;
 
 pub const MAX_MESSAGE: usize = 1_000;
 pub const MAX_DATA_BYTES: usize = 8 * 1024;
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
-pub const MAX_PAGE_SIZE: i32 = 100;
 
-/// A rule broken by a request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> ValidationError {
-    ValidationError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+pub use sagaway_shared::validation::{ValidationError, invalid, page_size};
 
 /// Why a notification operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -114,20 +99,6 @@ impl SendInput {
             data: self.data,
             created_at: now,
         })
-    }
-}
-
-/// Checks a page size given as `?limit=`.
-pub fn page_size(limit: Option<&str>) -> Result<i32, ValidationError> {
-    match limit {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(raw) => match raw.parse::<i32>() {
-            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
-            _ => Err(invalid(
-                "limit",
-                format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
-            )),
-        },
     }
 }
 

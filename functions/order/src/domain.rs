@@ -17,8 +17,6 @@ pub const MAX_LINES: usize = 25;
 pub const MAX_QUANTITY: i64 = 1_000;
 pub const MAX_PRICE_CENTS: i64 = 100_000_000;
 pub const MAX_REASON: usize = 500;
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
-pub const MAX_PAGE_SIZE: i32 = 100;
 
 /// Where an order is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,20 +72,7 @@ impl OrderStatus {
     }
 }
 
-/// A rule broken by a request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> ValidationError {
-    ValidationError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+pub use sagaway_shared::validation::{ValidationError, invalid, page_size, validate_id};
 
 /// Why an order operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -114,22 +99,6 @@ pub enum OrderError {
     Contention,
     #[error("the orders table failed: {0}")]
     Store(String),
-}
-
-/// Checks an identifier.
-pub fn validate_id(field: &str, value: &str) -> Result<(), ValidationError> {
-    if value.is_empty()
-        || value.len() > 64
-        || !value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err(invalid(
-            field,
-            "must be 1 to 64 letters, digits, '.', '_' or '-'",
-        ));
-    }
-    Ok(())
 }
 
 /// One line of an order: the price is the catalog's at the time of ordering.
@@ -330,20 +299,6 @@ pub fn decide(order: &Order, t: &Transition) -> Result<Decision, OrderError> {
         });
     }
     Ok(Decision::Apply)
-}
-
-/// Checks a page size given as `?limit=`.
-pub fn page_size(limit: Option<&str>) -> Result<i32, ValidationError> {
-    match limit {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(raw) => match raw.parse::<i32>() {
-            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
-            _ => Err(invalid(
-                "limit",
-                format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
-            )),
-        },
-    }
 }
 
 #[cfg(test)]

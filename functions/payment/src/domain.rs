@@ -18,20 +18,7 @@ pub const MAX_AMOUNT_CENTS: i64 = 100_000_000;
 /// How long a charge attempt may hold the payment before another call may take over.
 pub const LEASE_SECS: i64 = 30;
 
-/// A rule broken by a request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> ValidationError {
-    ValidationError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+pub use sagaway_shared::validation::{ValidationError, invalid};
 
 /// Why a payment operation did not succeed.
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,7 @@ pub mod json;
 pub mod keys;
 pub mod logging;
 pub mod serve;
+pub mod validation;
 
 pub use config::Config;
 pub use error::ApiError;
