@@ -13,16 +13,21 @@
 //! | `HEALTH_ADDR` | health/metrics endpoint | `127.0.0.1:9464` |
 //! | `RUST_LOG`, `LOG_FORMAT` | logging | `info`, `text` |
 
+use sagaway_shared::config::LogFormat;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 /// A setting that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("environment variable {name}={value:?} is invalid: {reason}")]
-pub struct ConfigError {
-    name: &'static str,
-    value: String,
-    reason: String,
+pub enum ConfigError {
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error(transparent)]
+    Shared(#[from] sagaway_shared::config::ConfigError),
 }
 
 /// The deployed function of each service.
@@ -45,6 +50,8 @@ pub struct WorkerConfig {
     pub breaker_failures: u32,
     pub breaker_cooldown: Duration,
     pub health_addr: SocketAddr,
+    pub log_format: LogFormat,
+    pub log_filter: String,
 }
 
 impl WorkerConfig {
@@ -59,7 +66,7 @@ impl WorkerConfig {
         let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
             match val(name) {
                 None => Ok(default),
-                Some(v) => v.parse().map_err(|_| ConfigError {
+                Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
                     name,
                     value: v.clone(),
                     reason: "expected a whole number".into(),
@@ -68,7 +75,7 @@ impl WorkerConfig {
         };
         let health_addr = match val("HEALTH_ADDR") {
             None => SocketAddr::from(([127, 0, 0, 1], 9464)),
-            Some(v) => v.parse().map_err(|_| ConfigError {
+            Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
                 name: "HEALTH_ADDR",
                 value: v.clone(),
                 reason: "expected host:port such as 127.0.0.1:9464".into(),
@@ -89,6 +96,8 @@ impl WorkerConfig {
             breaker_failures: number("BREAKER_FAILURES", 5)? as u32,
             breaker_cooldown: Duration::from_secs(number("BREAKER_COOLDOWN_SECS", 20)?),
             health_addr,
+            log_format: LogFormat::parse(val("LOG_FORMAT").as_deref(), LogFormat::Text)?,
+            log_filter: val("RUST_LOG").unwrap_or_else(|| "info".into()),
         })
     }
 

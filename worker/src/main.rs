@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use sagaway_shared::invoke::InternalClient;
+use sagaway_shared::{dynamo, logging};
 use sagaway_worker::activities::SagaActivities;
 use sagaway_worker::clients::Clients;
 use sagaway_worker::config::WorkerConfig;
@@ -15,13 +16,9 @@ use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = WorkerConfig::from_env().context("reading configuration")?;
-    tracing_init();
+    logging::init_with(config.log_format, &config.log_filter);
 
-    let mut aws = aws_config::from_env();
-    if let Some(endpoint) = &config.aws_endpoint_url {
-        aws = aws.endpoint_url(endpoint);
-    }
-    let sdk = aws.load().await;
+    let sdk = dynamo::sdk_config_for(config.aws_endpoint_url.as_deref()).await;
     let clients = Arc::new(Clients::new(InternalClient::from_sdk(&sdk), &config));
 
     let listener = tokio::net::TcpListener::bind(config.health_addr)
@@ -71,20 +68,6 @@ async fn main() -> anyhow::Result<()> {
         .context("the worker stopped with an error")?;
     tracing::info!("worker stopped");
     Ok(())
-}
-
-fn tracing_init() {
-    let filter = tracing_subscriber_filter();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(false)
-        .try_init();
-}
-
-fn tracing_subscriber_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
 }
 
 async fn wait_for_stop() {

@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use sagaway_shared::auth::{ROLE_ADMIN, ROLE_CUSTOMER};
 use sagaway_shared::dynamo::attr::{self, Item, error_text, now, s};
+use sagaway_shared::dynamo::get_by_pk;
 use std::collections::HashMap;
 
 fn err<E: std::error::Error + 'static>(e: E) -> CustomerError {
@@ -92,16 +93,7 @@ impl Store {
     }
 
     async fn get(&self, pk: String) -> Result<Option<Item>, CustomerError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(err)?;
-        Ok(out.item().cloned())
+        get_by_pk(&self.client, &self.table, pk).await.map_err(err)
     }
 
     /// Creates an account; `EmailTaken` when the email is in use.

@@ -57,23 +57,22 @@ async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<SagaLine>, Str
     let mut priced = Vec::new();
     let mut currency = None;
     let mut unknown = Vec::new();
-    for (product_id, quantity) in lines {
-        let reply = app
-            .internal
-            .call(
-                &app.inventory_function,
-                "GET",
-                &format!("/v1/products/{product_id}"),
-                None,
-            )
+    // One catalog read per line, all at once (a cart may hold 25 lines).
+    let replies = futures::future::join_all(lines.iter().map(|(product_id, _)| async move {
+        let path = format!("/v1/products/{product_id}");
+        app.internal
+            .call(&app.inventory_function, "GET", &path, None)
             .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "pricing failed");
-                ApiError::unavailable(
-                    "catalog_unavailable",
-                    "the catalog cannot be read right now; retry",
-                )
-            })?;
+    }))
+    .await;
+    for ((product_id, quantity), reply) in lines.iter().zip(replies) {
+        let reply = reply.map_err(|e| {
+            tracing::error!(error = %e, "pricing failed");
+            ApiError::unavailable(
+                "catalog_unavailable",
+                "the catalog cannot be read right now; retry",
+            )
+        })?;
         match reply.status {
             200 => {
                 let unit = reply.body["price_cents"].as_i64().unwrap_or(0);

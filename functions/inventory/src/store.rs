@@ -22,6 +22,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValue, TransactWriteItem, Update,
 };
 use sagaway_shared::dynamo::attr::{self, Item, error_text, n, now, s};
+use sagaway_shared::dynamo::get_by_pk;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -159,16 +160,10 @@ impl Store {
 
     /// One product, or `None`.
     pub async fn product(&self, id: &str) -> Result<Option<Product>, InventoryError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(product_pk(id)))
-            .consistent_read(true)
-            .send()
+        let item = get_by_pk(&self.client, &self.table, product_pk(id))
             .await
             .map_err(store_err)?;
-        out.item().map(product_from).transpose()
+        item.as_ref().map(product_from).transpose()
     }
 
     /// A page of products in id order. `cursor` is the `next_cursor` of the previous page.
@@ -291,16 +286,10 @@ impl Store {
 
     /// An order's reservation, or `None`.
     pub async fn reservation(&self, order_id: &str) -> Result<Option<Reservation>, InventoryError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(reservation_pk(order_id)))
-            .consistent_read(true)
-            .send()
+        let item = get_by_pk(&self.client, &self.table, reservation_pk(order_id))
             .await
             .map_err(store_err)?;
-        out.item().map(reservation_from).transpose()
+        item.as_ref().map(reservation_from).transpose()
     }
 
     /// Reserves every line of `request` or none of them. Idempotent by order id.

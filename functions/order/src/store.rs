@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use sagaway_shared::dynamo::attr::{
     Item, decode_cursor, encode_cursor, error_text, get_list, get_n, get_s, n, now, opt_s, s,
 };
+use sagaway_shared::dynamo::get_by_pk;
 use std::collections::HashMap;
 
 pub const BY_CUSTOMER_INDEX: &str = "by_customer";
@@ -120,16 +121,10 @@ impl Store {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Order>, OrderError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk(id)))
-            .consistent_read(true)
-            .send()
+        let item = get_by_pk(&self.client, &self.table, pk(id))
             .await
             .map_err(err)?;
-        out.item().map(order_from).transpose()
+        item.as_ref().map(order_from).transpose()
     }
 
     /// Creates the order in PENDING; a repeat with the same contents returns it unchanged.

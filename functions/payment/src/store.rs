@@ -11,6 +11,7 @@ use crate::provider::{self, Outcome};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::ReturnValue;
 use sagaway_shared::dynamo::attr::{Item, error_text, get_n, get_s, n, now, opt_s, s};
+use sagaway_shared::dynamo::get_by_pk;
 
 fn err<E: std::error::Error + 'static>(e: E) -> PaymentError {
     PaymentError::Store(error_text(&e))
@@ -79,16 +80,10 @@ impl Store {
     }
 
     pub async fn get(&self, order_id: &str) -> Result<Option<Payment>, PaymentError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk(order_id)))
-            .consistent_read(true)
-            .send()
+        let item = get_by_pk(&self.client, &self.table, pk(order_id))
             .await
             .map_err(err)?;
-        out.item().map(payment_from).transpose()
+        item.as_ref().map(payment_from).transpose()
     }
 
     /// Charges once per order id. See `domain` for the rules.

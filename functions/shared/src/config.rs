@@ -43,6 +43,22 @@ pub enum LogFormat {
     Text,
 }
 
+impl LogFormat {
+    /// Reads `LOG_FORMAT`'s value: `json`, `text`, or unset for `default`.
+    pub fn parse(value: Option<&str>, default: LogFormat) -> Result<LogFormat, ConfigError> {
+        match value {
+            None => Ok(default),
+            Some("json") => Ok(LogFormat::Json),
+            Some("text") => Ok(LogFormat::Text),
+            Some(other) => Err(ConfigError::Invalid {
+                name: "LOG_FORMAT",
+                value: other.to_string(),
+                reason: "expected json or text".into(),
+            }),
+        }
+    }
+}
+
 /// Everything a function reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -127,19 +143,14 @@ impl Config {
                     reason: format!("{e}; expected host:port such as 127.0.0.1:3000"),
                 })?,
         };
-        let log_format = match non_empty("LOG_FORMAT").as_deref() {
-            None if in_lambda => LogFormat::Json,
-            None => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some("text") => LogFormat::Text,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "LOG_FORMAT",
-                    value: other.to_string(),
-                    reason: "expected json or text".into(),
-                });
-            }
-        };
+        let log_format = LogFormat::parse(
+            non_empty("LOG_FORMAT").as_deref(),
+            if in_lambda {
+                LogFormat::Json
+            } else {
+                LogFormat::Text
+            },
+        )?;
         Ok(Self {
             table_name: non_empty("TABLE_NAME"),
             jwt_signing_secret: non_empty("JWT_SIGNING_SECRET"),

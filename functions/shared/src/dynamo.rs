@@ -5,11 +5,35 @@ use crate::config::Config;
 /// The SDK configuration from the default chain (region, credentials), pointed at
 /// `AWS_ENDPOINT_URL` when it is set (the local emulator).
 pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
+    sdk_config_for(config.aws_endpoint_url.as_deref()).await
+}
+
+/// The SDK configuration from the default chain, pointed at `endpoint` when given.
+pub async fn sdk_config_for(endpoint: Option<&str>) -> aws_config::SdkConfig {
     let mut loader = aws_config::from_env();
-    if let Some(endpoint) = &config.aws_endpoint_url {
+    if let Some(endpoint) = endpoint {
         loader = loader.endpoint_url(endpoint);
     }
     loader.load().await
+}
+
+/// Reads one item by its partition key `pk`, strongly consistent (every store's lookup).
+pub async fn get_by_pk(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    pk: String,
+) -> Result<
+    Option<attr::Item>,
+    aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::get_item::GetItemError>,
+> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key("pk", attr::s(pk))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item().cloned())
 }
 
 /// A DynamoDB client that honours the custom endpoint.

@@ -3,13 +3,20 @@
 use crate::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber. Safe to call more than once (later calls are ignored).
+/// Installs the global subscriber for a function. Safe to call more than once (later calls
+/// are ignored).
 pub fn init(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    init_with(config.log_format, &config.log_filter);
+}
+
+/// Installs the global subscriber with this format and `RUST_LOG`-style filter (for
+/// processes with their own configuration, such as the worker).
+pub fn init_with(format: LogFormat, filter: &str) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);
-    let _ = match config.log_format {
+    let _ = match format {
         // Lambda adds its own timestamp and request id to every line.
         LogFormat::Json => builder
             .json()
