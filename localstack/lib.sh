@@ -175,23 +175,53 @@ filesystem mirror holding registry.terraform.io/hashicorp/aws/5.100.x, or allow 
   echo "$stamp" >"$TF_DATA_DIR/.initialised"
 }
 
-# terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE TEMPORAL_ADDRESS: applies infra/ into the
-# emulator.
-terraform_apply() {
+# terraform_try_apply STATE_FILE AWS_ENDPOINT LOGFILE TEMPORAL_ADDRESS: applies infra/ into the
+# emulator; returns non-zero on failure (the output is in LOGFILE).
+terraform_try_apply() {
   local state="$1" endpoint="$2" log="$3" temporal="$4"
   terraform_init
   mkdir -p "$(dirname "$state")"
   # -state keeps each environment's state in its own folder (make up's, the tests').
-  if ! terraform -chdir="$ROOT/infra" apply -input=false -auto-approve -no-color \
+  terraform -chdir="$ROOT/infra" apply -input=false -auto-approve -no-color \
     -state="$state" \
     -var-file="$ROOT/localstack/local.tfvars" \
     -var "aws_endpoint=$endpoint" \
     -var "temporal_address=$temporal" \
     -var "lambda_dir=$ROOT/dist/lambda" \
-    -var "site_dir=$ROOT/frontend/dist" >"$log" 2>&1; then
-    tail -n 30 "$log" >&2
-    die "terraform apply failed; the full output is in $log"
+    -var "site_dir=$ROOT/frontend/dist" >"$log" 2>&1
+}
+
+# terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE TEMPORAL_ADDRESS: the same, stopping on failure.
+terraform_apply() {
+  if ! terraform_try_apply "$@"; then
+    tail -n 30 "$3" >&2
+    die "terraform apply failed; the full output is in $3"
   fi
+}
+
+# deploy_fresh DIR PORT TEMPORAL_ADDRESS: a fresh emulator on PORT with infra/ applied into
+# it (state in DIR/terraform.tfstate). Under load the emulator can answer a create so late
+# that the provider's retry finds the resource already there (409 EntityAlreadyExists); such
+# a half-applied emulator cannot be repaired, so one retry starts over with a fresh one.
+deploy_fresh() {
+  local dir="$1" port="$2" temporal="$3" attempt
+  for attempt in 1 2; do
+    start_emulator "$dir" "$port"
+    rm -f "$dir/terraform.tfstate" "$dir/terraform.tfstate.backup"
+    say "Applying Terraform (infra/) into the emulator"
+    local started=$SECONDS
+    if terraform_try_apply "$dir/terraform.tfstate" "http://127.0.0.1:$port" \
+      "$dir/terraform-apply.log" "$temporal"; then
+      note "applied in $((SECONDS - started))s (log: $dir/terraform-apply.log)"
+      return 0
+    fi
+    if ((attempt == 1)); then
+      say "terraform apply failed ($(grep -m1 -o 'Error: .*' "$dir/terraform-apply.log" || echo 'see the log')); starting over once with a fresh emulator"
+      cp "$dir/terraform-apply.log" "$dir/terraform-apply.failed.log"
+    fi
+  done
+  tail -n 30 "$dir/terraform-apply.log" >&2
+  die "terraform apply failed twice; the full output is in $dir/terraform-apply.log"
 }
 
 # terraform_output STATE_FILE NAME

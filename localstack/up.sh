@@ -15,28 +15,25 @@ build_zips
 build_frontend
 mkdir -p "$STACK_DIR"
 
+start_temporal "$STACK_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
+
 if [[ -n "${SAGAWAY_AWS_ENDPOINT:-}" ]]; then
   endpoint="${SAGAWAY_AWS_ENDPOINT%/}"
   say "Using the AWS endpoint $endpoint (started and stopped by you, not by sagaway)"
   curl -fsS -o /dev/null "$endpoint/_localstack/health" 2>/dev/null ||
     curl -fsS -o /dev/null "$endpoint/_ministack/health" 2>/dev/null ||
     die "nothing answers at $endpoint; start your emulator first or unset SAGAWAY_AWS_ENDPOINT"
+  say "Applying Terraform (infra/) into the emulator"
+  terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log" \
+    "127.0.0.1:$TEMPORAL_PORT"
 else
   endpoint="http://127.0.0.1:$AWS_PORT"
   # A fresh emulator every time: its state is not kept, so Terraform's state starts over too.
-  start_emulator "$STACK_DIR" "$AWS_PORT"
-  rm -f "$STACK_DIR/terraform.tfstate" "$STACK_DIR/terraform.tfstate.backup"
+  deploy_fresh "$STACK_DIR" "$AWS_PORT" "127.0.0.1:$TEMPORAL_PORT"
 fi
-
-start_temporal "$STACK_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
-
-say "Applying Terraform (infra/) into the emulator"
-terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log" \
-  "127.0.0.1:$TEMPORAL_PORT"
 api_url="$(terraform_output "$STACK_DIR/terraform.tfstate" api_url)"
 site_url="$(terraform_output "$STACK_DIR/terraform.tfstate" site_url)"
 ws_url="$(terraform_output "$STACK_DIR/terraform.tfstate" ws_url)"
-note "applied (log: $STACK_DIR/terraform-apply.log)"
 
 say "Creating the demo admin and seeding the demo catalog"
 python3 "$ROOT/localstack/seed.py" "$api_url" "$endpoint" \

@@ -26,16 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_emulator "$TEST_DIR" "$AWS_PORT"
-rm -f "$TEST_DIR/terraform.tfstate" "$TEST_DIR/terraform.tfstate.backup"
 stop_pid "$TEST_DIR/temporal.pid" "the test Temporal dev server"
 rm -f "$TEST_DIR/temporal.db" "$TEST_DIR/worker.log"
 start_temporal "$TEST_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
-say "Applying Terraform into the test emulator"
-started=$SECONDS
-terraform_apply "$TEST_DIR/terraform.tfstate" "http://127.0.0.1:$AWS_PORT" "$TEST_DIR/terraform-apply.log" \
-  "127.0.0.1:$TEMPORAL_PORT"
-note "applied in $((SECONDS - started))s"
+deploy_fresh "$TEST_DIR" "$AWS_PORT" "127.0.0.1:$TEMPORAL_PORT"
 api_url="$(terraform_output "$TEST_DIR/terraform.tfstate" api_url)"
 say "Creating the demo admin and seeding the demo catalog"
 python3 "$ROOT/localstack/seed.py" "$api_url" "http://127.0.0.1:$AWS_PORT" \
