@@ -24,6 +24,11 @@ data "aws_iam_policy_document" "gateway" {
     actions   = ["lambda:InvokeFunction"]
     resources = [module.inventory.function_arn]
   }
+  statement {
+    sid       = "TokenizeCards"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [module.payment.function_arn]
+  }
   dynamic "statement" {
     for_each = length(local.temporal_secret_arns) == 0 ? [] : [1]
     content {
@@ -65,6 +70,7 @@ resource "aws_lambda_function" "gateway" {
     variables = merge({
       RUST_LOG           = var.log_level
       INVENTORY_FUNCTION = module.inventory.function_name
+      PAYMENT_FUNCTION   = module.payment.function_name
     }, local.temporal_env, local.function_env)
   }
 
@@ -85,6 +91,13 @@ resource "aws_apigatewayv2_route" "gateway" {
   target             = "integrations/${aws_apigatewayv2_integration.gateway.id}"
   authorization_type = "CUSTOM"
   authorizer_id      = aws_apigatewayv2_authorizer.jwt.id
+}
+
+# The OpenAPI document is public.
+resource "aws_apigatewayv2_route" "openapi" {
+  api_id    = aws_apigatewayv2_api.http.id
+  route_key = "GET /v1/openapi.json"
+  target    = "integrations/${aws_apigatewayv2_integration.gateway.id}"
 }
 
 resource "aws_lambda_permission" "gateway" {

@@ -2,7 +2,8 @@
 //! type says whether to retry (see `policies`).
 
 use crate::clients::{Clients, StepError};
-use crate::model::{OrderSagaInput, StatusInput};
+use sagaway_contract::OrderStatus;
+use sagaway_contract::saga::{OrderSagaInput, StatusUpdate};
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
@@ -27,7 +28,7 @@ fn failure(e: StepError) -> ActivityError {
     let text = e.to_string();
     let f = match e {
         StepError::Business { kind, .. } => ApplicationFailure::builder(text)
-            .type_name(kind.to_string())
+            .type_name(kind.as_str().to_string())
             .non_retryable(true)
             .build(),
         StepError::Transient { .. } => ApplicationFailure::builder(text)
@@ -44,20 +45,21 @@ fn failure(e: StepError) -> ActivityError {
 #[activities]
 impl SagaActivities {
     #[activity]
+    /// Creates the order; answers its status now (not PENDING when an earlier run of this
+    /// order's saga already moved it on).
     pub async fn create_order(
         self: Arc<Self>,
         _ctx: ActivityContext,
         input: OrderSagaInput,
-    ) -> Result<(), ActivityError> {
-        self.clients.create_order(&input).await.map_err(failure)?;
-        Ok(())
+    ) -> Result<OrderStatus, ActivityError> {
+        self.clients.create_order(&input).await.map_err(failure)
     }
 
     #[activity]
     pub async fn set_status(
         self: Arc<Self>,
         _ctx: ActivityContext,
-        input: StatusInput,
+        input: StatusUpdate,
     ) -> Result<(), ActivityError> {
         self.clients.set_status(&input).await.map_err(failure)?;
         Ok(())
@@ -107,7 +109,7 @@ impl SagaActivities {
     pub async fn notify(
         self: Arc<Self>,
         _ctx: ActivityContext,
-        input: StatusInput,
+        input: StatusUpdate,
     ) -> Result<(), ActivityError> {
         self.clients.notify(&input).await.map_err(failure)?;
         Ok(())

@@ -7,9 +7,15 @@
 
 use crate::breaker::{Breaker, Snapshot};
 use crate::config::{Functions, WorkerConfig};
-use crate::model::{OrderSagaInput, StatusInput};
+use sagaway_contract::FailureKind;
+use sagaway_contract::inventory::{ReserveLine, ReserveRequest};
+use sagaway_contract::notification::{NotificationKind, OrderStatusData, SendNotification};
+use sagaway_contract::order::{CreateOrderRequest, Order, SetStatusRequest};
+use sagaway_contract::payment::ChargeRequest;
+use sagaway_contract::saga::{OrderSagaInput, StatusUpdate};
+use sagaway_contract::OrderStatus;
 use sagaway_shared::invoke::{InternalClient, Reply};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::time::Duration;
 
 /// The downstream services.
@@ -37,7 +43,7 @@ impl Service {
 pub enum StepError {
     /// The service refused for a business reason; retrying cannot help.
     #[error("{message}")]
-    Business { kind: &'static str, message: String },
+    Business { kind: FailureKind, message: String },
     /// The service or the transport failed; a retry may succeed.
     #[error("{service} failed: {message}")]
     Transient {
@@ -52,24 +58,6 @@ pub enum StepError {
     },
 }
 
-/// Business failure kinds (Temporal error type names; never retried).
-pub mod kinds {
-    pub const OUT_OF_STOCK: &str = "OutOfStock";
-    pub const UNKNOWN_PRODUCT: &str = "UnknownProduct";
-    pub const CARD_DECLINED: &str = "CardDeclined";
-    pub const INSUFFICIENT_FUNDS: &str = "InsufficientFunds";
-    pub const ILLEGAL_TRANSITION: &str = "IllegalTransition";
-    pub const REJECTED: &str = "Rejected";
-    pub const ALL: [&str; 6] = [
-        OUT_OF_STOCK,
-        UNKNOWN_PRODUCT,
-        CARD_DECLINED,
-        INSUFFICIENT_FUNDS,
-        ILLEGAL_TRANSITION,
-        REJECTED,
-    ];
-}
-
 /// The service clients.
 pub struct Clients {
     internal: InternalClient,
@@ -80,12 +68,6 @@ pub struct Clients {
     notification: Breaker,
 }
 
-fn message(reply: &Reply) -> String {
-    reply.body["message"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| reply.body.to_string())
-}
 
 impl Clients {
     pub fn new(internal: InternalClient, config: &WorkerConfig) -> Self {
@@ -135,12 +117,12 @@ impl Clients {
     /// (`provider_unavailable`, `charge_in_progress`, `contention`) is a live service asking
     /// for a retry: `Transient`, but the service is up. Other 5xx and transport errors are
     /// `Transient` and count against the breaker.
-    async fn call(
+    async fn call<B: Serialize>(
         &self,
         s: Service,
         method: &str,
         path: &str,
-        body: Option<Value>,
+        body: Option<&B>,
     ) -> Result<Reply, StepError> {
         let breaker = self.breaker(s);
         if let Err(retry_after) = breaker.admit() {
@@ -151,25 +133,25 @@ impl Clients {
         }
         match self
             .internal
-            .call(self.function(s), method, path, body.as_ref())
+            .call(self.function(s), method, path, body)
             .await
         {
             Ok(reply) if reply.status < 500 => {
                 breaker.success();
                 Ok(reply)
             }
-            Ok(reply) if reply.status == 503 && reply.body["code"].is_string() => {
+            Ok(reply) if reply.status == 503 && reply.problem().is_some() => {
                 breaker.success();
                 Err(StepError::Transient {
                     service: s.name(),
-                    message: format!("{} {}", reply.status, message(&reply)),
+                    message: format!("{} {}", reply.status, reply.detail()),
                 })
             }
             Ok(reply) => {
                 breaker.failure();
                 Err(StepError::Transient {
                     service: s.name(),
-                    message: format!("{} {}", reply.status, message(&reply)),
+                    message: format!("{} {}", reply.status, reply.detail()),
                 })
             }
             Err(e) => {
@@ -182,152 +164,144 @@ impl Clients {
         }
     }
 
-    /// Any 2xx is done; other 4xx are refusals of `kind` (a caller bug, never retried).
-    fn expect_ok(reply: Reply, kind: &'static str) -> Result<Value, StepError> {
-        if (200..300).contains(&reply.status) {
-            Ok(reply.body)
+    /// Any 2xx is done; a 4xx is a business refusal of the kind its problem code names
+    /// (the contract's [`FailureKind::of`]), never retried.
+    fn expect_ok(reply: Reply) -> Result<Reply, StepError> {
+        if reply.is_success() {
+            Ok(reply)
         } else {
             Err(StepError::Business {
-                kind,
-                message: message(&reply),
+                kind: FailureKind::of(reply.status, &reply.code()),
+                message: reply.detail(),
             })
         }
     }
 
-    pub async fn create_order(&self, input: &OrderSagaInput) -> Result<Value, StepError> {
-        let body = json!({
-            "order_id": input.order_id,
-            "customer_id": input.customer_id,
-            "lines": input.lines,
-            "currency": input.currency,
-        });
+    /// Creates the order; answers the order as it is now (a repeat answers the existing one).
+    pub async fn create_order(&self, input: &OrderSagaInput) -> Result<OrderStatus, StepError> {
+        let body = CreateOrderRequest {
+            order_id: input.order_id.clone(),
+            customer_id: input.customer_id.clone(),
+            lines: input.lines.clone(),
+            currency: Some(input.currency.clone()),
+        };
         let r = self
-            .call(Service::Order, "POST", "/internal/orders", Some(body))
+            .call(Service::Order, "POST", "/internal/orders", Some(&body))
             .await?;
-        Self::expect_ok(r, kinds::REJECTED)
+        let r = Self::expect_ok(r)?;
+        let order: Order = r.parse().map_err(|e| StepError::Transient {
+            service: Service::Order.name(),
+            message: format!("the order service answered something that is not an order: {e}"),
+        })?;
+        Ok(order.status)
     }
 
-    pub async fn set_status(&self, s: &StatusInput) -> Result<Value, StepError> {
+    pub async fn set_status(&self, s: &StatusUpdate) -> Result<(), StepError> {
+        let body = SetStatusRequest {
+            status: s.status,
+            reason: s.reason.clone(),
+            expected_version: None,
+        };
         let r = self
             .call(
                 Service::Order,
                 "POST",
                 &format!("/internal/orders/{}/status", s.order_id),
-                Some(json!({ "status": s.status, "reason": s.reason })),
+                Some(&body),
             )
             .await?;
-        if r.status == 409 && r.body["code"] == "illegal_transition" {
-            return Err(StepError::Business {
-                kind: kinds::ILLEGAL_TRANSITION,
-                message: message(&r),
-            });
-        }
-        Self::expect_ok(r, kinds::REJECTED)
+        Self::expect_ok(r).map(drop)
     }
 
-    pub async fn reserve(&self, input: &OrderSagaInput) -> Result<Value, StepError> {
-        let lines: Vec<Value> = input
-            .lines
-            .iter()
-            .map(|l| json!({ "product_id": l.product_id, "quantity": l.quantity }))
-            .collect();
+    pub async fn reserve(&self, input: &OrderSagaInput) -> Result<(), StepError> {
+        let body = ReserveRequest {
+            order_id: input.order_id.clone(),
+            lines: input
+                .lines
+                .iter()
+                .map(|l| ReserveLine {
+                    product_id: l.product_id.clone(),
+                    quantity: l.quantity,
+                })
+                .collect(),
+        };
         let r = self
-            .call(
-                Service::Inventory,
-                "POST",
-                "/internal/reservations",
-                Some(json!({ "order_id": input.order_id, "lines": lines })),
-            )
+            .call(Service::Inventory, "POST", "/internal/reservations", Some(&body))
             .await?;
-        match (r.status, r.body["code"].as_str()) {
-            (409, Some("out_of_stock")) => Err(StepError::Business {
-                kind: kinds::OUT_OF_STOCK,
-                message: message(&r),
-            }),
-            (422, Some("unknown_product")) => Err(StepError::Business {
-                kind: kinds::UNKNOWN_PRODUCT,
-                message: message(&r),
-            }),
-            _ => Self::expect_ok(r, kinds::REJECTED),
-        }
+        Self::expect_ok(r).map(drop)
     }
 
-    pub async fn release(&self, order_id: &str) -> Result<Value, StepError> {
+    pub async fn release(&self, order_id: &str) -> Result<(), StepError> {
         let r = self
             .call(
                 Service::Inventory,
                 "POST",
                 &format!("/internal/reservations/{order_id}/release"),
-                None,
+                None::<&()>,
             )
             .await?;
-        Self::expect_ok(r, kinds::REJECTED)
+        Self::expect_ok(r).map(drop)
     }
 
-    pub async fn charge(&self, input: &OrderSagaInput) -> Result<Value, StepError> {
+    /// Charges the order's total to its payment-method token (never a card number).
+    pub async fn charge(&self, input: &OrderSagaInput) -> Result<(), StepError> {
+        let body = ChargeRequest {
+            order_id: input.order_id.clone(),
+            amount_cents: input.total_cents,
+            currency: Some(input.currency.clone()),
+            payment_token: input.payment.token.clone(),
+        };
         let r = self
-            .call(
-                Service::Payment,
-                "POST",
-                "/internal/payments",
-                Some(json!({
-                    "order_id": input.order_id,
-                    "amount_cents": input.total_cents(),
-                    "currency": input.currency,
-                    "card_number": input.card_number,
-                })),
-            )
+            .call(Service::Payment, "POST", "/internal/payments", Some(&body))
             .await?;
-        match (r.status, r.body["code"].as_str()) {
-            (402, Some("insufficient_funds")) => Err(StepError::Business {
-                kind: kinds::INSUFFICIENT_FUNDS,
-                message: message(&r),
-            }),
-            (402, _) => Err(StepError::Business {
-                kind: kinds::CARD_DECLINED,
-                message: message(&r),
-            }),
-            _ => Self::expect_ok(r, kinds::REJECTED),
-        }
+        Self::expect_ok(r).map(drop)
     }
 
-    pub async fn refund(&self, order_id: &str) -> Result<Value, StepError> {
+    pub async fn refund(&self, order_id: &str) -> Result<(), StepError> {
         let r = self
             .call(
                 Service::Payment,
                 "POST",
                 &format!("/internal/payments/{order_id}/refund"),
-                None,
+                None::<&()>,
             )
             .await?;
-        Self::expect_ok(r, kinds::REJECTED)
+        Self::expect_ok(r).map(drop)
     }
 
-    pub async fn notify(&self, s: &StatusInput) -> Result<Value, StepError> {
-        let message = match (s.status.as_str(), &s.reason) {
-            ("PENDING", _) => "We received your order.".to_string(),
-            ("RESERVED", _) => "Your items are reserved.".to_string(),
-            ("PAID", _) => "Your payment went through.".to_string(),
-            ("CONFIRMED", _) => "Your order is confirmed.".to_string(),
-            ("COMPENSATING", Some(r)) => format!("We are undoing your order: {r}"),
-            ("CANCELLED", Some(r)) => format!("Your order was cancelled: {r}"),
-            (other, _) => format!("Your order is {other}."),
+    pub async fn notify(&self, s: &StatusUpdate) -> Result<(), StepError> {
+        let body = SendNotification {
+            id: Some(format!("{}:{}", s.order_id, s.status)),
+            customer_id: s.customer_id.clone(),
+            order_id: Some(s.order_id.clone()),
+            kind: NotificationKind::OrderStatus,
+            message: status_message(s.status, s.reason.as_deref()),
+            data: OrderStatusData {
+                status: s.status,
+                reason: s.reason.clone(),
+            },
         };
         let r = self
             .call(
                 Service::Notification,
                 "POST",
                 "/internal/notifications",
-                Some(json!({
-                    "id": format!("{}:{}", s.order_id, s.status),
-                    "customer_id": s.customer_id,
-                    "order_id": s.order_id,
-                    "kind": "order_status",
-                    "message": message,
-                    "data": { "status": s.status, "reason": s.reason },
-                })),
+                Some(&body),
             )
             .await?;
-        Self::expect_ok(r, kinds::REJECTED)
+        Self::expect_ok(r).map(drop)
+    }
+}
+
+/// What the shopper is told at each status.
+pub fn status_message(status: OrderStatus, reason: Option<&str>) -> String {
+    let reason = reason.unwrap_or("no reason was given");
+    match status {
+        OrderStatus::Pending => "We received your order.".to_string(),
+        OrderStatus::Reserved => "Your items are reserved.".to_string(),
+        OrderStatus::Paid => "Your payment went through.".to_string(),
+        OrderStatus::Confirmed => "Your order is confirmed.".to_string(),
+        OrderStatus::Compensating => format!("We are undoing your order: {reason}"),
+        OrderStatus::Cancelled => format!("Your order was cancelled: {reason}"),
     }
 }

@@ -5,7 +5,8 @@
 //! - [`clients`]: the service clients (direct Lambda invocation of internal routes), with a
 //!   [`breaker`] per service.
 //! - [`policies`]: every retry policy and timeout, in one place.
-//! - [`model`]: the workflow's input, state and messages (shared with the gateway function).
+//! The workflow's input, state and messages are the contract's (`sagaway_contract::saga`), so
+//! the gateway starts and reads sagas without linking this crate.
 //! - [`config`]: the worker's settings from the environment.
 //! - [`health`]: the health/metrics endpoint (breaker states) on 127.0.0.1.
 
@@ -14,14 +15,7 @@ pub mod breaker;
 pub mod clients;
 pub mod config;
 pub mod health;
-pub mod model;
 pub mod policies;
 pub mod workflow;
 
-/// The task queue the OrderSaga runs on (overridable with `TASK_QUEUE`).
-pub const DEFAULT_TASK_QUEUE: &str = "sagaway-orders";
-
-/// The workflow id of an order's saga.
-pub fn workflow_id(order_id: &str) -> String {
-    format!("order-{order_id}")
-}
+pub use sagaway_contract::saga::{DEFAULT_TASK_QUEUE, workflow_id};

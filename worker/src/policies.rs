@@ -8,12 +8,12 @@
 //! | compensations (refund, release, cancel) | 10 s | until they succeed | 1 s × 2ⁿ, at most 30 s |
 //! | notify | 5 s | 3 attempts, then given up (never fails the order) | 0.5 s × 2ⁿ |
 //!
-//! Business refusals (`clients::kinds::ALL`: out of stock, declined, insufficient funds, …)
+//! Business refusals (`sagaway_contract::FailureKind`: out of stock, declined, insufficient funds, …)
 //! are never retried. Transient failures (5xx, timeouts, throttling, invocation errors) are.
 //! While a service's circuit is open, an attempt fails at once and asks Temporal to wait
 //! out the cool-down before the next one (`next_retry_delay`).
 
-use crate::clients::kinds;
+use sagaway_contract::FailureKind;
 use std::time::Duration;
 use temporalio_common::RetryPolicy;
 use temporalio_sdk::ActivityOptions;
@@ -26,7 +26,7 @@ fn retry(initial_ms: u64, max_secs: u64, attempts: u32) -> RetryPolicy {
         .backoff_coefficient(2.0)
         .maximum_interval(Duration::from_secs(max_secs))
         .maximum_attempts(attempts)
-        .non_retryable_error_types(kinds::ALL)
+        .non_retryable_error_types(FailureKind::type_names())
         .build()
 }
 

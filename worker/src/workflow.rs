@@ -9,19 +9,23 @@
 //! notification never fails the order. Compensations retry until they succeed. A shopper's
 //! cancellation (the `request_cancel` update) is accepted until payment has gone through and
 //! takes effect at the next step.
+//!
+//! The saga's input, state and names are the contract's (`sagaway_contract::saga`). A run
+//! that finds its order already past PENDING (an earlier run of the same order id finished
+//! it) does nothing and reports the order as it is.
 
 use crate::activities::SagaActivities;
-use crate::model::{CancelRequest, OrderSagaInput, SagaState, StatusInput};
 use crate::policies;
+use sagaway_contract::saga::{
+    CancelRequest, CardSummary, Compensation, OrderSagaInput, SagaState, SagaStep, StatusUpdate,
+};
+use sagaway_contract::{FailureKind, OrderStatus};
 use temporalio_common::error::IncomingError;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
     ActivityExecutionError, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
     WorkflowResult,
 };
-
-/// Statuses after which a shopper can no longer cancel.
-const NOT_CANCELLABLE: [&str; 4] = ["PAID", "CONFIRMED", "COMPENSATING", "CANCELLED"];
 
 #[workflow]
 #[derive(Default)]
@@ -42,22 +46,34 @@ impl OrderSaga {
         ctx.state_mut(|w| {
             w.state.order_id = input.order_id.clone();
             w.state.customer_id = input.customer_id.clone();
+            w.state.total_cents = input.total_cents;
+            w.state.currency = input.currency.clone();
+            w.state.card = CardSummary {
+                brand: input.payment.brand.as_str().to_string(),
+                last4: input.payment.last4.clone(),
+            };
+            w.state.request_fingerprint = input.request_fingerprint.clone();
         });
 
-        step(ctx, "create_order");
-        ctx.execute_activity(
-            SagaActivities::create_order,
-            input.clone(),
-            policies::order_step(),
-        )
-        .await?;
-        Self::record(ctx, &input, "PENDING", None).await?;
-
-        if let Err(Stop(reason)) = Self::forward(ctx, &input).await {
-            Self::compensate(ctx, &input, reason).await?;
+        step(ctx, SagaStep::CreateOrder);
+        let status = ctx
+            .execute_activity(
+                SagaActivities::create_order,
+                input.clone(),
+                policies::order_step(),
+            )
+            .await?;
+        if status != OrderStatus::Pending {
+            // An earlier run of this order's saga already moved it on: nothing to do again.
+            ctx.state_mut(|w| w.state.status = status);
+        } else {
+            Self::record(ctx, &input, OrderStatus::Pending, None).await?;
+            if let Err(Stop(reason)) = Self::forward(ctx, &input).await {
+                Self::compensate(ctx, &input, reason).await?;
+            }
         }
 
-        step(ctx, "done");
+        step(ctx, SagaStep::Done);
         ctx.state_mut(|w| w.state.finished = true);
         Ok(ctx.state(|w| w.state.clone()))
     }
@@ -65,7 +81,7 @@ impl OrderSaga {
     /// The happy path. `Err` carries the reason to compensate.
     async fn forward(ctx: &mut WorkflowContext<Self>, input: &OrderSagaInput) -> Result<(), Stop> {
         Self::check_cancel(ctx)?;
-        step(ctx, "reserve_stock");
+        step(ctx, SagaStep::ReserveStock);
         ctx.execute_activity(
             SagaActivities::reserve_stock,
             input.clone(),
@@ -74,12 +90,12 @@ impl OrderSaga {
         .await
         .map_err(|e| stop("stock could not be reserved", &e))?;
         ctx.state_mut(|w| w.state.stock_reserved = true);
-        Self::record(ctx, input, "RESERVED", None)
+        Self::record(ctx, input, OrderStatus::Reserved, None)
             .await
             .map_err(|e| stop("the order could not be updated", &e))?;
 
         Self::check_cancel(ctx)?;
-        step(ctx, "charge_payment");
+        step(ctx, SagaStep::ChargePayment);
         ctx.state_mut(|w| w.state.charge_attempted = true);
         ctx.execute_activity(
             SagaActivities::charge_payment,
@@ -90,12 +106,12 @@ impl OrderSaga {
         .map_err(|e| stop("the payment failed", &e))?;
         ctx.state_mut(|w| w.state.charged = true);
         Self::check_cancel(ctx)?;
-        Self::record(ctx, input, "PAID", None)
+        Self::record(ctx, input, OrderStatus::Paid, None)
             .await
             .map_err(|e| stop("the order could not be updated", &e))?;
 
-        step(ctx, "confirm");
-        Self::record(ctx, input, "CONFIRMED", None)
+        step(ctx, SagaStep::Confirm);
+        Self::record(ctx, input, OrderStatus::Confirmed, None)
             .await
             .map_err(|e| stop("the order could not be confirmed", &e))?;
         Ok(())
@@ -108,29 +124,29 @@ impl OrderSaga {
         reason: String,
     ) -> Result<(), ActivityExecutionError> {
         ctx.state_mut(|w| w.state.failure_reason = Some(reason.clone()));
-        Self::record(ctx, input, "COMPENSATING", Some(reason.clone())).await?;
+        Self::record(ctx, input, OrderStatus::Compensating, Some(reason.clone())).await?;
         if ctx.state(|w| w.state.charge_attempted) {
-            step(ctx, "refund_payment");
+            step(ctx, SagaStep::RefundPayment);
             ctx.execute_activity(
                 SagaActivities::refund_payment,
                 input.order_id.clone(),
                 policies::compensation(),
             )
             .await?;
-            compensated(ctx, "refund_payment");
+            compensated(ctx, Compensation::RefundPayment);
         }
         // Released even when the reserve failed: that leaves a tombstone, so a reserve that
         // lands late cannot keep stock.
-        step(ctx, "release_stock");
+        step(ctx, SagaStep::ReleaseStock);
         ctx.execute_activity(
             SagaActivities::release_stock,
             input.order_id.clone(),
             policies::compensation(),
         )
         .await?;
-        compensated(ctx, "release_stock");
-        Self::record(ctx, input, "CANCELLED", Some(reason)).await?;
-        compensated(ctx, "cancel_order");
+        compensated(ctx, Compensation::ReleaseStock);
+        Self::record(ctx, input, OrderStatus::Cancelled, Some(reason)).await?;
+        compensated(ctx, Compensation::CancelOrder);
         Ok(())
     }
 
@@ -139,16 +155,16 @@ impl OrderSaga {
     async fn record(
         ctx: &mut WorkflowContext<Self>,
         input: &OrderSagaInput,
-        status: &str,
+        status: OrderStatus,
         reason: Option<String>,
     ) -> Result<(), ActivityExecutionError> {
-        let change = StatusInput {
+        let change = StatusUpdate {
             order_id: input.order_id.clone(),
             customer_id: input.customer_id.clone(),
-            status: status.to_string(),
+            status,
             reason,
         };
-        if status != "PENDING" {
+        if status != OrderStatus::Pending {
             ctx.execute_activity(
                 SagaActivities::set_status,
                 change.clone(),
@@ -156,12 +172,12 @@ impl OrderSaga {
             )
             .await?;
         }
-        ctx.state_mut(|w| w.state.status = status.to_string());
+        ctx.state_mut(|w| w.state.status = status);
         if let Err(e) = ctx
             .execute_activity(SagaActivities::notify, change, policies::notify())
             .await
         {
-            tracing::warn!(order_id = %input.order_id, status, error = %e, "notification failed; the order goes on");
+            tracing::warn!(order_id = %input.order_id, %status, error = %e, "notification failed; the order goes on");
         }
         Ok(())
     }
@@ -185,7 +201,7 @@ impl OrderSaga {
         _ctx: &WorkflowContextView,
         input: &CancelRequest,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        if self.state.finished || NOT_CANCELLABLE.contains(&self.state.status.as_str()) {
+        if self.state.finished || !self.state.status.is_cancellable() {
             return Err(format!(
                 "the order is {} and can no longer be cancelled",
                 self.state.status
@@ -212,12 +228,12 @@ impl OrderSaga {
     }
 }
 
-fn step(ctx: &mut WorkflowContext<OrderSaga>, name: &str) {
-    ctx.state_mut(|w| w.state.step = name.to_string());
+fn step(ctx: &mut WorkflowContext<OrderSaga>, step: SagaStep) {
+    ctx.state_mut(|w| w.state.step = step);
 }
 
-fn compensated(ctx: &mut WorkflowContext<OrderSaga>, name: &str) {
-    ctx.state_mut(|w| w.state.compensations.push(name.to_string()));
+fn compensated(ctx: &mut WorkflowContext<OrderSaga>, done: Compensation) {
+    ctx.state_mut(|w| w.state.compensations.push(done));
 }
 
 /// The shopper-facing reason for a failed step: the service's own message for a business
@@ -226,10 +242,25 @@ fn stop(what: &str, e: &ActivityExecutionError) -> Stop {
     match e.cause() {
         Some(IncomingError::Application(f))
             if f.type_name()
-                .is_some_and(|t| crate::clients::kinds::ALL.contains(&t)) =>
+                .is_some_and(|t| FailureKind::parse(t).is_some()) =>
         {
             Stop(f.source_error().to_string())
         }
         _ => Stop(format!("{what}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sagaway_contract::saga::{QUERY_STATE, UPDATE_CANCEL, WORKFLOW_TYPE};
+    use temporalio_common::{QueryDefinition, UpdateDefinition, WorkflowDefinition};
+
+    /// The gateway reaches the saga by the contract's names only.
+    #[test]
+    fn the_workflow_answers_to_the_contracts_names() {
+        assert_eq!(OrderSaga::run.name(), WORKFLOW_TYPE);
+        assert_eq!(OrderSaga::state.name(), QUERY_STATE);
+        assert_eq!(OrderSaga::request_cancel.name(), UPDATE_CANCEL);
     }
 }

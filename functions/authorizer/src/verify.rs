@@ -1,14 +1,44 @@
 //! Token verification rules.
+//!
+//! A token is accepted only when all of these hold:
+//! - it is an EdDSA JWS signed with the current key (no other algorithm, no `none`);
+//! - `iss` is [`ISSUER`], `aud` is [`AUDIENCE`], `sub` is not empty;
+//! - `exp` has not passed (with [`LEEWAY_SECS`] of clock skew; else [`Rejection::Expired`]);
+//! - `nbf`, when present, has been reached (with [`LEEWAY_SECS`] of clock skew);
+//! - `iat` is present and at most [`MAX_IAT_SKEW_SECS`] in the future;
+//! - its lifetime `exp - iat` is between 0 and [`TOKEN_TTL_SECS`], the lifetime the
+//!   customer service gives every token, so a token minted with a longer life is refused.
+//!
+//! Everything but an expired `exp` is [`Rejection::Invalid`].
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER, Rejection};
+use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER, Rejection, TOKEN_TTL_SECS};
+use serde::Deserialize;
 
-/// Seconds of clock skew tolerated on `exp`.
+/// Seconds of clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 30;
+/// How far in the future `iat` may be (the issuer's clock running ahead of ours).
+pub const MAX_IAT_SKEW_SECS: i64 = 60;
+
+/// The claims as they are decoded: [`Claims`] (where `iat` is required) plus the optional
+/// `nbf`, which [`Claims`] does not carry.
+#[derive(Debug, Deserialize)]
+struct TokenClaims {
+    #[serde(flatten)]
+    claims: Claims,
+    #[serde(default)]
+    nbf: Option<i64>,
+}
 
 /// Verifies `token`; `Err` says why it is refused.
 pub fn verify(token: &str, key: &DecodingKey) -> Result<Claims, Rejection> {
+    verify_at(token, key, chrono::Utc::now().timestamp())
+}
+
+/// [`verify`] with the time rules applied at `now` (Unix seconds). The signature, `iss`,
+/// `aud` and `exp` checks are jsonwebtoken's, at its own clock.
+fn verify_at(token: &str, key: &DecodingKey, now: i64) -> Result<Claims, Rejection> {
     let mut v = Validation::new(Algorithm::EdDSA);
     v.algorithms = vec![Algorithm::EdDSA];
     v.set_issuer(&[ISSUER]);
@@ -16,14 +46,39 @@ pub fn verify(token: &str, key: &DecodingKey) -> Result<Claims, Rejection> {
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     v.leeway = LEEWAY_SECS;
     v.validate_exp = true;
-    match jsonwebtoken::decode::<Claims>(token, key, &v) {
-        Ok(data) if !data.claims.sub.is_empty() => Ok(data.claims),
-        Ok(_) => Err(Rejection::Invalid),
-        Err(e) => match e.kind() {
-            ErrorKind::ExpiredSignature => Err(Rejection::Expired),
-            _ => Err(Rejection::Invalid),
-        },
+    // Also refuses a malformed `nbf`; the value itself is checked again below.
+    v.validate_nbf = true;
+    let data = match jsonwebtoken::decode::<TokenClaims>(token, key, &v) {
+        Ok(data) => data,
+        Err(e) => {
+            return match e.kind() {
+                ErrorKind::ExpiredSignature => Err(Rejection::Expired),
+                _ => Err(Rejection::Invalid),
+            };
+        }
+    };
+    let TokenClaims { claims, nbf } = data.claims;
+    if claims.sub.is_empty() {
+        return Err(Rejection::Invalid);
     }
+    check_times(&claims, nbf, now)?;
+    Ok(claims)
+}
+
+/// The `nbf`, `iat` and lifetime rules (the `exp` rule is jsonwebtoken's).
+fn check_times(claims: &Claims, nbf: Option<i64>, now: i64) -> Result<(), Rejection> {
+    let leeway = LEEWAY_SECS as i64;
+    if nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+        return Err(Rejection::Invalid);
+    }
+    if claims.iat > now.saturating_add(MAX_IAT_SKEW_SECS) {
+        return Err(Rejection::Invalid);
+    }
+    let lifetime = claims.exp.saturating_sub(claims.iat);
+    if !(0..=TOKEN_TTL_SECS).contains(&lifetime) {
+        return Err(Rejection::Invalid);
+    }
+    Ok(())
 }
 
 /// The token of an `Authorization: Bearer <token>` header value.
@@ -101,6 +156,96 @@ mod tests {
         other_aud.aud = "someone-else".into();
         assert_eq!(verify(&sign(&k, &other_aud), &dk), Err(Rejection::Invalid));
         assert_eq!(verify("garbage", &dk), Err(Rejection::Invalid));
+    }
+
+    /// Signs arbitrary claims (to add `nbf` or leave `iat` out).
+    fn sign_json(k: &SigningKey, c: &serde_json::Value) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), c, &k.encoding).unwrap()
+    }
+
+    /// Valid claims as JSON with `iat` and `exp` at these offsets from now.
+    fn json_claims(iat_offset: i64, exp_offset: i64) -> serde_json::Value {
+        let now = chrono::Utc::now().timestamp();
+        serde_json::json!({
+            "iss": ISSUER, "aud": AUDIENCE, "sub": "c-1", "roles": ["customer"],
+            "iat": now + iat_offset, "exp": now + exp_offset, "jti": "j",
+        })
+    }
+
+    fn check(c: &serde_json::Value) -> Result<Claims, Rejection> {
+        let k = key();
+        verify(&sign_json(&k, c), &k.public.decoding_key().unwrap())
+    }
+
+    #[test]
+    fn nbf_in_the_future_is_refused() {
+        let now = chrono::Utc::now().timestamp();
+        let mut c = json_claims(0, 600);
+        c["nbf"] = (now + 3600).into();
+        assert_eq!(check(&c), Err(Rejection::Invalid));
+        // Within the clock-skew leeway, or already reached: accepted.
+        c["nbf"] = (now + 10).into();
+        assert!(check(&c).is_ok());
+        c["nbf"] = now.into();
+        assert!(check(&c).is_ok());
+        // Not a number: refused.
+        c["nbf"] = "soon".into();
+        assert_eq!(check(&c), Err(Rejection::Invalid));
+    }
+
+    #[test]
+    fn iat_more_than_a_minute_ahead_is_refused() {
+        assert_eq!(check(&json_claims(120, 600)), Err(Rejection::Invalid));
+        assert!(check(&json_claims(59, 600)).is_ok());
+    }
+
+    #[test]
+    fn iat_is_required() {
+        let mut c = json_claims(0, 600);
+        c.as_object_mut().unwrap().remove("iat");
+        assert_eq!(check(&c), Err(Rejection::Invalid));
+    }
+
+    #[test]
+    fn lifetime_longer_than_issued_is_refused() {
+        let ten_years = 10 * 365 * 24 * 3600;
+        assert_eq!(check(&json_claims(0, ten_years)), Err(Rejection::Invalid));
+        assert_eq!(
+            check(&json_claims(0, TOKEN_TTL_SECS + 1)),
+            Err(Rejection::Invalid)
+        );
+        // Exactly the issued lifetime passes.
+        assert_eq!(check(&json_claims(0, TOKEN_TTL_SECS)).unwrap().sub, "c-1");
+        // A token that expires before it was issued is nonsense.
+        assert_eq!(check(&json_claims(50, 10)), Err(Rejection::Invalid));
+    }
+
+    #[test]
+    fn time_rule_boundaries() {
+        let now = 1_700_000_000;
+        let at = |iat: i64, exp: i64| Claims {
+            iat,
+            exp,
+            ..claims(0)
+        };
+        let ok = at(now, now + TOKEN_TTL_SECS);
+        assert_eq!(check_times(&ok, None, now), Ok(()));
+        assert_eq!(check_times(&ok, Some(now + 30), now), Ok(()));
+        assert_eq!(
+            check_times(&ok, Some(now + 31), now),
+            Err(Rejection::Invalid)
+        );
+        let ahead = |s: i64| at(now + s, now + s + 60);
+        assert_eq!(check_times(&ahead(60), None, now), Ok(()));
+        assert_eq!(check_times(&ahead(61), None, now), Err(Rejection::Invalid));
+        assert_eq!(
+            check_times(&at(i64::MIN, now + 60), None, now),
+            Err(Rejection::Invalid)
+        );
+        assert_eq!(
+            check_times(&at(now, i64::MAX), Some(i64::MIN), now),
+            Err(Rejection::Invalid)
+        );
     }
 
     #[test]

@@ -43,8 +43,7 @@ pub fn router(app: App) -> Router {
 /// Maps domain errors to HTTP. Every status and code of this service is here.
 fn api_error(e: CustomerError) -> ApiError {
     match e {
-        CustomerError::Invalid(v) => ApiError::invalid("validation_failed", v.to_string())
-            .with_details(json!({ "field": v.field })),
+        CustomerError::Invalid(v) => ApiError::from(v),
         CustomerError::EmailTaken => ApiError::conflict(
             "email_taken",
             "an account with this email already exists; log in instead",

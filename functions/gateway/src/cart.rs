@@ -1,114 +1,131 @@
-//! Cart rules: what a shopper may order, and the order id an `Idempotency-Key` maps to.
+//! Cart rules: what a shopper may order, the order id an `Idempotency-Key` maps to, and the
+//! fingerprint that tells a repeated request from a different one.
 //!
-//! - 1–25 lines, quantities 1–1000, lines for one product merged; prices come from the
-//!   catalog, never from the client.
-//! - The card number is 12–19 digits (spaces allowed); the payment service decides what it
-//!   does (see the test cards).
+//! - 1–25 lines, quantities 1–1000, lines for one product merged (the contract's limits);
+//!   prices come from the catalog, never from the client, and the total may not exceed the
+//!   payment limit (checked once the lines are priced, see [`priced_total`]).
+//! - The card number is 12–19 digits (spaces allowed); the payment service decides whether it
+//!   is a card it can charge when it exchanges it for a token.
 //! - With an `Idempotency-Key` (1–128 of `A-Z a-z 0-9 - _ .`), the order id is derived from
 //!   the shopper and the key, so a retried request finds the same order and saga.
+//! - Every invalid field is reported, not just the first.
 
-use serde::Deserialize;
+use sagaway_contract::FieldError;
+use sagaway_contract::api::PlaceOrderRequest;
+use sagaway_contract::limits::{
+    self, MAX_IDEMPOTENCY_KEY_LEN, MAX_ID_LEN, MAX_LINES, MAX_ORDER_TOTAL_CENTS, MAX_QUANTITY,
+};
+use sagaway_contract::order::OrderLine;
+use sagaway_contract::payment::CardBrand;
 use std::collections::BTreeMap;
 
-pub const MAX_LINES: usize = 25;
-pub const MAX_QUANTITY: i64 = 1_000;
-
-/// A rule broken by a request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> ValidationError {
-    ValidationError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CartLine {
-    pub product_id: String,
-    pub quantity: i64,
-}
-
-/// `POST /v1/orders`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlaceOrderInput {
-    pub lines: Vec<CartLine>,
-    pub card_number: String,
-}
-
-/// A validated cart: lines merged by product, card digits only.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A validated cart: lines merged by product (sorted by product id), card digits only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Cart {
     pub lines: Vec<(String, i64)>,
     pub card_number: String,
 }
 
-impl PlaceOrderInput {
-    pub fn validate(self) -> Result<Cart, ValidationError> {
-        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
-            return Err(invalid(
-                "lines",
-                format!("must hold 1 to {MAX_LINES} lines"),
-            ));
-        }
-        let mut merged: BTreeMap<String, i64> = BTreeMap::new();
-        for (i, l) in self.lines.into_iter().enumerate() {
-            if !is_key(&l.product_id, 64) {
-                return Err(invalid(
-                    format!("lines[{i}].product_id"),
-                    "must be 1 to 64 letters, digits, '.', '_' or '-'",
-                ));
-            }
-            if !(1..=MAX_QUANTITY).contains(&l.quantity) {
-                return Err(invalid(
-                    format!("lines[{i}].quantity"),
-                    format!("must be between 1 and {MAX_QUANTITY}, got {}", l.quantity),
-                ));
-            }
-            *merged.entry(l.product_id).or_insert(0) += l.quantity;
-        }
-        if let Some((p, _)) = merged.iter().find(|(_, q)| **q > MAX_QUANTITY) {
-            return Err(invalid(
-                "lines",
-                format!("the lines for {p} add up to more than {MAX_QUANTITY}"),
-            ));
-        }
-        let card: String = self.card_number.chars().filter(|c| *c != ' ').collect();
-        if !(12..=19).contains(&card.len()) || !card.chars().all(|c| c.is_ascii_digit()) {
-            return Err(invalid(
-                "card_number",
-                "must be 12 to 19 digits; see GET /v1/payments/test-cards",
-            ));
-        }
-        Ok(Cart {
-            lines: merged.into_iter().collect(),
-            card_number: card,
-        })
+impl std::fmt::Debug for Cart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cart")
+            .field("lines", &self.lines)
+            .field("card_number", &"<redacted>")
+            .finish()
     }
 }
 
-fn is_key(v: &str, max: usize) -> bool {
-    !v.is_empty()
-        && v.len() <= max
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+/// Checks a `POST /v1/orders` body; `Err` names every invalid field.
+pub fn validate(input: PlaceOrderRequest) -> Result<Cart, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if input.lines.is_empty() || input.lines.len() > MAX_LINES {
+        errors.push(FieldError::new(
+            "lines",
+            format!("must hold 1 to {MAX_LINES} lines, got {}", input.lines.len()),
+        ));
+    }
+    let mut merged: BTreeMap<String, i64> = BTreeMap::new();
+    for (i, l) in input.lines.into_iter().enumerate() {
+        let mut ok = true;
+        if !limits::is_key(&l.product_id, MAX_ID_LEN) {
+            ok = false;
+            errors.push(FieldError::new(
+                format!("lines[{i}].product_id"),
+                format!("must be 1 to {MAX_ID_LEN} letters, digits, '.', '_' or '-'"),
+            ));
+        }
+        if !(1..=MAX_QUANTITY).contains(&l.quantity) {
+            ok = false;
+            errors.push(FieldError::new(
+                format!("lines[{i}].quantity"),
+                format!("must be between 1 and {MAX_QUANTITY}, got {}", l.quantity),
+            ));
+        }
+        if ok {
+            *merged.entry(l.product_id).or_insert(0) += l.quantity;
+        }
+    }
+    for (p, q) in &merged {
+        if *q > MAX_QUANTITY {
+            errors.push(FieldError::new(
+                "lines",
+                format!("the lines for {p} add up to {q}, more than {MAX_QUANTITY}"),
+            ));
+        }
+    }
+    let card: String = input.card_number.chars().filter(|c| *c != ' ').collect();
+    if !(12..=19).contains(&card.len()) || !card.chars().all(|c| c.is_ascii_digit()) {
+        errors.push(FieldError::new(
+            "card_number",
+            "must be 12 to 19 digits; see GET /v1/payments/test-cards",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Cart {
+        lines: merged.into_iter().collect(),
+        card_number: card,
+    })
+}
+
+/// The order's total from its priced lines, or the error that names why it cannot be paid.
+pub fn priced_total(lines: &[OrderLine]) -> Result<i64, FieldError> {
+    limits::order_total(lines.iter().map(|l| (l.quantity, l.unit_price_cents))).map_err(|_| {
+        FieldError::new(
+            "lines",
+            format!(
+                "the order's total exceeds the payment limit of {MAX_ORDER_TOTAL_CENTS} cents; \
+                 split it into smaller orders"
+            ),
+        )
+    })
+}
+
+/// What identifies "the same request" for an `Idempotency-Key`: the merged lines and the
+/// card's brand and last four digits (the number itself is never kept anywhere, hashed or not).
+pub fn fingerprint(cart: &Cart) -> String {
+    let mut text = String::from("v1\n");
+    for (product, quantity) in &cart.lines {
+        text.push_str(&format!("{product}\t{quantity}\n"));
+    }
+    let last4 = cart.card_number.get(cart.card_number.len().saturating_sub(4)..).unwrap_or("");
+    text.push_str(&format!(
+        "card\t{}\t{last4}\n",
+        CardBrand::of(&cart.card_number).as_str()
+    ));
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
+    digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The order id for a request: derived from the shopper and the `Idempotency-Key`, or new.
-pub fn order_id(
-    customer_id: &str,
-    idempotency_key: Option<&str>,
-) -> Result<String, ValidationError> {
+pub fn order_id(customer_id: &str, idempotency_key: Option<&str>) -> Result<String, FieldError> {
     match idempotency_key {
         None => Ok(format!("o-{}", uuid::Uuid::new_v4().simple())),
-        Some(key) if is_key(key, 128) => {
+        Some(key) if limits::is_key(key, MAX_IDEMPOTENCY_KEY_LEN) => {
             // FNV-1a (two lanes) of "customer\0key": stable and short; collisions between
             // one shopper's own keys are what it has to avoid, and 128 bits do.
             let mut a: u64 = 0xcbf2_9ce4_8422_2325;
@@ -119,9 +136,9 @@ pub fn order_id(
             }
             Ok(format!("o-{a:016x}{b:016x}"))
         }
-        Some(_) => Err(invalid(
+        Some(_) => Err(FieldError::new(
             "Idempotency-Key",
-            "must be 1 to 128 letters, digits, '.', '_' or '-'",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} letters, digits, '.', '_' or '-'"),
         )),
     }
 }
@@ -129,9 +146,10 @@ pub fn order_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sagaway_contract::api::CartLine;
 
-    fn input(lines: &[(&str, i64)], card: &str) -> PlaceOrderInput {
-        PlaceOrderInput {
+    fn input(lines: &[(&str, i64)], card: &str) -> PlaceOrderRequest {
+        PlaceOrderRequest {
             lines: lines
                 .iter()
                 .map(|(p, q)| CartLine {
@@ -143,28 +161,48 @@ mod tests {
         }
     }
 
+    fn fields(r: Result<Cart, Vec<FieldError>>) -> Vec<String> {
+        r.unwrap_err().into_iter().map(|e| e.field).collect()
+    }
+
     #[test]
-    fn carts_are_merged_and_checked() {
-        let c = input(&[("b", 1), ("a", 2), ("b", 3)], "4242 4242 4242 4242")
-            .validate()
-            .unwrap();
+    fn carts_are_merged_and_every_error_is_named() {
+        let c = validate(input(&[("b", 1), ("a", 2), ("b", 3)], "4242 4242 4242 4242")).unwrap();
         assert_eq!(c.lines, vec![("a".into(), 2), ("b".into(), 4)]);
         assert_eq!(c.card_number, "4242424242424242");
         assert_eq!(
-            input(&[("a", 0)], "4242424242424242")
-                .validate()
-                .unwrap_err()
-                .field,
-            "lines[0].quantity"
+            fields(validate(input(&[("a", 0), ("b c", 1)], "42x"))),
+            vec!["lines[0].quantity", "lines[1].product_id", "card_number"]
         );
+        assert_eq!(fields(validate(input(&[], "4242424242424242"))), vec!["lines"]);
         assert_eq!(
-            input(&[], "4242424242424242").validate().unwrap_err().field,
-            "lines"
+            fields(validate(input(&[("a", 600), ("a", 600)], "4242424242424242"))),
+            vec!["lines"]
         );
-        assert_eq!(
-            input(&[("a", 1)], "42x").validate().unwrap_err().field,
-            "card_number"
-        );
+        assert!(!format!("{c:?}").contains("4242"));
+    }
+
+    #[test]
+    fn totals_over_the_payment_limit_are_refused() {
+        let line = |q, p| OrderLine {
+            product_id: "p".into(),
+            quantity: q,
+            unit_price_cents: p,
+        };
+        assert_eq!(priced_total(&[line(2, 150)]), Ok(300));
+        assert_eq!(priced_total(&[line(1000, 100_000_000)]).unwrap_err().field, "lines");
+    }
+
+    #[test]
+    fn fingerprints_tell_requests_apart_without_the_number() {
+        let a = validate(input(&[("a", 1)], "4242424242424242")).unwrap();
+        let same = validate(input(&[("a", 1)], "4242 4242 4242 4242")).unwrap();
+        let other_lines = validate(input(&[("a", 2)], "4242424242424242")).unwrap();
+        let other_card = validate(input(&[("a", 1)], "4000000000000002")).unwrap();
+        assert_eq!(fingerprint(&a), fingerprint(&same));
+        assert_ne!(fingerprint(&a), fingerprint(&other_lines));
+        assert_ne!(fingerprint(&a), fingerprint(&other_card));
+        assert_eq!(fingerprint(&a).len(), 32);
     }
 
     #[test]
@@ -173,10 +211,7 @@ mod tests {
         assert_eq!(a, order_id("c-1", Some("k-1")).unwrap());
         assert_ne!(a, order_id("c-2", Some("k-1")).unwrap());
         assert_ne!(a, order_id("c-1", Some("k-2")).unwrap());
-        assert_ne!(
-            order_id("c-1", None).unwrap(),
-            order_id("c-1", None).unwrap()
-        );
+        assert_ne!(order_id("c-1", None).unwrap(), order_id("c-1", None).unwrap());
         assert!(order_id("c-1", Some("bad key")).is_err());
         assert!(a.len() <= 64);
     }

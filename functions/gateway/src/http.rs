@@ -5,31 +5,54 @@
 //! | `POST /v1/orders` | signed-in shopper | place an order: 202 with the order id; `Idempotency-Key` header makes retries safe |
 //! | `GET /v1/orders/{id}/saga` | the order's shopper | the saga's live state (a workflow query) |
 //! | `POST /v1/orders/{id}/cancel` | the order's shopper | cancel while not yet paid (a workflow update); 409 after |
+//! | `GET /v1/openapi.json` | anyone | the OpenAPI 3.1 document of the whole HTTP API |
+//!
+//! Idempotency (the IETF `Idempotency-Key` draft): the key and the shopper derive the order
+//! id, and the saga's workflow id never runs twice (`RejectDuplicate`, `Fail` on conflict).
+//! A request whose key was used before answers the existing order with its current status and
+//! `repeated: true` when its body is the same (same merged lines, same card brand and last
+//! four digits), and `422 idempotency_key_reused` naming the order when it is not.
 
-use crate::cart::{self, PlaceOrderInput};
-use crate::temporal::{Temporal, TemporalUnavailable};
+use crate::cart::{self, Cart};
+use crate::temporal::{CancelUpdate, OrderSaga, StateQuery, Temporal, TemporalUnavailable};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use sagaway_contract::api::{
+    CancelAccepted, CancelOrderBody, OrderAccepted, OrderLinks, PlaceOrderRequest,
+};
+use sagaway_contract::inventory::Product;
+use sagaway_contract::limits::{MAX_CANCEL_REASON_LEN, MAX_ID_LEN};
+use sagaway_contract::order::OrderLine;
+use sagaway_contract::payment::{PaymentMethod, TokenizeRequest};
+use sagaway_contract::saga::{
+    CancelRequest, CardSummary, OrderSagaInput, PaymentMethodRef, SagaState, workflow_id,
+};
+use sagaway_contract::{FieldError, OrderStatus, Problem};
 use sagaway_shared::auth::Caller;
 use sagaway_shared::invoke::InternalClient;
 use sagaway_shared::{ApiError, JsonBody};
-use sagaway_worker::model::{CancelRequest, OrderSagaInput, SagaLine, SagaState};
-use sagaway_worker::workflow::OrderSaga;
-use sagaway_worker::workflow_id;
-use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Duration;
 use temporalio_client::errors::{WorkflowQueryError, WorkflowStartError, WorkflowUpdateError};
-use temporalio_client::{WorkflowExecuteUpdateOptions, WorkflowQueryOptions, WorkflowStartOptions};
+use temporalio_client::{
+    Client, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
+    WorkflowQueryOptions, WorkflowStartOptions,
+};
+
+/// The OpenAPI document, generated from the code by `functions/openapi` (a test fails when
+/// this committed copy is not what the code generates).
+pub const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
 #[derive(Clone)]
 pub struct App {
     pub temporal: Arc<Temporal>,
     pub internal: InternalClient,
     pub inventory_function: String,
+    pub payment_function: String,
 }
 
 pub fn router(app: App) -> Router {
@@ -37,6 +60,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/orders", post(place_order))
         .route("/v1/orders/{id}/saga", get(saga_state))
         .route("/v1/orders/{id}/cancel", post(cancel))
+        .route("/v1/openapi.json", get(openapi))
         .with_state(app)
 }
 
@@ -46,56 +70,70 @@ fn unavailable(e: TemporalUnavailable) -> ApiError {
         "workflow_engine_unavailable",
         "orders cannot be processed right now; retry in a moment",
     )
+    .retry_after(2)
 }
 
-fn invalid(e: cart::ValidationError) -> ApiError {
-    ApiError::invalid("validation_failed", e.to_string()).with_details(json!({ "field": e.field }))
+fn catalog_unavailable() -> ApiError {
+    ApiError::unavailable(
+        "catalog_unavailable",
+        "the catalog cannot be read right now; retry",
+    )
+}
+
+fn payment_unavailable() -> ApiError {
+    ApiError::unavailable(
+        "payment_unavailable",
+        "the payment service cannot take the card right now; retry",
+    )
+}
+
+/// The OpenAPI 3.1 document of the whole HTTP API.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        OPENAPI_JSON,
+    )
+        .into_response()
 }
 
 /// Prices every line from the catalog (the inventory function's public product route).
-async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<SagaLine>, String), ApiError> {
+async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<OrderLine>, String), ApiError> {
     let mut priced = Vec::new();
-    let mut currency = None;
+    let mut currency: Option<String> = None;
     let mut unknown = Vec::new();
     // One catalog read per line, all at once (a cart may hold 25 lines).
     let replies = futures::future::join_all(lines.iter().map(|(product_id, _)| async move {
-        let path = format!("/v1/products/{product_id}");
         app.internal
-            .call(&app.inventory_function, "GET", &path, None)
+            .get(&app.inventory_function, &format!("/v1/products/{product_id}"))
             .await
     }))
     .await;
     for ((product_id, quantity), reply) in lines.iter().zip(replies) {
         let reply = reply.map_err(|e| {
             tracing::error!(error = %e, "pricing failed");
-            ApiError::unavailable(
-                "catalog_unavailable",
-                "the catalog cannot be read right now; retry",
-            )
+            catalog_unavailable()
         })?;
         match reply.status {
             200 => {
-                let unit = reply.body["price_cents"].as_i64().unwrap_or(0);
-                let c = reply.body["currency"].as_str().unwrap_or("USD").to_string();
-                if currency.get_or_insert(c.clone()) != &c {
+                let product: Product = reply.parse().map_err(|e| {
+                    tracing::error!(error = %e, "the catalog answered something that is not a product");
+                    catalog_unavailable()
+                })?;
+                if currency.get_or_insert(product.currency.clone()) != &product.currency {
                     return Err(ApiError::invalid(
                         "mixed_currencies",
                         "all products of one order must have the same currency",
                     ));
                 }
-                priced.push(SagaLine {
+                priced.push(OrderLine {
                     product_id: product_id.clone(),
                     quantity: *quantity,
-                    unit_price_cents: unit,
+                    unit_price_cents: product.price_cents,
                 });
             }
-            404 => unknown.push(product_id.clone()),
-            s if s >= 500 => {
-                return Err(ApiError::unavailable(
-                    "catalog_unavailable",
-                    "the catalog cannot be read right now; retry",
-                ));
-            }
+            s if s >= 500 => return Err(catalog_unavailable()),
             _ => unknown.push(product_id.clone()),
         }
     }
@@ -109,64 +147,193 @@ async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<SagaLine>, Str
     Ok((priced, currency.unwrap_or_else(|| "USD".into())))
 }
 
-fn links(order_id: &str) -> serde_json::Value {
-    json!({
-        "order": format!("/v1/orders/{order_id}"),
-        "saga": format!("/v1/orders/{order_id}/saga"),
-        "cancel": format!("/v1/orders/{order_id}/cancel"),
-        "notifications": "the WebSocket API (?token=...)",
-    })
+/// Exchanges the card number for a payment-method token at the payment service. The number
+/// goes no further than this call.
+async fn tokenize(app: &App, card_number: String) -> Result<PaymentMethod, ApiError> {
+    let reply = app
+        .internal
+        .post(
+            &app.payment_function,
+            "/internal/payment-methods",
+            &TokenizeRequest { card_number },
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "tokenizing the card failed");
+            payment_unavailable()
+        })?;
+    if reply.is_success() {
+        return reply.parse().map_err(|e| {
+            tracing::error!(error = %e, "the payment service answered something that is not a payment method");
+            payment_unavailable()
+        });
+    }
+    if reply.status >= 500 {
+        return Err(payment_unavailable());
+    }
+    // The payment service refused the card: say which field, in its words.
+    let problem: Option<Problem> = reply.problem();
+    let errors = problem
+        .as_ref()
+        .map(|p| p.errors.clone())
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| {
+            vec![FieldError::new(
+                "card_number",
+                "is not a card the payment provider accepts; see GET /v1/payments/test-cards",
+            )]
+        });
+    Err(ApiError::validation(errors))
 }
 
-async fn place_order(
+/// The saga of `order_id`, if it exists (open or closed).
+async fn existing(client: &Client, order_id: &str) -> Result<Option<SagaState>, ApiError> {
+    let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(order_id));
+    let mut last = String::new();
+    // A saga started a moment ago may not answer queries yet: a few short retries.
+    for attempt in 0..4 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(250 * attempt)).await;
+        }
+        match handle
+            .query(StateQuery, (), WorkflowQueryOptions::default())
+            .await
+        {
+            Ok(state) => return Ok(Some(state)),
+            Err(WorkflowQueryError::NotFound(_)) => return Ok(None),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(unavailable(TemporalUnavailable(last)))
+}
+
+fn accepted(state: &SagaState, repeated: bool) -> Response {
+    let body = OrderAccepted {
+        order_id: state.order_id.clone(),
+        status: state.status,
+        total_cents: state.total_cents,
+        currency: state.currency.clone(),
+        card: state.card.clone(),
+        repeated,
+        links: OrderLinks::for_order(&state.order_id),
+    };
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/v1/orders/{}", state.order_id)) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// The answer to a request whose key was used before.
+fn repeat(state: &SagaState, fingerprint: &str) -> Result<Response, ApiError> {
+    if state.request_fingerprint == fingerprint {
+        tracing::info!(order_id = %state.order_id, status = %state.status, "repeated order request");
+        return Ok(accepted(state, true));
+    }
+    Err(ApiError::invalid(
+        "idempotency_key_reused",
+        format!(
+            "this Idempotency-Key already placed order {} with a different body; \
+             send a new key to place a new order",
+            state.order_id
+        ),
+    )
+    .with_details(json!({ "order_id": state.order_id })))
+}
+
+/// Place an order.
+///
+/// Prices the lines from the catalog, checks every limit, exchanges the card number for a
+/// payment-method token and starts the order saga. With an `Idempotency-Key`, a retry with the
+/// same body answers the same order (with its current status and `repeated: true`) and never
+/// starts a second saga; the same key with a different body is `422 idempotency_key_reused`.
+#[utoipa::path(post, path = "/v1/orders", tag = "orders",
+    request_body = PlaceOrderRequest,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "1–128 of A-Z a-z 0-9 . _ - ; remembered for as long as the order exists",
+        pattern = "^[A-Za-z0-9._-]{1,128}$")),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Placed (or, for a repeated key, placed before)", body = OrderAccepted,
+            headers(("Location" = String, description = "the order's URL"))),
+        (status = 422, description = "`validation_failed` (every invalid field in `errors`; also a total over the payment limit or a card the provider does not accept), `unknown_product` (`product_ids`), `mixed_currencies`, `idempotency_key_reused` (`order_id`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`workflow_engine_unavailable`, `catalog_unavailable`, `payment_unavailable`: retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn place_order(
     State(app): State<App>,
     caller: Caller,
     headers: HeaderMap,
-    JsonBody(input): JsonBody<PlaceOrderInput>,
+    JsonBody(input): JsonBody<PlaceOrderRequest>,
 ) -> Result<Response, ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let order_id = cart::order_id(&caller.customer_id, key).map_err(invalid)?;
-    let cart = input.validate().map_err(invalid)?;
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| {
+            ApiError::from(FieldError::new(
+                "Idempotency-Key",
+                "must be 1 to 128 letters, digits, '.', '_' or '-'",
+            ))
+        })?),
+    };
+    let order_id = cart::order_id(&caller.customer_id, key).map_err(ApiError::from)?;
+    let cart: Cart = cart::validate(input).map_err(ApiError::validation)?;
+    let fingerprint = cart::fingerprint(&cart);
+    let client = app.temporal.client().await.map_err(unavailable)?;
+    if key.is_some()
+        && let Some(state) = existing(client, &order_id).await?
+    {
+        return repeat(&state, &fingerprint);
+    }
     let (lines, currency) = price(&app, &cart.lines).await?;
+    let total_cents = cart::priced_total(&lines).map_err(|e| {
+        let mut err = ApiError::validation(vec![e]);
+        err.code = "order_total_too_large";
+        err
+    })?;
+    let method = tokenize(&app, cart.card_number).await?;
     let saga = OrderSagaInput {
         order_id: order_id.clone(),
         customer_id: caller.customer_id.clone(),
         lines,
         currency,
-        card_number: cart.card_number,
+        total_cents,
+        payment: PaymentMethodRef {
+            token: method.token,
+            brand: method.brand,
+            last4: method.last4,
+        },
+        request_fingerprint: fingerprint.clone(),
     };
-    let client = app.temporal.client().await.map_err(unavailable)?;
-    let started = client
-        .start_workflow(
-            OrderSaga::run,
-            saga.clone(),
-            WorkflowStartOptions::new(app.temporal.task_queue(), workflow_id(&order_id)).build(),
-        )
-        .await;
-    let repeated = match started {
-        Ok(_) => false,
-        Err(WorkflowStartError::AlreadyStarted { .. }) => true,
-        Err(e) => return Err(unavailable(TemporalUnavailable(e.to_string()))),
+    let options = WorkflowStartOptions::new(app.temporal.task_queue(), workflow_id(&order_id))
+        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+        .id_conflict_policy(WorkflowIdConflictPolicy::Fail)
+        .build();
+    let state = SagaState {
+        order_id: order_id.clone(),
+        customer_id: caller.customer_id.clone(),
+        status: OrderStatus::Pending,
+        total_cents,
+        currency: saga.currency.clone(),
+        card: CardSummary {
+            brand: saga.payment.brand.as_str().to_string(),
+            last4: saga.payment.last4.clone(),
+        },
+        request_fingerprint: fingerprint.clone(),
+        ..SagaState::default()
     };
-    tracing::info!(%order_id, customer_id = %caller.customer_id, repeated, total_cents = saga.total_cents(), "order placed");
-    let mut response = (
-        StatusCode::ACCEPTED,
-        Json(json!({
-            "order_id": order_id,
-            "status": "PENDING",
-            "total_cents": saga.total_cents(),
-            "currency": saga.currency,
-            "repeated": repeated,
-            "links": links(&order_id),
-        })),
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/v1/orders/{order_id}")) {
-        response.headers_mut().insert(header::LOCATION, v);
+    match client.start_workflow(OrderSaga, saga, options).await {
+        Ok(_) => {
+            tracing::info!(%order_id, customer_id = %caller.customer_id, total_cents, "order placed");
+            Ok(accepted(&state, false))
+        }
+        // A concurrent request with the same key started it first.
+        Err(WorkflowStartError::AlreadyStarted { .. }) => match existing(client, &order_id).await? {
+            Some(state) => repeat(&state, &fingerprint),
+            None => Err(unavailable(TemporalUnavailable(
+                "the order's saga exists but cannot be read".into(),
+            ))),
+        },
+        Err(e) => Err(unavailable(TemporalUnavailable(e.to_string()))),
     }
-    Ok(response)
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -174,107 +341,111 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// The saga's state, if it exists and belongs to the caller.
-async fn owned_state(app: &App, caller: &Caller, id: &str) -> Result<SagaState, ApiError> {
-    if id.is_empty() || id.len() > 64 {
+async fn owned_state(client: &Client, caller: &Caller, id: &str) -> Result<SagaState, ApiError> {
+    if id.is_empty() || id.len() > MAX_ID_LEN {
         return Err(not_found(id));
     }
-    let client = app.temporal.client().await.map_err(unavailable)?;
-    let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(id));
-    match handle
-        .query(OrderSaga::state, (), WorkflowQueryOptions::default())
-        .await
-    {
-        Ok(state) if state.customer_id == caller.customer_id => Ok(state),
-        Ok(_) | Err(WorkflowQueryError::NotFound(_)) => Err(not_found(id)),
-        Err(e) => Err(unavailable(TemporalUnavailable(e.to_string()))),
+    match existing(client, id).await? {
+        Some(state) if state.customer_id == caller.customer_id => Ok(state),
+        _ => Err(not_found(id)),
     }
 }
 
-async fn saga_state(
+/// The order saga's live state.
+#[utoipa::path(get, path = "/v1/orders/{id}/saga", tag = "orders",
+    params(("id" = String, Path, description = "the order id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The saga's state", body = SagaState),
+        (status = 404, description = "`order_not_found` (also another shopper's order)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`workflow_engine_unavailable`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn saga_state(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let state = owned_state(&app, &caller, &id).await?;
+    let client = app.temporal.client().await.map_err(unavailable)?;
+    let state = owned_state(client, &caller, &id).await?;
     Ok(Json(state).into_response())
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct CancelInput {
-    #[serde(default)]
-    reason: Option<String>,
+fn not_cancellable(status: OrderStatus) -> ApiError {
+    ApiError::conflict(
+        "not_cancellable",
+        format!("the order is {status} and can no longer be cancelled; only orders not yet paid can be"),
+    )
+    .with_details(json!({ "status": status }))
 }
 
-async fn cancel(
+/// Cancel an order that is not yet paid.
+///
+/// The body is optional. The saga takes the cancellation at its next step and compensates.
+#[utoipa::path(post, path = "/v1/orders/{id}/cancel", tag = "orders",
+    params(("id" = String, Path, description = "the order id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    request_body(content = Option<CancelOrderBody>, description = "optional `{\"reason\": \"...\"}`"),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Cancellation accepted", body = CancelAccepted),
+        (status = 404, description = "`order_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_cancellable` (`status` says where the order is)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`workflow_engine_unavailable`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cancel(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     // The body is optional: `{"reason": "..."}` or nothing.
-    let input: CancelInput = if body.iter().all(u8::is_ascii_whitespace) {
-        CancelInput::default()
+    let input: CancelOrderBody = if body.iter().all(u8::is_ascii_whitespace) {
+        CancelOrderBody::default()
     } else {
         sagaway_shared::json::parse(&body)?
     };
     let reason = input
         .reason
-        .map(|r| r.trim().chars().take(200).collect::<String>())
+        .map(|r| r.trim().chars().take(MAX_CANCEL_REASON_LEN).collect::<String>())
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "requested by the shopper".to_string());
-    let state = owned_state(&app, &caller, &id).await?;
-    let settled = || {
-        ApiError::conflict(
-            "not_cancellable",
-            format!(
-                "the order is {} and can no longer be cancelled",
-                state.status
-            ),
-        )
-        .with_details(json!({ "status": state.status }))
-    };
-    // A finished saga takes no updates: the order is settled.
-    if state.finished {
-        return Err(settled());
-    }
     let client = app.temporal.client().await.map_err(unavailable)?;
+    let state = owned_state(client, &caller, &id).await?;
+    // A finished saga takes no updates: the order is settled.
+    if state.finished || !state.status.is_cancellable() {
+        return Err(not_cancellable(state.status));
+    }
     let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(&id));
     match handle
         .execute_update(
-            OrderSaga::request_cancel,
+            CancelUpdate,
             CancelRequest { reason },
             WorkflowExecuteUpdateOptions::default(),
         )
         .await
     {
-        Ok(state) => {
+        Ok(saga) => {
             tracing::info!(order_id = %id, "cancellation accepted");
             Ok((
                 StatusCode::ACCEPTED,
-                Json(json!({ "order_id": id, "saga": state })),
+                Json(CancelAccepted {
+                    order_id: id,
+                    saga,
+                }),
             )
                 .into_response())
         }
-        Err(WorkflowUpdateError::Failed(f)) => Err(ApiError::conflict(
-            "not_cancellable",
-            format!("{}; only orders not yet paid can be cancelled", f.message),
-        )
-        .with_details(json!({ "status": state.status }))),
         Err(WorkflowUpdateError::NotFound(_)) => Err(not_found(&id)),
-        Err(e) => {
-            // A finished workflow cannot take updates: the order is settled.
-            if state.finished {
-                return Err(ApiError::conflict(
-                    "not_cancellable",
-                    format!(
-                        "the order is {} and can no longer be cancelled",
-                        state.status
-                    ),
-                )
-                .with_details(json!({ "status": state.status })));
+        // Refused by the saga (paid meanwhile), or it finished meanwhile.
+        Err(e) => match existing(client, &id).await? {
+            Some(now) if now.finished || !now.status.is_cancellable() => {
+                Err(not_cancellable(now.status))
             }
-            Err(unavailable(TemporalUnavailable(e.to_string())))
-        }
+            _ => Err(unavailable(TemporalUnavailable(e.to_string()))),
+        },
     }
 }
+
+/// The gateway's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(place_order, saga_state, cancel, openapi))]
+pub struct ApiDoc;

@@ -17,6 +17,7 @@ async fn main() -> anyhow::Result<()> {
         temporal: Arc::new(Temporal::new(config.clone(), sdk.clone())),
         internal: InternalClient::from_sdk(&sdk),
         inventory_function: config.inventory_function.clone(),
+        payment_function: config.payment_function.clone(),
     };
     serve::serve(http::router(app), &config)
         .await

@@ -1,9 +1,55 @@
 //! The gateway's Temporal client: connected once per warm Lambda, from configuration
 //! (address, namespace; for Temporal Cloud an API key read from Secrets Manager).
 
+use sagaway_contract::saga::{
+    CancelRequest, OrderSagaInput, QUERY_STATE, SagaState, UPDATE_CANCEL, WORKFLOW_TYPE,
+};
 use sagaway_shared::Config;
 use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions, Url};
+use temporalio_common::{
+    HasWorkflowDefinition, QueryDefinition, UpdateDefinition, WorkflowDefinition,
+};
 use tokio::sync::OnceCell;
+
+/// The OrderSaga as the gateway knows it: by the contract's names, without the worker's code.
+/// (The worker's tests check that its workflow answers to these names.)
+pub struct OrderSaga;
+
+impl WorkflowDefinition for OrderSaga {
+    type Input = OrderSagaInput;
+    type Output = SagaState;
+    fn name(&self) -> &str {
+        WORKFLOW_TYPE
+    }
+}
+
+impl HasWorkflowDefinition for OrderSaga {
+    type Run = Self;
+}
+
+/// The saga's `state` query.
+pub struct StateQuery;
+
+impl QueryDefinition for StateQuery {
+    type Workflow = OrderSaga;
+    type Input = ();
+    type Output = SagaState;
+    fn name(&self) -> &str {
+        QUERY_STATE
+    }
+}
+
+/// The saga's `request_cancel` update.
+pub struct CancelUpdate;
+
+impl UpdateDefinition for CancelUpdate {
+    type Workflow = OrderSaga;
+    type Input = CancelRequest;
+    type Output = SagaState;
+    fn name(&self) -> &str {
+        UPDATE_CANCEL
+    }
+}
 
 /// Why Temporal cannot be reached.
 #[derive(Debug, Clone, thiserror::Error)]

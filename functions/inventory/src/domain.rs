@@ -12,10 +12,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const MAX_STOCK: i64 = 1_000_000;
-pub const MAX_QUANTITY: i64 = 1_000;
-pub const MAX_LINES: usize = 25;
-pub const MAX_PRICE_CENTS: i64 = 100_000_000;
+pub use sagaway_contract::inventory::Product;
+pub use sagaway_contract::inventory::{ReserveLine as LineInput, ReserveRequest as ReserveInput};
+pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY, MAX_STOCK};
 pub const MAX_NAME_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 2_000;
 pub const DEFAULT_CURRENCY: &str = "USD";
@@ -60,18 +59,6 @@ pub fn validate_stock(field: &str, stock: i64) -> Result<(), ValidationError> {
         ));
     }
     Ok(())
-}
-
-/// A product in the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Product {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub price_cents: i64,
-    pub currency: String,
-    pub stock: i64,
-    pub updated_at: String,
 }
 
 /// The body of `PUT /v1/products/{id}`: create or replace a product's details.
@@ -152,22 +139,6 @@ pub struct StockInput {
     pub stock: i64,
 }
 
-/// One line of a reservation request.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LineInput {
-    pub product_id: String,
-    pub quantity: i64,
-}
-
-/// The body of `POST /v1/reservations`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReserveInput {
-    pub order_id: String,
-    pub lines: Vec<LineInput>,
-}
-
 /// A reserved quantity of one product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
@@ -182,20 +153,22 @@ pub struct ReserveRequest {
     pub lines: Vec<Line>,
 }
 
-impl ReserveInput {
-    pub fn validate(self) -> Result<ReserveRequest, ValidationError> {
-        validate_id("order_id", &self.order_id)?;
-        if self.lines.is_empty() {
+/// Checks a reservation request: lines merged by product and sorted by product id.
+pub fn validate_reserve(input: ReserveInput) -> Result<ReserveRequest, ValidationError> {
+    let this = input;
+    {
+        validate_id("order_id", &this.order_id)?;
+        if this.lines.is_empty() {
             return Err(ValidationError::new("lines", "must hold at least one line"));
         }
-        if self.lines.len() > MAX_LINES {
+        if this.lines.len() > MAX_LINES {
             return Err(ValidationError::new(
                 "lines",
                 format!("must hold at most {MAX_LINES} lines"),
             ));
         }
         let mut merged: BTreeMap<String, i64> = BTreeMap::new();
-        for (i, line) in self.lines.into_iter().enumerate() {
+        for (i, line) in this.lines.into_iter().enumerate() {
             validate_id(&format!("lines[{i}].product_id"), &line.product_id)?;
             if !(1..=MAX_QUANTITY).contains(&line.quantity) {
                 return Err(ValidationError::new(
@@ -216,7 +189,7 @@ impl ReserveInput {
             }
         }
         Ok(ReserveRequest {
-            order_id: self.order_id,
+            order_id: this.order_id,
             lines: merged
                 .into_iter()
                 .map(|(product_id, quantity)| Line {
@@ -305,6 +278,17 @@ pub enum ReleaseOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `validate_reserve` as a method, for readable assertions.
+    trait Validate {
+        fn validate(self) -> Result<ReserveRequest, ValidationError>;
+    }
+
+    impl Validate for ReserveInput {
+        fn validate(self) -> Result<ReserveRequest, ValidationError> {
+            validate_reserve(self)
+        }
+    }
 
     fn input(order: &str, lines: &[(&str, i64)]) -> ReserveInput {
         ReserveInput {

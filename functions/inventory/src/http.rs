@@ -43,10 +43,7 @@ pub fn router(store: Store) -> Router {
 /// Maps a domain error to its HTTP answer. Every rule's status and code lives here.
 fn api_error(err: InventoryError) -> ApiError {
     match err {
-        InventoryError::Invalid(v) => ApiError::invalid("validation_failed", v.to_string())
-            .with_details(json!({
-                "field": v.field,
-            })),
+        InventoryError::Invalid(v) => ApiError::from(v),
         InventoryError::ProductNotFound(id) => {
             ApiError::not_found("product_not_found", format!("product {id} does not exist"))
         }
@@ -165,9 +162,8 @@ async fn reserve(
     _internal: Internal,
     JsonBody(input): JsonBody<ReserveInput>,
 ) -> Result<Response, ApiError> {
-    let request = input
-        .validate()
-        .map_err(|e| api_error(InventoryError::Invalid(e)))?;
+    let request =
+        domain::validate_reserve(input).map_err(|e| api_error(InventoryError::Invalid(e)))?;
     match store.reserve(&request).await {
         Ok(ReserveOutcome::Created(r)) => {
             tracing::info!(order_id = %r.order_id, lines = r.lines.len(), "stock reserved");

@@ -6,8 +6,6 @@
 //!   retried step stores and pushes once.
 //! - A connection that the management API reports gone is deleted, not retried.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub const MAX_MESSAGE: usize = 1_000;
 pub const MAX_DATA_BYTES: usize = 8 * 1024;
@@ -23,35 +21,9 @@ pub enum NotificationError {
     Store(String),
 }
 
-/// A stored notification.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Notification {
-    pub id: String,
-    pub customer_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-    pub kind: String,
-    pub message: String,
-    #[serde(default)]
-    pub data: Value,
-    pub created_at: String,
-}
-
-/// `POST /internal/notifications`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SendInput {
-    /// Idempotency key; a random one when absent.
-    #[serde(default)]
-    pub id: Option<String>,
-    pub customer_id: String,
-    #[serde(default)]
-    pub order_id: Option<String>,
-    pub kind: String,
-    pub message: String,
-    #[serde(default)]
-    pub data: Value,
-}
+pub use sagaway_contract::notification::{
+    Notification, NotificationKind, OrderStatusData, SendNotification as SendInput,
+};
 
 fn check_key(field: &str, v: &str) -> Result<(), ValidationError> {
     if v.is_empty()
@@ -68,35 +40,36 @@ fn check_key(field: &str, v: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-impl SendInput {
-    pub fn validate(self, now: String) -> Result<Notification, ValidationError> {
-        let id = self.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+/// Checks a send request into the notification to store.
+pub fn validate_send(input: SendInput, now: String) -> Result<Notification, ValidationError> {
+    let this = input;
+    {
+        let id = this.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         check_key("id", &id)?;
-        check_key("customer_id", &self.customer_id)?;
-        if let Some(o) = &self.order_id {
+        check_key("customer_id", &this.customer_id)?;
+        if let Some(o) = &this.order_id {
             check_key("order_id", o)?;
         }
-        check_key("kind", &self.kind)?;
-        let message = self.message.trim().to_string();
+        let message = this.message.trim().to_string();
         if message.is_empty() || message.chars().count() > MAX_MESSAGE {
             return Err(invalid(
                 "message",
                 format!("must be 1 to {MAX_MESSAGE} characters"),
             ));
         }
-        if self.data.to_string().len() > MAX_DATA_BYTES {
+        if this.data.reason.as_ref().is_some_and(|r| r.len() > MAX_DATA_BYTES) {
             return Err(invalid(
                 "data",
-                format!("must be at most {MAX_DATA_BYTES} bytes of JSON"),
+                format!("the reason must be at most {MAX_DATA_BYTES} bytes"),
             ));
         }
         Ok(Notification {
             id,
-            customer_id: self.customer_id,
-            order_id: self.order_id,
-            kind: self.kind,
+            customer_id: this.customer_id,
+            order_id: this.order_id,
+            kind: this.kind,
             message,
-            data: self.data,
+            data: this.data,
             created_at: now,
         })
     }
@@ -105,7 +78,6 @@ impl SendInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn sends_are_validated() {
@@ -113,23 +85,30 @@ mod tests {
             id: Some("o-1:CONFIRMED".into()),
             customer_id: "c-1".into(),
             order_id: Some("o-1".into()),
-            kind: "order_status".into(),
+            kind: NotificationKind::OrderStatus,
             message: "Your order is confirmed".into(),
-            data: json!({"status": "CONFIRMED"}),
+            data: OrderStatusData {
+                status: sagaway_contract::OrderStatus::Confirmed,
+                reason: None,
+            },
         };
-        assert!(input.clone().validate("t".into()).is_ok());
-        let e = SendInput {
-            message: " ".into(),
-            ..input.clone()
-        }
-        .validate("t".into())
+        assert!(validate_send(input.clone(), "t".into()).is_ok());
+        let e = validate_send(
+            SendInput {
+                message: " ".into(),
+                ..input.clone()
+            },
+            "t".into(),
+        )
         .unwrap_err();
         assert_eq!(e.field, "message");
-        let e = SendInput {
-            customer_id: "a b".into(),
-            ..input
-        }
-        .validate("t".into())
+        let e = validate_send(
+            SendInput {
+                customer_id: "a b".into(),
+                ..input
+            },
+            "t".into(),
+        )
         .unwrap_err();
         assert_eq!(e.field, "customer_id");
     }

@@ -44,8 +44,7 @@ pub fn router(app: App) -> Router {
 
 fn api_error(e: NotificationError) -> ApiError {
     match e {
-        NotificationError::Invalid(v) => ApiError::invalid("validation_failed", v.to_string())
-            .with_details(json!({ "field": v.field })),
+        NotificationError::Invalid(v) => ApiError::from(v),
         e @ NotificationError::Store(_) => ApiError::internal(&e),
     }
 }
@@ -76,7 +75,7 @@ async fn send(
     _internal: Internal,
     JsonBody(input): JsonBody<SendInput>,
 ) -> Result<Response, ApiError> {
-    let n = input.validate(now()).map_err(|e| api_error(e.into()))?;
+    let n = crate::domain::validate_send(input, now()).map_err(|e| api_error(e.into()))?;
     if !app.store.save(&n).await.map_err(api_error)? {
         return Ok(
             Json(json!({ "notification": n, "repeated": true, "pushed": 0 })).into_response(),

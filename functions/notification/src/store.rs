@@ -29,11 +29,13 @@ fn notification_from(item: &Item) -> Result<Notification, NotificationError> {
         id: get_s(item, "id").map_err(attr_err)?,
         customer_id: get_s(item, "customer_id").map_err(attr_err)?,
         order_id: opt_s(item, "order_id"),
-        kind: get_s(item, "kind").map_err(attr_err)?,
+        kind: serde_json::from_value(serde_json::Value::String(
+            get_s(item, "kind").map_err(attr_err)?,
+        ))
+        .map_err(|e| NotificationError::Store(format!("unknown kind: {e}")))?,
         message: get_s(item, "message").map_err(attr_err)?,
-        data: opt_s(item, "data")
-            .and_then(|d| serde_json::from_str(&d).ok())
-            .unwrap_or_default(),
+        data: serde_json::from_str(&get_s(item, "data").map_err(attr_err)?)
+            .map_err(|e| NotificationError::Store(format!("unreadable data: {e}")))?,
         created_at: get_s(item, "created_at").map_err(attr_err)?,
     })
 }
@@ -68,9 +70,12 @@ impl Store {
             .item("sk", s(format!("{}#{}", n.created_at, n.id)))
             .item("id", s(&n.id))
             .item("customer_id", s(&n.customer_id))
-            .item("kind", s(&n.kind))
+            .item("kind", s(n.kind.as_str()))
             .item("message", s(&n.message))
-            .item("data", s(n.data.to_string()))
+            .item(
+                "data",
+                s(serde_json::to_string(&n.data).map_err(|e| NotificationError::Store(e.to_string()))?),
+            )
             .item("created_at", s(&n.created_at));
         if let Some(o) = &n.order_id {
             put = put.item("order_id", s(o));

@@ -11,66 +11,14 @@
 //! - Every change is appended to the history with its time and reason, and bumps `version`;
 //!   a writer that read an older version is refused instead of overwriting.
 
-use serde::{Deserialize, Serialize};
 
-pub const MAX_LINES: usize = 25;
-pub const MAX_QUANTITY: i64 = 1_000;
-pub const MAX_PRICE_CENTS: i64 = 100_000_000;
-pub const MAX_REASON: usize = 500;
-
-/// Where an order is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OrderStatus {
-    Pending,
-    Reserved,
-    Paid,
-    Confirmed,
-    Compensating,
-    Cancelled,
-}
-
-impl OrderStatus {
-    pub const ALL: [OrderStatus; 6] = [
-        Self::Pending,
-        Self::Reserved,
-        Self::Paid,
-        Self::Confirmed,
-        Self::Compensating,
-        Self::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Reserved => "RESERVED",
-            Self::Paid => "PAID",
-            Self::Confirmed => "CONFIRMED",
-            Self::Compensating => "COMPENSATING",
-            Self::Cancelled => "CANCELLED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
-    /// Whether an order may move from `self` to `to`.
-    pub fn can_move_to(self, to: OrderStatus) -> bool {
-        use OrderStatus::*;
-        matches!(
-            (self, to),
-            (Pending, Reserved | Compensating | Cancelled)
-                | (Reserved, Paid | Compensating | Cancelled)
-                | (Paid, Confirmed | Compensating)
-                | (Compensating, Cancelled)
-        )
-    }
-
-    pub fn is_final(self) -> bool {
-        matches!(self, Self::Confirmed | Self::Cancelled)
-    }
-}
+pub use sagaway_contract::OrderStatus;
+pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY};
+pub use sagaway_contract::order::{
+    CancelOrderRequest as CancelInput, CreateOrderRequest as CreateOrderInput, Order, OrderLine,
+    OrderPage, SetStatusRequest as TransitionInput, StatusChange,
+};
+use sagaway_contract::limits::{self, MAX_REASON_LEN as MAX_REASON};
 
 pub use sagaway_shared::validation::{ValidationError, invalid, page_size, validate_id};
 
@@ -101,50 +49,6 @@ pub enum OrderError {
     Store(String),
 }
 
-/// One line of an order: the price is the catalog's at the time of ordering.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OrderLine {
-    pub product_id: String,
-    pub quantity: i64,
-    pub unit_price_cents: i64,
-}
-
-/// One entry of the status history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusChange {
-    pub status: OrderStatus,
-    pub at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-/// An order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Order {
-    pub id: String,
-    pub customer_id: String,
-    pub lines: Vec<OrderLine>,
-    pub total_cents: i64,
-    pub currency: String,
-    pub status: OrderStatus,
-    pub history: Vec<StatusChange>,
-    pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// `POST /internal/orders`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateOrderInput {
-    pub order_id: String,
-    pub customer_id: String,
-    pub lines: Vec<OrderLine>,
-    #[serde(default)]
-    pub currency: Option<String>,
-}
-
 /// A validated new order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
@@ -155,20 +59,22 @@ pub struct NewOrder {
     pub currency: String,
 }
 
-impl CreateOrderInput {
-    pub fn validate(self) -> Result<NewOrder, ValidationError> {
-        validate_id("order_id", &self.order_id)?;
-        if self.customer_id.is_empty() || self.customer_id.len() > 64 {
+/// Checks a create request; the total is computed with checked arithmetic and may not exceed
+/// the payment limit (the contract's `order_total`).
+pub fn validate_create(input: CreateOrderInput) -> Result<NewOrder, ValidationError> {
+    let this = input;
+    {
+        validate_id("order_id", &this.order_id)?;
+        if this.customer_id.is_empty() || this.customer_id.len() > 64 {
             return Err(invalid("customer_id", "must be 1 to 64 characters"));
         }
-        if self.lines.is_empty() || self.lines.len() > MAX_LINES {
+        if this.lines.is_empty() || this.lines.len() > MAX_LINES {
             return Err(invalid(
                 "lines",
                 format!("must hold 1 to {MAX_LINES} lines"),
             ));
         }
-        let mut total: i64 = 0;
-        for (i, l) in self.lines.iter().enumerate() {
+        for (i, l) in this.lines.iter().enumerate() {
             validate_id(&format!("lines[{i}].product_id"), &l.product_id)?;
             if !(1..=MAX_QUANTITY).contains(&l.quantity) {
                 return Err(invalid(
@@ -182,9 +88,10 @@ impl CreateOrderInput {
                     format!("must be between 0 and {MAX_PRICE_CENTS}"),
                 ));
             }
-            total += l.quantity * l.unit_price_cents;
         }
-        let currency = self.currency.unwrap_or_else(|| "USD".into());
+        let total = limits::order_total(this.lines.iter().map(|l| (l.quantity, l.unit_price_cents)))
+            .map_err(|e| invalid("lines", e.to_string()))?;
+        let currency = this.currency.unwrap_or_else(|| "USD".into());
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(invalid(
                 "currency",
@@ -192,9 +99,9 @@ impl CreateOrderInput {
             ));
         }
         Ok(NewOrder {
-            id: self.order_id,
-            customer_id: self.customer_id,
-            lines: self.lines,
+            id: this.order_id,
+            customer_id: this.customer_id,
+            lines: this.lines,
             total_cents: total,
             currency,
         })
@@ -208,24 +115,6 @@ impl NewOrder {
     }
 }
 
-/// `POST /internal/orders/{id}/status`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionInput {
-    pub status: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub expected_version: Option<i64>,
-}
-
-/// `POST /internal/orders/{id}/cancel`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CancelInput {
-    pub reason: String,
-}
-
 /// A validated status change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
@@ -234,27 +123,18 @@ pub struct Transition {
     pub expected_version: Option<i64>,
 }
 
-impl TransitionInput {
-    pub fn validate(self) -> Result<Transition, ValidationError> {
-        let to = OrderStatus::parse(&self.status).ok_or_else(|| {
-            invalid(
-                "status",
-                format!(
-                    "must be one of {}",
-                    OrderStatus::ALL.map(OrderStatus::as_str).join(", ")
-                ),
-            )
-        })?;
-        let reason = check_reason(self.reason)?;
-        if to == OrderStatus::Cancelled && reason.is_none() {
-            return Err(invalid("reason", "a cancellation needs a reason"));
-        }
-        Ok(Transition {
-            to,
-            reason,
-            expected_version: self.expected_version,
-        })
+/// Checks a status change: a cancellation needs a reason.
+pub fn validate_transition(input: TransitionInput) -> Result<Transition, ValidationError> {
+    let to = input.status;
+    let reason = check_reason(input.reason)?;
+    if to == OrderStatus::Cancelled && reason.is_none() {
+        return Err(invalid("reason", "a cancellation needs a reason"));
     }
+    Ok(Transition {
+        to,
+        reason,
+        expected_version: input.expected_version,
+    })
 }
 
 fn check_reason(reason: Option<String>) -> Result<Option<String>, ValidationError> {
@@ -394,26 +274,21 @@ mod tests {
             ],
             currency: None,
         };
-        assert_eq!(input.clone().validate().unwrap().total_cents, 1300);
-        let mut bad = input;
+        assert_eq!(validate_create(input.clone()).unwrap().total_cents, 1300);
+        let mut bad = input.clone();
         bad.lines[1].quantity = 0;
-        assert_eq!(bad.validate().unwrap_err().field, "lines[1].quantity");
-        let e = TransitionInput {
-            status: "CANCELLED".into(),
+        assert_eq!(validate_create(bad).unwrap_err().field, "lines[1].quantity");
+        let mut huge = input;
+        huge.lines[0].quantity = 1000;
+        huge.lines[0].unit_price_cents = MAX_PRICE_CENTS;
+        assert_eq!(validate_create(huge).unwrap_err().field, "lines");
+        let e = validate_transition(TransitionInput {
+            status: OrderStatus::Cancelled,
             reason: None,
             expected_version: None,
-        }
-        .validate()
+        })
         .unwrap_err();
         assert_eq!(e.field, "reason");
-        assert!(
-            TransitionInput {
-                status: "SHIPPED".into(),
-                reason: None,
-                expected_version: None
-            }
-            .validate()
-            .is_err()
-        );
+        assert!(serde_json::from_str::<TransitionInput>(r#"{"status":"SHIPPED"}"#).is_err());
     }
 }

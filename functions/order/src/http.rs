@@ -42,8 +42,7 @@ pub fn router(store: Store) -> Router {
 /// Every status and code of this service.
 fn api_error(e: OrderError) -> ApiError {
     match e {
-        OrderError::Invalid(v) => ApiError::invalid("validation_failed", v.to_string())
-            .with_details(json!({ "field": v.field })),
+        OrderError::Invalid(v) => ApiError::from(v),
         OrderError::NotFound(id) => {
             ApiError::not_found("order_not_found", format!("order {id} does not exist"))
         }
@@ -112,7 +111,7 @@ async fn create(
     _internal: Internal,
     JsonBody(input): JsonBody<CreateOrderInput>,
 ) -> Result<Response, ApiError> {
-    let new = input.validate().map_err(|e| api_error(e.into()))?;
+    let new = domain::validate_create(input).map_err(|e| api_error(e.into()))?;
     match store.create(&new).await.map_err(api_error)? {
         Created::New(o) => {
             tracing::info!(order_id = %o.id, total_cents = o.total_cents, "order created");
@@ -147,7 +146,7 @@ async fn set_status(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<TransitionInput>,
 ) -> Result<Response, ApiError> {
-    let t = input.validate().map_err(|e| api_error(e.into()))?;
+    let t = domain::validate_transition(input).map_err(|e| api_error(e.into()))?;
     apply(&store, &id, t).await
 }
 
@@ -170,12 +169,11 @@ async fn cancel(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<CancelInput>,
 ) -> Result<Response, ApiError> {
-    let t = TransitionInput {
-        status: OrderStatus::Cancelled.as_str().into(),
+    let t = domain::validate_transition(TransitionInput {
+        status: OrderStatus::Cancelled,
         reason: Some(input.reason),
         expected_version: None,
-    }
-    .validate()
+    })
     .map_err(|e| api_error(e.into()))?;
     apply(&store, &id, t).await
 }

@@ -6,7 +6,8 @@
 //! `customer_id`) that lists a shopper's orders newest first.
 
 use crate::domain::{
-    Decision, NewOrder, Order, OrderError, OrderLine, OrderStatus, StatusChange, Transition, decide,
+    Decision, NewOrder, Order, OrderError, OrderLine, OrderPage, OrderStatus, StatusChange,
+    Transition, decide,
 };
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -92,12 +93,6 @@ fn order_from(item: &Item) -> Result<Order, OrderError> {
     })
 }
 
-/// A page of a shopper's orders.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct OrderPage {
-    pub items: Vec<Order>,
-    pub next_cursor: Option<String>,
-}
 
 /// The result of a create.
 pub enum Created {

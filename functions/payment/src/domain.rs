@@ -10,11 +10,22 @@
 //!   charge that arrives late for that order is refused instead of taking money nobody will
 //!   give back. A charge whose outcome is unknown (left PROCESSING after its lease ran out)
 //!   is voided the same way.
+//! - Card numbers are vaulted before any saga starts: `vault` checks the number is a card the
+//!   provider takes and gives back a token (`pm_…`, living
+//!   [`PAYMENT_METHOD_TTL_SECS`](sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS)); the
+//!   vault keeps the provider's view of the card (here: the test card's behaviour), the brand
+//!   and the last four digits, never the number. A charge names the token; an unknown or
+//!   expired token is `payment_method_invalid`, except that a repeated charge of an order
+//!   already charged (or declined) still answers its first result.
 
 use crate::provider::{Card, TEST_CARDS};
 use serde::{Deserialize, Serialize};
 
-pub const MAX_AMOUNT_CENTS: i64 = 100_000_000;
+pub use sagaway_contract::limits::MAX_ORDER_TOTAL_CENTS as MAX_AMOUNT_CENTS;
+use sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS;
+pub use sagaway_contract::payment::{
+    CardBrand, ChargeRequest as ChargeInput, PaymentMethod, TokenizeRequest,
+};
 /// How long a charge attempt may hold the payment before another call may take over.
 pub const LEASE_SECS: i64 = 30;
 
@@ -37,6 +48,8 @@ pub enum PaymentError {
     Closed(String),
     #[error("no payment for order {0}")]
     NotFound(String),
+    #[error("the payment method {0} is unknown or expired; place the order again with the card")]
+    MethodInvalid(String),
     #[error("the payments table failed: {0}")]
     Store(String),
 }
@@ -96,15 +109,111 @@ pub struct Payment {
     pub updated_at: String,
 }
 
-/// `POST /internal/payments`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChargeInput {
+/// A card in the vault: what the provider needs to charge it, without its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultedCard {
+    pub token: String,
+    pub card: Card,
+    pub brand: CardBrand,
+    pub last4: String,
+    /// Epoch seconds; also the table's TTL attribute.
+    pub expires_at: i64,
+}
+
+impl VaultedCard {
+    pub fn is_usable(&self, now: i64) -> bool {
+        now < self.expires_at
+    }
+
+    /// What the caller may know of it.
+    pub fn public(&self) -> PaymentMethod {
+        PaymentMethod {
+            token: self.token.clone(),
+            brand: self.brand,
+            last4: self.last4.clone(),
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+fn test_card_list() -> String {
+    TEST_CARDS
+        .iter()
+        .map(|(n, _, what)| format!("{n} ({what})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks a card number and vaults it: the number is not kept, only the card's behaviour at
+/// the provider, its brand and last four digits.
+pub fn vault(input: TokenizeRequest, now: i64) -> Result<VaultedCard, ValidationError> {
+    let number: String = input.card_number.chars().filter(|c| *c != ' ').collect();
+    if !(12..=19).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid(
+            "card_number",
+            "must be 12 to 19 digits; see GET /v1/payments/test-cards",
+        ));
+    }
+    let card = Card::lookup(&number).ok_or_else(|| {
+        invalid(
+            "card_number",
+            format!(
+                "is not a test card of the simulated provider; use one of {}",
+                test_card_list()
+            ),
+        )
+    })?;
+    Ok(VaultedCard {
+        token: format!("pm_{}", uuid::Uuid::new_v4().simple()),
+        card,
+        brand: CardBrand::of(&number),
+        last4: number[number.len() - 4..].to_string(),
+        expires_at: now + PAYMENT_METHOD_TTL_SECS,
+    })
+}
+
+/// A validated charge, before its token is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidCharge {
     pub order_id: String,
     pub amount_cents: i64,
-    #[serde(default)]
-    pub currency: Option<String>,
-    pub card_number: String,
+    pub currency: String,
+    pub token: String,
+}
+
+impl ValidCharge {
+    /// The charge of this card.
+    pub fn with_card(self, v: &VaultedCard) -> ChargeRequest {
+        ChargeRequest {
+            order_id: self.order_id,
+            amount_cents: self.amount_cents,
+            currency: self.currency,
+            card: v.card,
+            card_last4: v.last4.clone(),
+        }
+    }
+
+    /// Whether an existing payment is for the same charge.
+    pub fn matches(&self, p: &Payment) -> bool {
+        p.amount_cents == self.amount_cents && p.currency == self.currency
+    }
+}
+
+/// What a charge whose token cannot be used means: the first result again when the order was
+/// already charged or declined (a retried step), `MethodInvalid` otherwise.
+pub fn charge_without_method(
+    charge: &ValidCharge,
+    existing: Option<Payment>,
+) -> Result<Payment, PaymentError> {
+    match existing {
+        Some(p) if !charge.matches(&p) => Err(PaymentError::Mismatch(charge.order_id.clone())),
+        Some(p) if p.status == PaymentStatus::Charged => Ok(p),
+        Some(p) if p.status == PaymentStatus::Declined => Err(PaymentError::Declined {
+            code: p.decline_code.clone().unwrap_or_default(),
+            payment: Box::new(p),
+        }),
+        _ => Err(PaymentError::MethodInvalid(charge.token.clone())),
+    }
 }
 
 /// A validated charge.
@@ -117,55 +226,40 @@ pub struct ChargeRequest {
     pub card_last4: String,
 }
 
-impl ChargeInput {
-    pub fn validate(self) -> Result<ChargeRequest, ValidationError> {
-        if self.order_id.is_empty()
-            || self.order_id.len() > 64
-            || !self
-                .order_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err(invalid(
-                "order_id",
-                "must be 1 to 64 letters, digits, '.', '_' or '-'",
-            ));
-        }
-        if !(1..=MAX_AMOUNT_CENTS).contains(&self.amount_cents) {
-            return Err(invalid(
-                "amount_cents",
-                format!("must be between 1 and {MAX_AMOUNT_CENTS}"),
-            ));
-        }
-        let currency = self.currency.unwrap_or_else(|| "USD".into());
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(invalid(
-                "currency",
-                "must be a three-letter code such as USD",
-            ));
-        }
-        let number: String = self.card_number.chars().filter(|c| *c != ' ').collect();
-        let card = Card::lookup(&number).ok_or_else(|| {
-            invalid(
-                "card_number",
-                format!(
-                    "is not a test card of the simulated provider; use one of {}",
-                    TEST_CARDS
-                        .iter()
-                        .map(|(n, _, what)| format!("{n} ({what})"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
-        Ok(ChargeRequest {
-            order_id: self.order_id,
-            amount_cents: self.amount_cents,
-            currency,
-            card,
-            card_last4: number[number.len() - 4..].to_string(),
-        })
+/// Checks a charge request.
+pub fn validate_charge(input: ChargeInput) -> Result<ValidCharge, ValidationError> {
+    if !sagaway_contract::limits::is_key(&input.order_id, sagaway_contract::limits::MAX_ID_LEN) {
+        return Err(invalid(
+            "order_id",
+            "must be 1 to 64 letters, digits, '.', '_' or '-'",
+        ));
     }
+    if !(1..=MAX_AMOUNT_CENTS).contains(&input.amount_cents) {
+        return Err(invalid(
+            "amount_cents",
+            format!("must be between 1 and {MAX_AMOUNT_CENTS}"),
+        ));
+    }
+    let currency = input.currency.unwrap_or_else(|| "USD".into());
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(invalid(
+            "currency",
+            "must be a three-letter code such as USD",
+        ));
+    }
+    let token = input.payment_token;
+    if !token.starts_with("pm_") || !sagaway_contract::limits::is_key(&token, 64) {
+        return Err(invalid(
+            "payment_token",
+            "must be a payment-method token (pm_…) from POST /internal/payment-methods",
+        ));
+    }
+    Ok(ValidCharge {
+        order_id: input.order_id,
+        amount_cents: input.amount_cents,
+        currency,
+        token,
+    })
 }
 
 impl ChargeRequest {
@@ -195,26 +289,81 @@ pub enum RefundOutcome {
 mod tests {
     use super::*;
 
-    fn input(card: &str, amount: i64) -> ChargeInput {
+    fn vaulted(card: &str) -> Result<VaultedCard, ValidationError> {
+        vault(
+            TokenizeRequest {
+                card_number: card.into(),
+            },
+            1_000,
+        )
+    }
+
+    fn charge(amount: i64) -> ChargeInput {
         ChargeInput {
             order_id: "o-1".into(),
             amount_cents: amount,
             currency: None,
-            card_number: card.into(),
+            payment_token: "pm_abc".into(),
         }
     }
 
     #[test]
-    fn charges_are_checked() {
-        let ok = input("4242 4242 4242 4242", 100).validate().unwrap();
-        assert_eq!(ok.card_last4, "4242");
-        assert_eq!(ok.card, Card::Approve);
-        let e = input("4111111111111111", 100).validate().unwrap_err();
+    fn cards_are_vaulted_without_their_number() {
+        let v = vaulted("4242 4242 4242 4242").unwrap();
+        assert_eq!(v.last4, "4242");
+        assert_eq!(v.card, Card::Approve);
+        assert_eq!(v.brand, CardBrand::Visa);
+        assert!(v.token.starts_with("pm_"));
+        assert!(!format!("{:?}", v.public()).contains("424242"));
+        assert_eq!(v.expires_at, 1_000 + PAYMENT_METHOD_TTL_SECS);
+        assert!(v.is_usable(1_001) && !v.is_usable(v.expires_at));
+        let e = vaulted("4111111111111111").unwrap_err();
         assert_eq!(e.field, "card_number");
         assert!(e.message.contains("4242424242424242"));
+        assert_eq!(vaulted("42x").unwrap_err().field, "card_number");
+    }
+
+    #[test]
+    fn charges_are_checked() {
+        assert!(validate_charge(charge(100)).is_ok());
+        assert_eq!(validate_charge(charge(0)).unwrap_err().field, "amount_cents");
         assert_eq!(
-            input("4242424242424242", 0).validate().unwrap_err().field,
+            validate_charge(charge(MAX_AMOUNT_CENTS + 1)).unwrap_err().field,
             "amount_cents"
         );
+        let mut bad = charge(100);
+        bad.payment_token = "4242424242424242".into();
+        assert_eq!(validate_charge(bad).unwrap_err().field, "payment_token");
+    }
+
+    #[test]
+    fn an_expired_token_still_answers_a_repeat() {
+        let c = validate_charge(charge(100)).unwrap();
+        let paid = Payment {
+            order_id: "o-1".into(),
+            amount_cents: 100,
+            currency: "USD".into(),
+            card_last4: "4242".into(),
+            status: PaymentStatus::Charged,
+            provider_reference: Some("ch_1".into()),
+            decline_code: None,
+            attempts: 1,
+            captures: 1,
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        assert_eq!(charge_without_method(&c, Some(paid.clone())).unwrap().captures, 1);
+        assert!(matches!(
+            charge_without_method(&c, None),
+            Err(PaymentError::MethodInvalid(_))
+        ));
+        let other = Payment {
+            amount_cents: 5,
+            ..paid
+        };
+        assert!(matches!(
+            charge_without_method(&c, Some(other)),
+            Err(PaymentError::Mismatch(_))
+        ));
     }
 }

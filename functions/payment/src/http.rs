@@ -3,12 +3,13 @@
 //! | route | who | what |
 //! |---|---|---|
 //! | `GET /health` | anyone | liveness |
-//! | `POST /internal/payments` | internal (saga) | charge `{order_id, amount_cents, currency?, card_number}` |
+//! | `POST /internal/payment-methods` | internal (gateway) | vault a card `{card_number}` → `{token, brand, last4, expires_at}` |
+//! | `POST /internal/payments` | internal (saga) | charge `{order_id, amount_cents, currency?, payment_token}` |
 //! | `GET /internal/payments/{order_id}` | internal | the payment record |
 //! | `POST /internal/payments/{order_id}/refund` | internal | refund (idempotent) |
 //! | `GET /v1/payments/test-cards` | anyone | the simulated provider's test cards |
 
-use crate::domain::{ChargeInput, PaymentError};
+use crate::domain::{self, ChargeInput, PaymentError, TokenizeRequest};
 use crate::provider::TEST_CARDS;
 use crate::store::{Charged, Store};
 use axum::extract::{Path, State};
@@ -24,6 +25,7 @@ pub fn router(store: Store) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/v1/payments/test-cards", get(test_cards))
+        .route("/internal/payment-methods", post(tokenize))
         .route("/internal/payments", post(charge))
         .route("/internal/payments/{order_id}", get(get_payment))
         .route("/internal/payments/{order_id}/refund", post(refund))
@@ -34,8 +36,7 @@ pub fn router(store: Store) -> Router {
 /// a charge in progress are 503 and worth retrying.
 fn api_error(e: PaymentError) -> ApiError {
     match e {
-        PaymentError::Invalid(v) => ApiError::invalid("validation_failed", v.to_string())
-            .with_details(json!({ "field": v.field })),
+        PaymentError::Invalid(v) => ApiError::from(v),
         PaymentError::Declined { code, payment } => {
             let message = if code == "insufficient_funds" {
                 "the card has insufficient funds; use another card"
@@ -60,6 +61,9 @@ fn api_error(e: PaymentError) -> ApiError {
         ),
         e @ PaymentError::Mismatch(_) => ApiError::conflict("payment_mismatch", e.to_string()),
         e @ PaymentError::Closed(_) => ApiError::conflict("payment_closed", e.to_string()),
+        e @ PaymentError::MethodInvalid(_) => {
+            ApiError::invalid("payment_method_invalid", e.to_string())
+        }
         PaymentError::NotFound(id) => {
             ApiError::not_found("payment_not_found", format!("no payment for order {id}"))
         }
@@ -80,12 +84,39 @@ async fn test_cards() -> Json<serde_json::Value> {
     }))
 }
 
+fn epoch() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Vaults a card number; the number goes no further than this handler.
+async fn tokenize(
+    State(store): State<Store>,
+    _internal: Internal,
+    JsonBody(input): JsonBody<TokenizeRequest>,
+) -> Result<Response, ApiError> {
+    let v = domain::vault(input, epoch()).map_err(|e| api_error(e.into()))?;
+    store.save_method(&v).await.map_err(api_error)?;
+    tracing::info!(brand = v.brand.as_str(), last4 = %v.last4, "card vaulted");
+    Ok((StatusCode::CREATED, Json(v.public())).into_response())
+}
+
 async fn charge(
     State(store): State<Store>,
     _internal: Internal,
     JsonBody(input): JsonBody<ChargeInput>,
 ) -> Result<Response, ApiError> {
-    let req = input.validate().map_err(|e| api_error(e.into()))?;
+    let charge = domain::validate_charge(input).map_err(|e| api_error(e.into()))?;
+    let method = store
+        .method(&charge.token)
+        .await
+        .map_err(api_error)?
+        .filter(|m| m.is_usable(epoch()));
+    let Some(method) = method else {
+        let existing = store.get(&charge.order_id).await.map_err(api_error)?;
+        let p = domain::charge_without_method(&charge, existing).map_err(api_error)?;
+        return Ok(Json(p).into_response());
+    };
+    let req = charge.with_card(&method);
     match store.charge(&req).await.map_err(api_error)? {
         Charged::New(p) => {
             tracing::info!(order_id = %p.order_id, amount_cents = p.amount_cents, "charged");

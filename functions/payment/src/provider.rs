@@ -45,6 +45,29 @@ pub const TEST_CARDS: [(&str, Card, &str); 5] = [
 ];
 
 impl Card {
+    pub const ALL: [Card; 5] = [
+        Card::Approve,
+        Card::Decline,
+        Card::InsufficientFunds,
+        Card::Transient,
+        Card::Slow,
+    ];
+
+    /// How the vault records the card's behaviour.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Decline => "decline",
+            Self::InsufficientFunds => "insufficient_funds",
+            Self::Transient => "transient",
+            Self::Slow => "slow",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Card> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     pub fn lookup(number: &str) -> Option<Card> {
         TEST_CARDS
             .iter()

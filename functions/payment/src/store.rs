@@ -3,11 +3,16 @@
 //! `payment#<order id>`: `order_id`, `amount_cents`, `currency`, `card_last4`, `status`,
 //! `provider_reference`, `decline_code`, `attempts`, `captures`, `lease_until` (epoch
 //! seconds), `created_at`, `updated_at`.
+//!
+//! `method#<token>`: the vault: `token`, `card` (the provider's behaviour for it), `brand`,
+//! `last4`, `expires_at` (epoch seconds, the table's TTL attribute), `created_at`. Never the
+//! card number.
 
 use crate::domain::{
-    ChargeRequest, LEASE_SECS, Payment, PaymentError, PaymentStatus, RefundOutcome,
+    CardBrand, ChargeRequest, LEASE_SECS, Payment, PaymentError, PaymentStatus, RefundOutcome,
+    VaultedCard,
 };
-use crate::provider::{self, Outcome};
+use crate::provider::{self, Card, Outcome};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::ReturnValue;
 use sagaway_shared::dynamo::attr::{Item, error_text, get_n, get_s, n, now, opt_s, s};
@@ -77,6 +82,44 @@ impl Store {
             client,
             table: table.into(),
         }
+    }
+
+    /// Puts a card in the vault.
+    pub async fn save_method(&self, v: &VaultedCard) -> Result<(), PaymentError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(format!("method#{}", v.token)))
+            .item("token", s(&v.token))
+            .item("card", s(v.card.name()))
+            .item("brand", s(v.brand.as_str()))
+            .item("last4", s(&v.last4))
+            .item("expires_at", n(v.expires_at))
+            .item("created_at", s(now()))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// A vaulted card by its token (expired ones too, until TTL removes them).
+    pub async fn method(&self, token: &str) -> Result<Option<VaultedCard>, PaymentError> {
+        let Some(item) = get_by_pk(&self.client, &self.table, format!("method#{token}"))
+            .await
+            .map_err(err)?
+        else {
+            return Ok(None);
+        };
+        let card = get_s(&item, "card").map_err(attr_err)?;
+        Ok(Some(VaultedCard {
+            token: get_s(&item, "token").map_err(attr_err)?,
+            card: Card::from_name(&card)
+                .ok_or_else(|| PaymentError::Store(format!("unknown card behaviour {card}")))?,
+            brand: CardBrand::parse(&get_s(&item, "brand").unwrap_or_default()),
+            last4: get_s(&item, "last4").map_err(attr_err)?,
+            expires_at: get_n(&item, "expires_at").map_err(attr_err)?,
+        }))
     }
 
     pub async fn get(&self, order_id: &str) -> Result<Option<Payment>, PaymentError> {

@@ -10,6 +10,7 @@
 //! | `TEMPORAL_API_KEY_SECRET` | Secrets Manager name of a Temporal Cloud API key (gateway) | unset (no TLS) |
 //! | `TASK_QUEUE` | the OrderSaga's task queue (gateway) | `sagaway-orders` |
 //! | `INVENTORY_FUNCTION` | the inventory function, for pricing carts (gateway) | `sagaway-inventory` |
+//! | `PAYMENT_FUNCTION` | the payment function, for exchanging card numbers for tokens (gateway) | `sagaway-payment` |
 //! | `WS_MANAGEMENT_ENDPOINT` | the WebSocket API's management endpoint (notification service) | unset |
 //! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator); unset in AWS | unset |
 //! | `AWS_REGION` | AWS region | from the SDK's default chain |
@@ -71,6 +72,7 @@ pub struct Config {
     pub temporal_api_key_secret: Option<String>,
     pub task_queue: String,
     pub inventory_function: String,
+    pub payment_function: String,
     pub aws_endpoint_url: Option<String>,
     pub in_lambda: bool,
     pub bind_addr: SocketAddr,
@@ -160,9 +162,12 @@ impl Config {
                 .unwrap_or_else(|| "127.0.0.1:7233".into()),
             temporal_namespace: non_empty("TEMPORAL_NAMESPACE").unwrap_or_else(|| "default".into()),
             temporal_api_key_secret: non_empty("TEMPORAL_API_KEY_SECRET"),
-            task_queue: non_empty("TASK_QUEUE").unwrap_or_else(|| "sagaway-orders".into()),
+            task_queue: non_empty("TASK_QUEUE")
+                .unwrap_or_else(|| sagaway_contract::saga::DEFAULT_TASK_QUEUE.into()),
             inventory_function: non_empty("INVENTORY_FUNCTION")
                 .unwrap_or_else(|| "sagaway-inventory".into()),
+            payment_function: non_empty("PAYMENT_FUNCTION")
+                .unwrap_or_else(|| "sagaway-payment".into()),
             aws_endpoint_url: non_empty("AWS_ENDPOINT_URL"),
             in_lambda,
             bind_addr,

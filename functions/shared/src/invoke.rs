@@ -10,6 +10,9 @@ use crate::auth::INTERNAL_API_ID;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::DisplayErrorContext;
 use aws_sdk_lambda::primitives::Blob;
+use sagaway_contract::Problem;
+use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// Why an internal call got no HTTP answer.
@@ -39,6 +42,34 @@ pub struct Reply {
     pub body: Value,
 }
 
+impl Reply {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as a contract type.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.body)
+    }
+
+    /// The problem of an error answer (`None` when the body is not a problem).
+    pub fn problem(&self) -> Option<Problem> {
+        Problem::deserialize(&self.body).ok()
+    }
+
+    /// The problem's `code` (empty when there is none).
+    pub fn code(&self) -> String {
+        self.problem().map(|p| p.code).unwrap_or_default()
+    }
+
+    /// The problem's `detail`, or the body as text.
+    pub fn detail(&self) -> String {
+        self.problem()
+            .map(|p| p.detail)
+            .unwrap_or_else(|| self.body.to_string())
+    }
+}
+
 /// Invokes functions' internal routes.
 #[derive(Clone, Debug)]
 pub struct InternalClient {
@@ -46,7 +77,7 @@ pub struct InternalClient {
 }
 
 /// The API Gateway v2 event for `method path` with a JSON body.
-pub fn event(method: &str, path: &str, body: Option<&Value>) -> Value {
+pub fn event(method: &str, path: &str, body: Option<String>) -> Value {
     let now = chrono_like_now_ms();
     json!({
         "version": "2.0",
@@ -72,7 +103,7 @@ pub fn event(method: &str, path: &str, body: Option<&Value>) -> Value {
             "time": "",
             "timeEpoch": now
         },
-        "body": body.map(Value::to_string),
+        "body": body,
         "isBase64Encoded": false
     })
 }
@@ -94,15 +125,37 @@ impl InternalClient {
         Self::new(Client::new(config))
     }
 
+    /// `GET path` on `function`.
+    pub async fn get(&self, function: &str, path: &str) -> Result<Reply, InvokeError> {
+        self.call(function, "GET", path, None::<&()>).await
+    }
+
+    /// `POST path` on `function` with a contract type as the JSON body.
+    pub async fn post<B: Serialize + ?Sized>(
+        &self,
+        function: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<Reply, InvokeError> {
+        self.call(function, "POST", path, Some(body)).await
+    }
+
     /// Calls `method path` on `function` with an optional JSON body.
-    pub async fn call(
+    pub async fn call<B: Serialize + ?Sized>(
         &self,
         function: &str,
         method: &str,
         path: &str,
-        body: Option<&Value>,
+        body: Option<&B>,
     ) -> Result<Reply, InvokeError> {
-        let payload = event(method, path, body).to_string();
+        let text = body
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| InvokeError::Invoke {
+                function: function.to_string(),
+                message: format!("the request body could not be serialized: {e}"),
+            })?;
+        let payload = event(method, path, text).to_string();
         let out = self
             .lambda
             .invoke()

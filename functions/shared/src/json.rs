@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
 /// Largest request body any function accepts.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_BYTES: usize = sagaway_contract::limits::MAX_BODY_BYTES;
 
 /// A JSON request body of type `T`.
 #[derive(Debug, Clone)]
@@ -60,7 +60,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 "invalid_body",
                 format!("the request body does not match the expected shape: {inner}"),
             ),
-            _ => ApiError::invalid("invalid_body", format!("field `{path}`: {inner}")),
+            _ => {
+                let mut e = ApiError::invalid("invalid_body", format!("field `{path}`: {inner}"));
+                e.errors = vec![sagaway_contract::FieldError::new(path, inner.to_string())];
+                e
+            }
         }
     })
 }

@@ -2,12 +2,19 @@
 //! Lambda (API Gateway HTTP API events) and under `axum::serve` on a local port.
 
 use crate::config::Config;
-use crate::error;
+use crate::error::{self, ApiError};
 use crate::json::MAX_BODY_BYTES;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use lambda_http::request::RequestContext;
-use lambda_http::{Request, RequestExt};
+use axum::http::{HeaderName, HeaderValue};
+use base64::Engine;
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{Adapter, Context, LambdaEvent, Request, RequestExt};
+use sagaway_contract::problem::PROBLEM_CONTENT_TYPE;
+use serde_json::{Map, Value, json};
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+use tower::{Service, ServiceExt};
 
 /// Why serving stopped.
 #[derive(Debug, thiserror::Error)]
@@ -36,10 +43,18 @@ pub async fn serve(router: Router, config: &Config) -> Result<(), ServeError> {
     let router = finish(router);
     if config.in_lambda {
         tracing::info!("serving Lambda events");
-        let svc = tower::ServiceBuilder::new()
-            .map_request(route_event)
-            .service(router);
-        lambda_http::run(svc).await.map_err(ServeError::Lambda)
+        // Not `lambda_http::run`: it turns the event into a request before any of our code
+        // runs, and that conversion panics on some events (see `answer`).
+        let handler = lambda_http::service_fn(move |event: LambdaEvent<Value>| {
+            let router = router.clone();
+            async move {
+                let (event, context) = event.into_parts();
+                Ok::<Value, Infallible>(answer(router, event, context).await)
+            }
+        });
+        lambda_http::lambda_runtime::run(handler)
+            .await
+            .map_err(ServeError::Lambda)
     } else {
         let addr = config.bind_addr;
         let listener = tokio::net::TcpListener::bind(addr)
@@ -51,6 +66,309 @@ pub async fn serve(router: Router, config: &Config) -> Result<(), ServeError> {
             .await
             .map_err(ServeError::Http)
     }
+}
+
+/// Answers one Lambda event with `router` (as [`finish`]ed): what `lambda_http::run` does for
+/// one event (an API Gateway HTTP API or WebSocket API event becomes an HTTP request, the
+/// response becomes the event's answer), except that it never panics. An event that is not
+/// one of those, or that cannot be made into a request, is answered with a 400
+/// `invalid_event` problem.
+///
+/// lambda_http 1.3 builds the request's absolute URI with `Url::parse(..).unwrap()` from the
+/// `Host` header or else `requestContext.domainName`, and decodes a base64 body with
+/// `expect`. A WebSocket `MESSAGE` or `DISCONNECT` event carries no headers, so the domain
+/// name is used; MiniStack (`MINISTACK_HOST=127.0.0.1`) sends
+/// `{api}.execute-api.127.0.0.1`, which the URL parser takes for a malformed IPv4 address
+/// (its last label is a number), and the conversion panicked on every frame. So the event
+/// is first made safe for that conversion ([`normalize`]), and any panic left in it is caught.
+pub async fn answer(router: Router, event: Value, context: Context) -> Value {
+    let event = match normalize(event) {
+        Ok(event) => event,
+        Err(why) => return bad_event(why),
+    };
+    let request: LambdaRequest = match serde_json::from_value(event) {
+        Ok(request) => request,
+        Err(e) => {
+            tracing::warn!(error = %e, "the event is not an API Gateway HTTP API or WebSocket event");
+            return bad_event("the event is not an API Gateway HTTP API or WebSocket API event");
+        }
+    };
+    let svc = tower::ServiceBuilder::new()
+        .map_request(route_event)
+        .service(router);
+    let mut adapter = Adapter::from(svc);
+    let adapter = match adapter.ready().await {
+        Ok(adapter) => adapter,
+        Err(never) => match never {},
+    };
+    // The event becomes a request synchronously inside `call`.
+    let call = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        adapter.call(LambdaEvent::new(request, context))
+    }));
+    let Ok(response) = call else {
+        tracing::error!("lambda_http could not turn the event into a request");
+        return bad_event("the event cannot be made into an HTTP request");
+    };
+    match response.await {
+        Ok(response) => serde_json::to_value(response).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the response cannot be serialized");
+            error_answer(&ApiError::internal(&e))
+        }),
+        Err(never) => match never {},
+    }
+}
+
+/// The 400 answer to an event that cannot be served.
+fn bad_event(why: &str) -> Value {
+    error_answer(&ApiError::bad_request("invalid_event", why))
+}
+
+/// A problem response in the shape both API Gateway payloads accept.
+fn error_answer(e: &ApiError) -> Value {
+    json!({
+        "statusCode": e.status.as_u16(),
+        "headers": { "content-type": PROBLEM_CONTENT_TYPE },
+        "body": serde_json::to_string(&e.problem()).unwrap_or_default(),
+        "isBase64Encoded": false,
+    })
+}
+
+/// Host used in the request URI when neither the `Host` header nor the domain name is one
+/// the URL parser is sure to accept. Only the URI's path is ever routed on.
+const FALLBACK_HOST: &str = "localhost";
+
+/// Makes an event safe for lambda_http's conversion to a request:
+/// - headers: entries that are no valid HTTP header are dropped; `x-forwarded-proto` (the
+///   URI's scheme) is kept only when it is `http` or `https`;
+/// - the URI's host: a `Host` header that is not a plain host name or IPv4 address (with an
+///   optional port) is dropped; when the domain name is not one either, `Host` is set to
+///   [`FALLBACK_HOST`] (the request context keeps the domain name as it came);
+/// - the path starts with `/`; the raw query string has only characters a URI may carry;
+/// - a body marked base64 must be base64 (else `Err`);
+/// - a WebSocket event gets the two timestamps lambda_http requires when it lacks them.
+fn normalize(mut event: Value) -> Result<Value, &'static str> {
+    let Some(obj) = event.as_object_mut() else {
+        return Err("the event is not a JSON object");
+    };
+    for key in ["headers", "multiValueHeaders"] {
+        if let Some(headers) = obj.get_mut(key) {
+            clean_headers(headers);
+        }
+    }
+    safe_host(obj);
+    for key in ["rawPath", "path"] {
+        if let Some(Value::String(path)) = obj.get_mut(key)
+            && !path.is_empty()
+            && !path.starts_with('/')
+        {
+            path.insert(0, '/');
+        }
+    }
+    if let Some(Value::String(query)) = obj.get_mut("rawQueryString") {
+        *query = encode_query(query);
+    }
+    if uri_len_bound(obj) > MAX_URI_LEN {
+        return Err("the request URI is too long");
+    }
+    if obj.get("isBase64Encoded") == Some(&Value::Bool(true))
+        && let Some(Value::String(body)) = obj.get("body")
+        && base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .is_err()
+    {
+        return Err("the body is marked as base64 but is not valid base64");
+    }
+    if let Some(Value::Object(ctx)) = obj.get_mut("requestContext")
+        && is_websocket_context(ctx)
+    {
+        for key in ["connectedAt", "requestTimeEpoch"] {
+            if !ctx.get(key).is_some_and(Value::is_i64) {
+                ctx.insert(key.to_string(), Value::from(0));
+            }
+        }
+    }
+    Ok(event)
+}
+
+/// A WebSocket API event's request context (an HTTP API one has `http`).
+fn is_websocket_context(ctx: &Map<String, Value>) -> bool {
+    !ctx.contains_key("http") && (ctx.contains_key("connectionId") || ctx.contains_key("eventType"))
+}
+
+/// Drops the header entries that are not valid HTTP headers (a `headers` that is not an
+/// object becomes null, which means none).
+fn clean_headers(headers: &mut Value) {
+    let Value::Object(map) = headers else {
+        *headers = Value::Null;
+        return;
+    };
+    let valid = |name: &str, value: &Value| {
+        let Value::String(value) = value else {
+            return false;
+        };
+        HeaderValue::from_str(value).is_ok()
+            && (!name.eq_ignore_ascii_case("x-forwarded-proto")
+                || value.eq_ignore_ascii_case("http")
+                || value.eq_ignore_ascii_case("https"))
+    };
+    map.retain(|name, value| {
+        if HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return false;
+        }
+        if let Value::Array(values) = value {
+            values.retain(|v| valid(name, v));
+            !values.is_empty()
+        } else {
+            valid(name, value)
+        }
+    });
+}
+
+/// Leaves lambda_http a host it can parse: a safe `Host` header, else a safe domain name,
+/// else [`FALLBACK_HOST`] as the `Host` header.
+fn safe_host(obj: &mut Map<String, Value>) {
+    let mut host = None;
+    if let Some(Value::Object(headers)) = obj.get_mut("headers") {
+        let names: Vec<String> = headers
+            .keys()
+            .filter(|k| k.eq_ignore_ascii_case("host"))
+            .cloned()
+            .collect();
+        for name in names {
+            if let Some(Value::String(value)) = headers.remove(&name)
+                && (host.is_none() || name == "host")
+            {
+                host = Some(value);
+            }
+        }
+    }
+    let domain = obj
+        .get("requestContext")
+        .and_then(|ctx| ctx.get("domainName"));
+    let domain_ok = match domain {
+        None | Some(Value::Null) => true,
+        Some(Value::String(domain)) => is_safe_host(domain),
+        // Not a string: the event does not parse anyway.
+        Some(_) => true,
+    };
+    let host = match host {
+        Some(host) if is_safe_host(&host) => Some(host),
+        _ if domain_ok => None,
+        _ => Some(FALLBACK_HOST.to_string()),
+    };
+    if let Some(host) = host {
+        match obj.get_mut("headers") {
+            Some(Value::Object(headers)) => {
+                headers.insert("host".into(), Value::String(host));
+            }
+            _ => {
+                obj.insert("headers".into(), json!({ "host": host }));
+            }
+        }
+    }
+}
+
+/// A `host[:port]` the URL parser surely accepts: a dotted-decimal IPv4 address, or a DNS
+/// name of letters, digits and inner hyphens whose last label is not numeric (which would
+/// make it an IPv4 address) and that has no punycode label.
+fn is_safe_host(value: &str) -> bool {
+    let (host, port) = match value.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (value, None),
+    };
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u16>().is_ok()
+    });
+    if !port_ok || host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let decimal = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
+    if labels.last().is_some_and(|l| decimal(l)) {
+        return labels.len() == 4
+            && labels.iter().all(|l| {
+                decimal(l)
+                    && l.len() <= 3
+                    && (l.len() == 1 || !l.starts_with('0'))
+                    && l.parse::<u8>().is_ok()
+            });
+    }
+    let last_is_hex = labels.last().is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        l.strip_prefix("0x")
+            .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    !last_is_hex
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.get(2..4) != Some("--")
+        })
+}
+
+/// The longest request URI let through to lambda_http (the `http` crate refuses URIs of
+/// 64 KiB and more; API Gateway itself allows far less).
+const MAX_URI_LEN: usize = 48 * 1024;
+
+/// An upper bound of the length of the URI lambda_http builds from the event: its path
+/// under the stage and its query (the host is at most 259 bytes once [`safe_host`] ran).
+fn uri_len_bound(obj: &Map<String, Value>) -> usize {
+    const PATH_KEEP: &[u8] = b"-._~!$&'()*+,;=:@/";
+    const FORM_KEEP: &[u8] = b"*-._";
+    let encoded = |s: &str, keep: &[u8]| -> usize {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || keep.contains(&b) {
+                    1
+                } else {
+                    3
+                }
+            })
+            .sum()
+    };
+    fn text(v: Option<&Value>) -> &str {
+        v.and_then(Value::as_str).unwrap_or_default()
+    }
+    let stage = text(obj.get("requestContext").and_then(|c| c.get("stage")));
+    let mut len = 300 + encoded(stage, PATH_KEEP);
+    for key in ["rawPath", "path"] {
+        len += encoded(text(obj.get(key)), PATH_KEEP);
+    }
+    len += text(obj.get("rawQueryString")).len();
+    for key in ["queryStringParameters", "multiValueQueryStringParameters"] {
+        if let Some(Value::Object(params)) = obj.get(key) {
+            for (name, value) in params {
+                let values = match value {
+                    Value::Array(values) => values.iter().collect(),
+                    value => vec![value],
+                };
+                for value in values {
+                    let value = value.as_str().unwrap_or_default();
+                    len += encoded(name, FORM_KEEP) + encoded(value, FORM_KEEP) + 2;
+                }
+            }
+        }
+    }
+    len
+}
+
+/// Percent-encodes every byte of a raw query string that a URI may not carry as is.
+fn encode_query(query: &str) -> String {
+    let mut out = String::with_capacity(query.len());
+    for b in query.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Path of the WebSocket API's `$connect` event.

@@ -1,21 +1,8 @@
 //! Input rules every service applies the same way.
 
-/// A rule broken by a request: which field, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-impl ValidationError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+/// A rule broken by a request: which field, and what is wrong with it (the contract's
+/// [`FieldError`], listed in a problem's `errors`).
+pub use sagaway_contract::FieldError as ValidationError;
 
 /// Shorthand for [`ValidationError::new`].
 pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ValidationError {
@@ -23,7 +10,7 @@ pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Validati
 }
 
 /// Longest identifier (product ids, order ids).
-pub const MAX_ID_LEN: usize = 64;
+pub const MAX_ID_LEN: usize = sagaway_contract::limits::MAX_ID_LEN;
 /// Page sizes for `?limit=`.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;

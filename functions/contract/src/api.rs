@@ -1,0 +1,89 @@
+//! Public request and response bodies of the gateway's routes (`/v1/orders`).
+
+use crate::saga::{CardSummary, SagaState};
+use crate::status::OrderStatus;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One line of a cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartLine {
+    #[schema(example = "ceramic-mug", min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    pub product_id: String,
+    #[schema(example = 2, minimum = 1, maximum = 1000)]
+    pub quantity: i64,
+}
+
+/// `POST /v1/orders`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lines": [{"product_id": "ceramic-mug", "quantity": 2}], "card_number": "4242424242424242"}))]
+pub struct PlaceOrderRequest {
+    /// 1–25 lines; lines of one product are merged (at most 1000 units of one product).
+    pub lines: Vec<CartLine>,
+    /// A test card of the simulated provider (`GET /v1/payments/test-cards`); exchanged for a
+    /// token before the order starts and never stored.
+    #[schema(example = "4242424242424242")]
+    pub card_number: String,
+}
+
+impl std::fmt::Debug for PlaceOrderRequest {
+    /// Never prints the card number.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlaceOrderRequest")
+            .field("lines", &self.lines)
+            .field("card_number", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Where to follow an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrderLinks {
+    #[schema(example = "/v1/orders/o-5f0c3f1e9b8a4d2c")]
+    pub order: String,
+    pub saga: String,
+    pub cancel: String,
+}
+
+impl OrderLinks {
+    pub fn for_order(order_id: &str) -> Self {
+        Self {
+            order: format!("/v1/orders/{order_id}"),
+            saga: format!("/v1/orders/{order_id}/saga"),
+            cancel: format!("/v1/orders/{order_id}/cancel"),
+        }
+    }
+}
+
+/// `202` to `POST /v1/orders`: the order is placed (or, for a repeated `Idempotency-Key`, was
+/// placed before: `repeated` is true and `status` is its current status).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrderAccepted {
+    pub order_id: String,
+    pub status: OrderStatus,
+    pub total_cents: i64,
+    #[schema(example = "USD")]
+    pub currency: String,
+    pub card: CardSummary,
+    /// True when this answers a repeat of an earlier request with the same `Idempotency-Key`.
+    pub repeated: bool,
+    pub links: OrderLinks,
+}
+
+/// `POST /v1/orders/{id}/cancel` (the body is optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelOrderBody {
+    /// Why (at most 200 characters are kept).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `202` to `POST /v1/orders/{id}/cancel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CancelAccepted {
+    pub order_id: String,
+    pub saga: SagaState,
+}

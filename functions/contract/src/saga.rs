@@ -1,0 +1,123 @@
+//! The OrderSaga's contract: its names on Temporal, its input, its live state and the
+//! shopper's cancellation. The worker implements it; the gateway starts, queries and updates
+//! it by these names without linking the worker.
+
+use crate::order::OrderLine;
+use crate::payment::CardBrand;
+use crate::status::OrderStatus;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The workflow type name.
+pub const WORKFLOW_TYPE: &str = "OrderSaga";
+/// The query that answers [`SagaState`].
+pub const QUERY_STATE: &str = "state";
+/// The update that takes a [`CancelRequest`] and answers [`SagaState`].
+pub const UPDATE_CANCEL: &str = "request_cancel";
+/// The task queue the OrderSaga runs on (overridable with `TASK_QUEUE`).
+pub const DEFAULT_TASK_QUEUE: &str = "sagaway-orders";
+
+/// The workflow id of an order's saga.
+pub fn workflow_id(order_id: &str) -> String {
+    format!("order-{order_id}")
+}
+
+/// The card that pays, as the saga may know it: a token, never the number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentMethodRef {
+    pub token: String,
+    pub brand: CardBrand,
+    pub last4: String,
+}
+
+/// What a shopper may see of the card.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct CardSummary {
+    #[schema(example = "visa")]
+    pub brand: String,
+    #[schema(example = "4242")]
+    pub last4: String,
+}
+
+/// The saga's input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderSagaInput {
+    pub order_id: String,
+    pub customer_id: String,
+    /// Merged by product, priced from the catalog by the gateway.
+    pub lines: Vec<OrderLine>,
+    pub currency: String,
+    /// Checked against the contract's limits by the gateway.
+    pub total_cents: i64,
+    pub payment: PaymentMethodRef,
+    /// Fingerprint of the request that placed the order (see the gateway's idempotency rule).
+    pub request_fingerprint: String,
+}
+
+/// The step the saga is running (or `done`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SagaStep {
+    #[default]
+    Starting,
+    CreateOrder,
+    ReserveStock,
+    ChargePayment,
+    Confirm,
+    RefundPayment,
+    ReleaseStock,
+    CancelOrder,
+    Done,
+}
+
+/// A compensation the saga has run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Compensation {
+    RefundPayment,
+    ReleaseStock,
+    CancelOrder,
+}
+
+/// The saga's live state, answered by the `state` query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SagaState {
+    pub order_id: String,
+    pub customer_id: String,
+    /// The order status the saga last recorded.
+    pub status: OrderStatus,
+    /// The step running now (or `done`).
+    pub step: SagaStep,
+    pub total_cents: i64,
+    pub currency: String,
+    pub card: CardSummary,
+    pub stock_reserved: bool,
+    /// True once a charge was attempted (its outcome may be unknown).
+    pub charge_attempted: bool,
+    pub charged: bool,
+    pub cancel_requested: Option<String>,
+    pub failure_reason: Option<String>,
+    /// Compensations run so far, in order.
+    pub compensations: Vec<Compensation>,
+    pub finished: bool,
+    /// Fingerprint of the request that placed the order.
+    #[schema(example = "3b4c…")]
+    pub request_fingerprint: String,
+}
+
+/// The `request_cancel` update's input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelRequest {
+    pub reason: String,
+}
+
+/// A status change the saga records on the order and notifies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusUpdate {
+    pub order_id: String,
+    pub customer_id: String,
+    pub status: OrderStatus,
+    pub reason: Option<String>,
+}

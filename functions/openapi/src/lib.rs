@@ -1,0 +1,143 @@
+//! The OpenAPI 3.1 document of sagaway's public HTTP API, merged from every service's
+//! annotated routes, with the security scheme, the problem responses every route can give,
+//! and the servers.
+//!
+//! `cargo run -p sagaway-openapi --bin gen-openapi` writes `docs/openapi.json`; the test
+//! `tests/committed.rs` fails when the committed file is not what this code generates, and the
+//! gateway serves that file at `GET /v1/openapi.json`.
+
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, OpenApi as Doc, Ref, RefOr, Response, ResponseBuilder,
+};
+
+/// The document's info and shared components.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "sagaway API",
+        version = "1",
+        description = "Serverless order processing: catalog, customers, orders run as a Temporal saga, payments (simulated provider), notifications.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`, a `detail` for people and `errors` naming every invalid field. A 401 carries `WWW-Authenticate`, a 429 or 503 `Retry-After`. Live order updates arrive over the WebSocket API (see the README: it cannot be described here).",
+        license(name = "MIT")
+    ),
+    servers((url = "/", description = "the API's base URL (locally `http://127.0.0.1:4566/_aws/execute-api/<api id>/api`, in AWS `https://<api id>.execute-api.<region>.amazonaws.com/api`)")),
+    components(schemas(sagaway_contract::Problem, sagaway_contract::FieldError)),
+    tags(
+        (name = "orders", description = "placing, following and cancelling orders"),
+        (name = "meta", description = "health and this document"),
+    )
+)]
+struct Base;
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                sagaway_contract::problem::PROBLEM_CONTENT_TYPE,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// Adds the responses every route can give, by what it takes.
+fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: bool) {
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let mut add = |status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| problem(description));
+    };
+    if has_body {
+        add("400", "`malformed_json`: the body is not JSON");
+        add(
+            "413",
+            "`body_too_large`: the body is larger than 64 KiB",
+        );
+        add(
+            "415",
+            "`unsupported_media_type`: send `Content-Type: application/json`",
+        );
+        add(
+            "422",
+            "`invalid_body` (a missing field or a wrong type, named in `errors`) or `validation_failed` (every invalid field in `errors`)",
+        );
+    }
+    if has_path_params {
+        add("404", "not found");
+    }
+    if secured {
+        add(
+            "401",
+            "`unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why",
+        );
+    }
+    add(
+        "429",
+        "too many requests: retry after `Retry-After` seconds",
+    );
+}
+
+/// The whole document.
+pub fn document() -> Doc {
+    let mut doc = Base::openapi();
+    for part in [gateway::http::ApiDoc::openapi()] {
+        doc.merge(part);
+    }
+    let components = doc.components.get_or_insert_with(|| ComponentsBuilder::new().build());
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "The `token.token` of `POST /v1/auth/login` (EdDSA JWT, 15 minutes; refresh with `POST /v1/auth/refresh`)",
+                ))
+                .build(),
+        ),
+    );
+    for item in doc.paths.paths.values_mut() {
+        let path_params = item
+            .parameters
+            .as_ref()
+            .is_some_and(|p| !p.is_empty());
+        for op in [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_body = op.request_body.is_some();
+            let has_path_params = path_params
+                || op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path)
+                    })
+                });
+            add_common_responses(op, has_body, has_path_params);
+        }
+    }
+    doc
+}
+
+/// The document as the committed, pretty-printed JSON text (with a final newline).
+pub fn document_json() -> String {
+    let mut text = doc_to_string(&document());
+    text.push('\n');
+    text
+}
+
+fn doc_to_string(doc: &Doc) -> String {
+    serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
