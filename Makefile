@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test lint unit system build zips zips-aws bench clean
+.PHONY: help up down test lint unit system build zips zips-aws bench clean openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ build zips: ## build the workspace and package the Lambda zips into dist/lambda
 
 zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=x86_64|arm64), into dist/lambda-aws
 	@source localstack/lib.sh && check_prereqs && ensure_tools && build_zips_aws
+
+openapi: ## regenerate docs/openapi.json (and the web app's API types) from the code
+	@cargo run --quiet --locked -p sagaway-openapi --bin gen-openapi docs/openapi.json
+	@source localstack/lib.sh && frontend_deps && cd frontend && npm run --silent gen:api
 
 bench: ## saga latency p50/p95 over 50 orders on the running stack (after make up)
 	@source localstack/lib.sh && [[ -f .local/stack/env ]] || { echo "error: run make up first"; exit 1; }

@@ -133,7 +133,9 @@ module "payment" {
   log_retention_days = var.log_retention_days
   extra_env          = local.function_env
   # The slow test card answers after 8 s.
-  timeout_seconds   = 20
+  timeout_seconds = 20
+  # Vaulted cards (method#<token>) expire.
+  ttl_attribute     = "expires_at"
   api_id            = aws_apigatewayv2_api.http.id
   api_execution_arn = aws_apigatewayv2_api.http.execution_arn
   authorizer_id     = aws_apigatewayv2_authorizer.jwt.id

@@ -87,3 +87,21 @@ pub struct CancelAccepted {
     pub order_id: String,
     pub saga: SagaState,
 }
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+    #[schema(example = "inventory")]
+    pub service: String,
+}
+
+impl Health {
+    pub fn ok(service: &str) -> Self {
+        Self {
+            status: "ok".into(),
+            service: service.into(),
+        }
+    }
+}

@@ -20,6 +20,8 @@ pub use sagaway_shared::validation::{ValidationError, invalid};
 pub enum CustomerError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    #[error("{} fields are invalid", .0.len())]
+    InvalidFields(Vec<ValidationError>),
     #[error("an account with this email already exists")]
     EmailTaken,
     #[error("the email or the password is wrong")]
@@ -33,7 +35,7 @@ pub enum CustomerError {
 }
 
 /// A postal address for shipping.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     pub line1: String,
@@ -74,7 +76,7 @@ impl Address {
 }
 
 /// A customer as the API shows it (never the password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Customer {
     pub id: String,
     pub email: String,
@@ -94,11 +96,15 @@ pub struct Account {
 }
 
 /// `POST /v1/customers`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterInput {
+    #[schema(example = "ada@example.com", format = "email")]
     pub email: String,
+    /// 10–128 characters.
+    #[schema(example = "correct horse battery", min_length = 10, max_length = 128)]
     pub password: String,
+    #[schema(example = "Ada", min_length = 1, max_length = 100)]
     pub name: String,
 }
 
@@ -111,17 +117,26 @@ pub struct Registration {
 }
 
 impl RegisterInput {
-    pub fn validate(self) -> Result<Registration, ValidationError> {
-        Ok(Registration {
-            email: normalize_email(&self.email)?,
-            password: check_password(self.password)?,
-            name: check_name(&self.name)?,
-        })
+    /// Checks every field; `Err` names each invalid one.
+    pub fn validate(self) -> Result<Registration, CustomerError> {
+        let email = normalize_email(&self.email);
+        let password = check_password(self.password);
+        let name = check_name(&self.name);
+        match (email, password, name) {
+            (Ok(email), Ok(password), Ok(name)) => Ok(Registration {
+                email,
+                password,
+                name,
+            }),
+            (e, p, n) => Err(CustomerError::InvalidFields(
+                [e.err(), p.err(), n.err()].into_iter().flatten().collect(),
+            )),
+        }
     }
 }
 
 /// `POST /v1/auth/login`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {
     pub email: String,
@@ -129,7 +144,7 @@ pub struct LoginInput {
 }
 
 /// `PUT /v1/customers/me`: the fields to change.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     #[serde(default)]
@@ -268,20 +283,21 @@ mod tests {
             name: "Ada".into(),
         };
         assert!(ok.clone().validate().is_ok());
-        let e = RegisterInput {
+        let fields = |input: RegisterInput| match input.validate() {
+            Err(CustomerError::InvalidFields(v)) => v.into_iter().map(|e| e.field).collect::<Vec<String>>(),
+            other => panic!("expected invalid fields, got {other:?}"),
+        };
+        let short = RegisterInput {
             password: "short".into(),
             ..ok.clone()
-        }
-        .validate()
-        .unwrap_err();
-        assert_eq!(e.field, "password");
-        let e = RegisterInput {
+        };
+        assert_eq!(fields(short), vec!["password".to_string()]);
+        let all_bad = RegisterInput {
+            email: "nope".into(),
+            password: "short".into(),
             name: " ".into(),
-            ..ok
-        }
-        .validate()
-        .unwrap_err();
-        assert_eq!(e.field, "name");
+        };
+        assert_eq!(fields(all_bad), vec!["email", "password", "name"]);
     }
 
     #[test]

@@ -19,8 +19,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sagaway_shared::auth::{Caller, Internal, ROLE_CUSTOMER};
+use crate::tokens::IssuedToken;
+use sagaway_contract::Problem;
+use sagaway_contract::api::Health;
 use sagaway_shared::{ApiError, JsonBody};
-use serde_json::json;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -44,6 +46,7 @@ pub fn router(app: App) -> Router {
 fn api_error(e: CustomerError) -> ApiError {
     match e {
         CustomerError::Invalid(v) => ApiError::from(v),
+        CustomerError::InvalidFields(v) => ApiError::validation(v),
         CustomerError::EmailTaken => ApiError::conflict(
             "email_taken",
             "an account with this email already exists; log in instead",
@@ -61,17 +64,28 @@ fn api_error(e: CustomerError) -> ApiError {
     }
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok", "service": "customer" }))
+async fn health() -> Json<Health> {
+    Json(Health::ok("customer"))
 }
 
+/// A token and the account it belongs to.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Session {
+    pub token: IssuedToken,
+    pub customer: Customer,
+}
+
+/// Register a shopper account.
+#[utoipa::path(post, path = "/v1/customers", tag = "customers", request_body = RegisterInput,
+    responses(
+        (status = 201, description = "Registered; log in next", body = Customer),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn register(
     State(app): State<App>,
     JsonBody(input): JsonBody<RegisterInput>,
 ) -> Result<Response, ApiError> {
-    let reg = input
-        .validate()
-        .map_err(|e| api_error(CustomerError::Invalid(e)))?;
+    let reg = input.validate().map_err(api_error)?;
     let hash = hash(reg.password.clone()).await?;
     let customer = app
         .store
@@ -96,6 +110,12 @@ async fn verify(password: String, hash: String) -> Result<bool, ApiError> {
         .map_err(|e| ApiError::internal(&e))
 }
 
+/// Log in: a token for `Authorization: Bearer`.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "customers", request_body = LoginInput,
+    responses(
+        (status = 200, description = "A token (15 minutes) and the account", body = Session),
+        (status = 401, description = "`invalid_credentials`: the email or the password is wrong", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn login(
     State(app): State<App>,
     JsonBody(input): JsonBody<LoginInput>,
@@ -121,7 +141,11 @@ async fn login(
         .await
         .map_err(api_error)?;
     tracing::info!(customer_id = %account.customer.id, "logged in");
-    Ok(Json(json!({ "token": token, "customer": account.customer })).into_response())
+    Ok(Json(Session {
+        token,
+        customer: account.customer,
+    })
+    .into_response())
 }
 
 async fn current(app: &App, caller: &Caller) -> Result<Customer, ApiError> {
@@ -133,17 +157,35 @@ async fn current(app: &App, caller: &Caller) -> Result<Customer, ApiError> {
         .ok_or_else(|| api_error(CustomerError::NotFound(caller.customer_id.clone())))
 }
 
+/// A new token before the old one expires (roles are read again).
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "customers", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A new token and the account", body = Session),
+        (status = 404, description = "`customer_not_found`: the account is gone", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn refresh(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     // Roles are read again, so a role change reaches the next token.
     let customer = current(&app, &caller).await?;
     let token = app.issuer.issue(&customer).await.map_err(api_error)?;
-    Ok(Json(json!({ "token": token, "customer": customer })).into_response())
+    Ok(Json(Session { token, customer }).into_response())
 }
 
+/// My profile.
+#[utoipa::path(get, path = "/v1/customers/me", tag = "customers", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile", body = Customer),
+        (status = 404, description = "`customer_not_found`: the account is gone", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn me(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(current(&app, &caller).await?).into_response())
 }
 
+/// Change my name and/or shipping address.
+#[utoipa::path(put, path = "/v1/customers/me", tag = "customers", request_body = ProfileInput, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed profile", body = Customer),
+        (status = 404, description = "`customer_not_found`: the account is gone", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn update_me(
     State(app): State<App>,
     caller: Caller,
@@ -165,9 +207,7 @@ async fn ensure_admin(
     _internal: Internal,
     JsonBody(input): JsonBody<RegisterInput>,
 ) -> Result<Response, ApiError> {
-    let reg = input
-        .validate()
-        .map_err(|e| api_error(CustomerError::Invalid(e)))?;
+    let reg = input.validate().map_err(api_error)?;
     let hash = hash(reg.password.clone()).await?;
     let customer = app
         .store
@@ -177,3 +217,11 @@ async fn ensure_admin(
     tracing::info!(customer_id = %customer.id, "admin account ensured");
     Ok(Json(customer).into_response())
 }
+
+/// The customer service's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(register, login, refresh, me, update_me),
+    tags((name = "customers", description = "accounts, tokens, profiles"))
+)]
+pub struct ApiDoc;

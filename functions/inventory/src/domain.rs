@@ -62,7 +62,7 @@ pub fn validate_stock(field: &str, stock: i64) -> Result<(), ValidationError> {
 }
 
 /// The body of `PUT /v1/products/{id}`: create or replace a product's details.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
     pub name: String,
@@ -133,7 +133,7 @@ impl ProductInput {
 }
 
 /// The body of `PUT /v1/products/{id}/stock`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StockInput {
     pub stock: i64,

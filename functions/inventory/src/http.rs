@@ -21,6 +21,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use crate::domain::Product;
+use crate::store::ProductPage;
+use sagaway_contract::Problem;
+use sagaway_contract::api::Health;
 use sagaway_shared::ApiError;
 use sagaway_shared::JsonBody;
 use sagaway_shared::auth::{Caller, Internal};
@@ -89,8 +93,10 @@ fn check_id(field: &str, value: &str) -> Result<(), ApiError> {
     domain::validate_id(field, value).map_err(|e| api_error(InventoryError::Invalid(e)))
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok", "service": "inventory" }))
+/// Liveness.
+#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "Up", body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health::ok("inventory"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +105,17 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+/// The catalog, in id order, a page at a time.
+#[utoipa::path(get, path = "/v1/products", tag = "catalog",
+    params(
+        ("limit" = Option<i32>, Query, description = "page size, 1–100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "A page of products", body = ProductPage),
+        (status = 400, description = "`invalid_query`: a bad `cursor`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` out of range", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn list_products(
     State(store): State<Store>,
     query: Result<Query<ListQuery>, QueryRejection>,
@@ -115,6 +132,13 @@ async fn list_products(
     Ok(Json(page).into_response())
 }
 
+/// One product.
+#[utoipa::path(get, path = "/v1/products/{id}", tag = "catalog", params(("id" = String, Path, description = "the product id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    responses(
+        (status = 200, description = "The product", body = Product),
+        (status = 404, description = "`product_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: not a product id", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn get_product(
     State(store): State<Store>,
     Path(id): Path<String>,
@@ -126,6 +150,14 @@ async fn get_product(
     }
 }
 
+/// Create or update a product (admin). An update without `stock` keeps the stock.
+#[utoipa::path(put, path = "/v1/products/{id}", tag = "catalog", params(("id" = String, Path, description = "the product id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    request_body = ProductInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The product as saved", body = Product),
+        (status = 403, description = "`forbidden`: needs the admin role", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn put_product(
     State(store): State<Store>,
     caller: Caller,
@@ -142,6 +174,15 @@ async fn put_product(
     Ok(Json(product).into_response())
 }
 
+/// Set a product's stock (admin).
+#[utoipa::path(put, path = "/v1/products/{id}/stock", tag = "catalog", params(("id" = String, Path, description = "the product id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    request_body = StockInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The product with its new stock", body = Product),
+        (status = 403, description = "`forbidden`: needs the admin role", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`product_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn set_stock(
     State(store): State<Store>,
     caller: Caller,
@@ -213,3 +254,11 @@ async fn release(
     }
     Ok(Json(outcome).into_response())
 }
+
+/// The inventory service's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(health, list_products, get_product, put_product, set_stock),
+    tags((name = "catalog", description = "products and stock"))
+)]
+pub struct ApiDoc;

@@ -33,7 +33,7 @@ const CATALOG_KEY: &str = "product";
 const CONFLICT_RETRIES: u32 = 6;
 
 /// A page of the catalog.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ProductPage {
     pub items: Vec<Product>,
     /// Pass as `?cursor=` to get the next page; absent on the last page.

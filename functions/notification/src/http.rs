@@ -55,6 +55,17 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+/// My notifications, newest first.
+#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", security(("bearer" = [])),
+    params(
+        ("limit" = Option<i32>, Query, description = "page size, 1–100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "A page of notifications", body = crate::store::NotificationPage),
+        (status = 400, description = "`invalid_query`: a bad `cursor`", body = sagaway_contract::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` out of range", body = sagaway_contract::Problem, content_type = "application/problem+json"),
+    ))]
 async fn mine(
     State(app): State<App>,
     caller: Caller,
@@ -115,7 +126,9 @@ async fn send(
         .into_response())
 }
 
-/// The connection id of a WebSocket event; anything else gets a 404.
+/// The connection id of a WebSocket event. A request that is no WebSocket event gets a 404
+/// (the routes do not exist for the HTTP API); a WebSocket event without a connection id
+/// gets a 400.
 struct WsConnection(String);
 
 impl<S: Send + Sync> FromRequestParts<S> for WsConnection {
@@ -126,8 +139,14 @@ impl<S: Send + Sync> FromRequestParts<S> for WsConnection {
             Some(RequestContext::WebSocket(ctx)) => ctx
                 .connection_id
                 .clone()
+                .filter(|id| !id.is_empty())
                 .map(WsConnection)
-                .ok_or_else(ApiError::no_route),
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_event",
+                        "the WebSocket event has no connectionId",
+                    )
+                }),
             _ => Err(ApiError::no_route()),
         }
     }
@@ -158,6 +177,15 @@ async fn ws_disconnect(
     Ok(Json(json!({ "disconnected": true })).into_response())
 }
 
+/// Any frame (text, binary, JSON or not; its body is not read) is answered with a pong.
 async fn ws_message(WsConnection(_): WsConnection) -> Json<serde_json::Value> {
     Json(json!({ "type": "pong" }))
 }
+
+/// The notification service's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(mine),
+    tags((name = "notifications", description = "stored notifications (live ones arrive over the WebSocket API)"))
+)]
+pub struct ApiDoc;

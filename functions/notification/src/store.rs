@@ -41,7 +41,7 @@ fn notification_from(item: &Item) -> Result<Notification, NotificationError> {
 }
 
 /// A page of notifications, newest first.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct NotificationPage {
     pub items: Vec<Notification>,
     pub next_cursor: Option<String>,

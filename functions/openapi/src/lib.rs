@@ -87,7 +87,14 @@ fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: boo
 /// The whole document.
 pub fn document() -> Doc {
     let mut doc = Base::openapi();
-    for part in [gateway::http::ApiDoc::openapi()] {
+    for part in [
+        customer::http::ApiDoc::openapi(),
+        inventory::http::ApiDoc::openapi(),
+        gateway::http::ApiDoc::openapi(),
+        order::http::ApiDoc::openapi(),
+        notification::http::ApiDoc::openapi(),
+        payment::http::ApiDoc::openapi(),
+    ] {
         doc.merge(part);
     }
     let components = doc.components.get_or_insert_with(|| ComponentsBuilder::new().build());

@@ -22,6 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sagaway_shared::auth::{Caller, Internal};
+use sagaway_contract::Problem;
+use sagaway_contract::api::Health;
+use sagaway_contract::order::{Order, OrderPage};
 use sagaway_shared::{ApiError, JsonBody};
 use serde::Deserialize;
 use serde_json::json;
@@ -69,8 +72,8 @@ fn check_id(id: &str) -> Result<(), ApiError> {
     domain::validate_id("id", id).map_err(|e| api_error(e.into()))
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok", "service": "order" }))
+async fn health() -> Json<Health> {
+    Json(Health::ok("order"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +82,17 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+/// My orders, newest first.
+#[utoipa::path(get, path = "/v1/orders", tag = "orders", security(("bearer" = [])),
+    params(
+        ("limit" = Option<i32>, Query, description = "page size, 1–100 (default 20)", minimum = 1, maximum = 100),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "A page of orders", body = OrderPage),
+        (status = 400, description = "`invalid_query`: a bad `cursor`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` out of range", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn my_orders(
     State(store): State<Store>,
     caller: Caller,
@@ -93,6 +107,14 @@ async fn my_orders(
     Ok(Json(page).into_response())
 }
 
+/// One of my orders, with its status history.
+#[utoipa::path(get, path = "/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the order id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    responses(
+        (status = 200, description = "The order", body = Order),
+        (status = 404, description = "`order_not_found` (also another shopper's order)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: not an order id", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn my_order(
     State(store): State<Store>,
     caller: Caller,
@@ -177,3 +199,8 @@ async fn cancel(
     .map_err(|e| api_error(e.into()))?;
     apply(&store, &id, t).await
 }
+
+/// The order service's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(my_orders, my_order))]
+pub struct ApiDoc;

@@ -18,6 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sagaway_shared::auth::Internal;
+use sagaway_contract::api::Health;
+use sagaway_contract::payment::{TestCard, TestCards};
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 
@@ -71,17 +73,23 @@ fn api_error(e: PaymentError) -> ApiError {
     }
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok", "service": "payment" }))
+async fn health() -> Json<Health> {
+    Json(Health::ok("payment"))
 }
 
-async fn test_cards() -> Json<serde_json::Value> {
-    Json(json!({
-        "cards": TEST_CARDS
+/// The simulated provider's test cards: each number takes a different saga path.
+#[utoipa::path(get, path = "/v1/payments/test-cards", tag = "payments",
+    responses((status = 200, description = "The test cards", body = TestCards)))]
+async fn test_cards() -> Json<TestCards> {
+    Json(TestCards {
+        cards: TEST_CARDS
             .iter()
-            .map(|(number, _, outcome)| json!({ "number": number, "outcome": outcome }))
-            .collect::<Vec<_>>()
-    }))
+            .map(|(number, _, outcome)| TestCard {
+                number: number.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .collect(),
+    })
 }
 
 fn epoch() -> i64 {
@@ -151,3 +159,11 @@ async fn refund(
     let outcome = store.refund(&order_id).await.map_err(api_error)?;
     Ok(Json(outcome).into_response())
 }
+
+/// The payment service's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(test_cards),
+    tags((name = "payments", description = "the simulated payment provider"))
+)]
+pub struct ApiDoc;
