@@ -40,6 +40,8 @@ pub struct Reply {
     pub status: u16,
     /// The body as JSON (`Value::Null` when it is not JSON).
     pub body: Value,
+    /// The response headers (names in lower case).
+    pub headers: std::collections::BTreeMap<String, String>,
 }
 
 impl Reply {
@@ -199,6 +201,18 @@ impl InternalClient {
             Some(text) => serde_json::from_str(text).unwrap_or(Value::Null),
             None => Value::Null,
         };
-        Ok(Reply { status, body })
+        let headers = response["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Reply {
+            status,
+            body,
+            headers,
+        })
     }
 }

@@ -1,5 +1,11 @@
 //! One entry point for every function: the same axum `Router` runs under `lambda_http` in
-//! Lambda (API Gateway HTTP API events) and under `axum::serve` on a local port.
+//! Lambda (API Gateway HTTP API and WebSocket API events) and under `axum::serve` on a local
+//! port.
+//!
+//! In Lambda every event goes through [`answer`], which uses lambda_http's own event
+//! conversion (`lambda_http::Adapter`, `lambda_http::request::LambdaRequest`: public but
+//! doc-hidden items of lambda_http 1.3; recheck them when upgrading it) after making the
+//! event safe for it, so that no event makes the function panic.
 
 use crate::config::Config;
 use crate::error::{self, ApiError};
@@ -110,10 +116,10 @@ pub async fn answer(router: Router, event: Value, context: Context) -> Value {
         return bad_event("the event cannot be made into an HTTP request");
     };
     match response.await {
-        Ok(response) => serde_json::to_value(response).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "the response cannot be serialized");
-            error_answer(&ApiError::internal(&e))
-        }),
+        // `internal` logs the cause.
+        Ok(response) => {
+            serde_json::to_value(response).unwrap_or_else(|e| error_answer(&ApiError::internal(&e)))
+        }
         Err(never) => match never {},
     }
 }

@@ -15,6 +15,10 @@ use tokio::sync::OnceCell;
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    /// The `WWW-Authenticate` header (empty when absent).
+    pub www_authenticate: String,
+    /// The `Retry-After` header (empty when absent).
+    pub retry_after: String,
     pub body: Value,
     pub text: String,
 }
@@ -109,17 +113,23 @@ impl Api {
         }
         let resp = req.send().await.expect("the API did not answer");
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let content_type = header("content-type");
+        let www_authenticate = header("www-authenticate");
+        let retry_after = header("retry-after");
         let text = resp.text().await.expect("reading the response body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Reply {
             status,
             content_type,
+            www_authenticate,
+            retry_after,
             body,
             text,
         }
@@ -253,9 +263,12 @@ impl Stack {
             .call(self.function(service), method, path, body.as_ref())
             .await
             .unwrap_or_else(|e| panic!("internal call {method} {path}: {e}"));
+        let header = |name: &str| r.headers.get(name).cloned().unwrap_or_default();
         Reply {
             status: r.status,
-            content_type: "application/json".into(),
+            content_type: header("content-type"),
+            www_authenticate: header("www-authenticate"),
+            retry_after: header("retry-after"),
             text: r.body.to_string(),
             body: r.body,
         }
@@ -341,15 +354,37 @@ pub fn assert_problem(r: &Reply, status: u16, code: &str) {
         r.text
     );
     assert!(
-        r.content_type.starts_with("application/json"),
-        "error must be JSON, got content-type {:?}: {}",
+        r.content_type.starts_with("application/problem+json"),
+        "error must be an RFC 9457 problem, got content-type {:?}: {}",
         r.content_type,
         r.text
     );
     assert_eq!(r.code(), code, "wrong code in {}", r.text);
+    assert_eq!(r.body["status"], status, "status member in {}", r.text);
+    assert_eq!(
+        r.body["type"],
+        format!("urn:sagaway:problem:{code}"),
+        "type member in {}",
+        r.text
+    );
     assert!(
-        r.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        r.body["title"].as_str().is_some_and(|m| !m.is_empty()),
+        "a problem has a title: {}",
+        r.text
+    );
+    assert!(
+        r.body["detail"].as_str().is_some_and(|m| !m.is_empty()),
         "error must say what is wrong: {}",
         r.text
     );
+    if status == 401 {
+        assert!(
+            r.www_authenticate.starts_with("Bearer"),
+            "a 401 carries WWW-Authenticate: {:?}",
+            r.www_authenticate
+        );
+    }
+    if status == 503 || status == 429 {
+        assert!(!r.retry_after.is_empty(), "a {status} carries Retry-After");
+    }
 }

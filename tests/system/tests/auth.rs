@@ -134,7 +134,7 @@ async fn register_log_in_use_the_token_refresh_and_edit_the_profile() {
         )
         .await;
     assert_problem(&r, 422, "validation_failed");
-    assert_eq!(r.body["details"]["field"], "shipping_address.country");
+    assert_eq!(r.body["errors"][0]["field"], "shipping_address.country");
 
     // Refresh gives a new, working token.
     let r = me.send(Method::POST, "/v1/auth/refresh", None).await;
@@ -297,7 +297,7 @@ async fn customer_routes_reject_bad_input_with_4xx_json() {
     for (body, code, field) in cases {
         let r = api.json(Method::POST, "/v1/customers", &body).await;
         assert_problem(&r, 422, code);
-        assert_eq!(r.body["details"]["field"], field, "{}", r.text);
+        assert_eq!(r.body["errors"][0]["field"], field, "{}", r.text);
     }
     let r = api
         .json(

@@ -171,7 +171,7 @@ async fn release_after_failed_reserve_or_of_unknown_order_changes_nothing() {
     let order = unique("order");
     let r = stack.reserve(&order, &[(&product, 3)]).await;
     assert_problem(&r, 409, "out_of_stock");
-    assert_eq!(r.body["details"]["shortages"][0]["available"], 2);
+    assert_eq!(r.body["shortages"][0]["available"], 2);
     assert_eq!(api.stock(&product).await, 2);
 
     let r = stack.release(&order).await;
@@ -194,7 +194,7 @@ async fn multi_line_reservation_is_all_or_nothing() {
     let order = unique("order");
     let r = stack.reserve(&order, &[(&plenty, 2), (&scarce, 3)]).await;
     assert_problem(&r, 409, "out_of_stock");
-    let short = &r.body["details"]["shortages"];
+    let short = &r.body["shortages"];
     assert_eq!(short.as_array().map(Vec::len), Some(1), "{}", r.text);
     assert_eq!(short[0]["product_id"], scarce.as_str());
     assert_eq!(
@@ -262,7 +262,7 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         .await;
     assert_problem(&r, 422, "invalid_body");
     assert!(
-        r.body["message"]
+        r.body["detail"]
             .as_str()
             .unwrap_or("")
             .contains("price_cents"),
@@ -280,7 +280,7 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         .await;
     assert_problem(&r, 422, "invalid_body");
     assert!(
-        r.body["message"]
+        r.body["detail"]
             .as_str()
             .unwrap_or("")
             .contains("price_cents"),
@@ -332,7 +332,7 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         )
         .await;
     assert_problem(&r, 422, "validation_failed");
-    assert_eq!(r.body["details"]["field"], "stock");
+    assert_eq!(r.body["errors"][0]["field"], "stock");
     let r = admin
         .json(
             Method::PUT,
@@ -341,7 +341,7 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         )
         .await;
     assert_problem(&r, 422, "validation_failed");
-    assert_eq!(r.body["details"]["field"], "name");
+    assert_eq!(r.body["errors"][0]["field"], "name");
     let r = stack.api.get("/v1/products?limit=0").await;
     assert_problem(&r, 422, "validation_failed");
     let r = stack.api.get("/v1/products?limit=abc").await;
@@ -367,7 +367,7 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         let r = stack.reserve(&unique("order"), &[(&product, q)]).await;
         assert_problem(&r, 422, "validation_failed");
         assert_eq!(
-            r.body["details"]["field"], "lines[0].quantity",
+            r.body["errors"][0]["field"], "lines[0].quantity",
             "{}",
             r.text
         );
@@ -393,7 +393,7 @@ async fn bad_input_gets_a_4xx_json_error_naming_the_problem() {
         .await;
     assert_problem(&r, 422, "invalid_body");
     assert!(
-        r.body["message"].as_str().unwrap_or("").contains("lines"),
+        r.body["detail"].as_str().unwrap_or("").contains("lines"),
         "{}",
         r.text
     );

@@ -9,15 +9,36 @@ const NO_FUNDS: &str = "4000000000009995";
 const TRANSIENT: &str = "4000000000000119";
 const SLOW: &str = "4000000000006975";
 
-async fn charge(stack: &Stack, order: &str, card: &str) -> system_tests::Reply {
+/// Vaults a card as the gateway does: the token that stands for it.
+async fn token(stack: &Stack, card: &str) -> String {
+    let r = stack
+        .internal(
+            "payment",
+            "POST",
+            "/internal/payment-methods",
+            Some(json!({ "card_number": card })),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(!r.text.contains(card), "the number is not echoed: {}", r.text);
+    assert_eq!(r.body["last4"], card[card.len() - 4..]);
+    r.body["token"].as_str().expect("a token").to_string()
+}
+
+async fn charge_with(stack: &Stack, order: &str, amount: i64, token: &str) -> system_tests::Reply {
     stack
         .internal(
             "payment",
             "POST",
             "/internal/payments",
-            Some(json!({ "order_id": order, "amount_cents": 4200, "card_number": card })),
+            Some(json!({ "order_id": order, "amount_cents": amount, "payment_token": token })),
         )
         .await
+}
+
+async fn charge(stack: &Stack, order: &str, card: &str) -> system_tests::Reply {
+    let t = token(stack, card).await;
+    charge_with(stack, order, 4200, &t).await
 }
 
 async fn refund(stack: &Stack, order: &str) -> system_tests::Reply {
@@ -64,14 +85,8 @@ async fn same_key_charged_three_times_is_one_charge_and_refunds_once() {
     assert_eq!(r.body["amount_cents"], 4200);
     assert_eq!(r.body["currency"], "USD");
     // Another amount under the same key is refused.
-    let r = stack
-        .internal(
-            "payment",
-            "POST",
-            "/internal/payments",
-            Some(json!({ "order_id": order, "amount_cents": 1, "card_number": OK })),
-        )
-        .await;
+    let t = token(&stack, OK).await;
+    let r = charge_with(&stack, &order, 1, &t).await;
     assert_problem(&r, 409, "payment_mismatch");
 
     let r = refund(&stack, &order).await;
@@ -161,8 +176,16 @@ async fn refund_before_charge_blocks_a_late_charge_and_bad_input_is_4xx() {
     let r = charge(&stack, &order, OK).await;
     assert_problem(&r, 409, "payment_closed");
 
-    let r = charge(&stack, &unique("card"), "4111111111111111").await;
+    let r = stack
+        .internal(
+            "payment",
+            "POST",
+            "/internal/payment-methods",
+            Some(json!({ "card_number": "4111111111111111" })),
+        )
+        .await;
     assert_problem(&r, 422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "card_number");
     assert!(
         r.text.contains("4242424242424242"),
         "lists the test cards: {}",
@@ -173,9 +196,14 @@ async fn refund_before_charge_blocks_a_late_charge_and_bad_input_is_4xx() {
             "payment",
             "POST",
             "/internal/payments",
-            Some(json!({ "order_id": unique("neg"), "amount_cents": -5, "card_number": OK })),
+            Some(json!({ "order_id": unique("neg"), "amount_cents": -5, "payment_token": "pm_x" })),
         )
         .await;
+    assert_problem(&r, 422, "validation_failed");
+    // An unknown token is refused, and so is a card number where a token belongs.
+    let r = charge_with(&stack, &unique("tok"), 100, "pm_00000000000000000000000000000000").await;
+    assert_problem(&r, 422, "payment_method_invalid");
+    let r = charge_with(&stack, &unique("tok"), 100, OK).await;
     assert_problem(&r, 422, "validation_failed");
     let r = stack
         .internal(
