@@ -1,9 +1,11 @@
 // The WebSocket to the notification service: reconnects with backoff (1 s doubling, at most
 // 30 s) and calls onOpen after every (re)connect so the page can catch up from the API.
+import type { Notification } from './api'
+import { isOrderStatus } from './timeline'
 
 export interface LiveOptions {
   url: () => string | null
-  onMessage: (data: any) => void
+  onMessage: (data: unknown) => void
   onOpen: () => void
   onState?: (connected: boolean) => void
 }
@@ -52,4 +54,17 @@ export class Live {
       this.delay = Math.min(this.delay * 2, 30_000)
     }
   }
+}
+
+/**
+ * The order status notification in a pushed message (`{"type": "notification",
+ * "notification": Notification}`), or null for anything else (another kind, a status this
+ * app does not know, or not ours at all).
+ */
+export function pushedNotification(message: unknown): Notification | null {
+  if (typeof message !== 'object' || message === null) return null
+  const n = (message as { notification?: Partial<Notification> | null }).notification
+  if (!n || n.kind !== 'order_status' || typeof n.created_at !== 'string') return null
+  if (!n.data || !isOrderStatus(n.data.status)) return null
+  return n as Notification
 }

@@ -1,17 +1,5 @@
 import { defineStore } from 'pinia'
-import { api } from '../lib/api'
-
-export interface Customer {
-  id: string
-  email: string
-  name: string
-  roles: string[]
-}
-
-interface TokenReply {
-  token: { token: string; expires_at: number; expires_in: number }
-  customer: Customer
-}
+import { api, type Customer, type Session } from '../lib/api'
 
 const KEY = 'sagaway.session'
 /** Refresh this long before the token expires. */
@@ -49,7 +37,7 @@ export const useAuth = defineStore('auth', {
         sessionStorage.removeItem(KEY)
       }
     },
-    accept(reply: TokenReply) {
+    accept(reply: Session) {
       this.token = reply.token.token
       this.expiresAt = reply.token.expires_at
       this.customer = reply.customer
@@ -68,14 +56,14 @@ export const useAuth = defineStore('auth', {
       }, wait)
     },
     async login(email: string, password: string) {
-      this.accept(await api<TokenReply>('POST', '/v1/auth/login', { email, password }))
+      this.accept(await api('post', '/v1/auth/login', { body: { email, password } }))
     },
     async register(name: string, email: string, password: string) {
-      await api('POST', '/v1/customers', { name, email, password })
+      await api('post', '/v1/customers', { body: { name, email, password } })
       await this.login(email, password)
     },
     async refresh() {
-      this.accept(await api<TokenReply>('POST', '/v1/auth/refresh'))
+      this.accept(await api('post', '/v1/auth/refresh'))
     },
     logout(message: string | null = null) {
       if (this.timer) clearTimeout(this.timer)

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia'
+import type { Product, Schemas } from '../lib/api'
 
+/** A line of the cart as the app keeps it (with the name and price it showed). */
 export interface CartLine {
-  productId: string
+  productId: Product['id']
   name: string
   priceCents: number
   quantity: number
@@ -17,6 +19,8 @@ export const useCart = defineStore('cart', {
   getters: {
     count: (s) => s.lines.reduce((n, l) => n + l.quantity, 0),
     totalCents: (s) => s.lines.reduce((n, l) => n + l.quantity * l.priceCents, 0),
+    /** The lines as `POST /v1/orders` takes them, in the cart's order. */
+    orderLines: (s): Schemas['CartLine'][] => s.lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })),
   },
   actions: {
     restore() {
@@ -29,7 +33,7 @@ export const useCart = defineStore('cart', {
     save() {
       sessionStorage.setItem(KEY, JSON.stringify(this.lines))
     },
-    add(p: { id: string; name: string; price_cents: number }, quantity = 1) {
+    add(p: Pick<Product, 'id' | 'name' | 'price_cents'>, quantity = 1) {
       const line = this.lines.find((l) => l.productId === p.id)
       if (line) line.quantity = Math.min(line.quantity + quantity, MAX_QUANTITY)
       else this.lines.push({ productId: p.id, name: p.name, priceCents: p.price_cents, quantity })

@@ -3,11 +3,12 @@ import { createPinia, setActivePinia } from 'pinia'
 import { useAuth } from '../../src/stores/auth'
 import { useCart } from '../../src/stores/cart'
 import { setConfig } from '../../src/lib/config'
+import type { Session } from '../../src/lib/api'
 
-function reply(expiresInSec: number, roles = ['customer']) {
+function reply(expiresInSec: number, roles = ['customer']): Session {
   return {
-    token: { token: 'tkn', expires_in: expiresInSec, expires_at: Math.floor(Date.now() / 1000) + expiresInSec },
-    customer: { id: 'c-1', email: 'a@b.co', name: 'Ada', roles },
+    token: { token: 'tkn', token_type: 'Bearer', expires_in: expiresInSec, expires_at: Math.floor(Date.now() / 1000) + expiresInSec },
+    customer: { id: 'c-1', email: 'a@b.co', name: 'Ada', roles, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
   }
 }
 
@@ -60,7 +61,16 @@ describe('auth store', () => {
   it('a wrong password gives words a shopper understands', async () => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async () => new Response(JSON.stringify({ status: 401, code: 'invalid_credentials', message: 'x' }), { status: 401 })),
+      vi.fn(
+        async () =>
+          new Response(
+            JSON.stringify({
+              type: 'urn:sagaway:problem:invalid_credentials', title: 'Unauthorized', status: 401,
+              code: 'invalid_credentials', detail: 'the email or the password is wrong',
+            }),
+            { status: 401, headers: { 'content-type': 'application/problem+json' } },
+          ),
+      ),
     )
     await expect(useAuth().login('a@b.co', 'nope')).rejects.toThrow('The email or the password is wrong.')
   })
@@ -79,6 +89,7 @@ describe('cart store', () => {
     cart.add(mug, 2)
     cart.add({ id: 'beans', name: 'Beans', price_cents: 2490 })
     expect(cart.lines).toHaveLength(2)
+    expect(cart.orderLines).toEqual([{ product_id: 'mug', quantity: 3 }, { product_id: 'beans', quantity: 1 }])
     expect(cart.count).toBe(4)
     expect(cart.totalCents).toBe(3 * 1200 + 2490)
     cart.setQuantity('mug', 5000)

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { current, isFinal, merge, type Step } from '../../src/lib/timeline'
+import {
+  CANCELLABLE,
+  COMPENSATION_LABELS,
+  FINAL,
+  ORDER,
+  STATUS_LABELS,
+  current,
+  isCancellable,
+  isFinal,
+  isOrderStatus,
+  merge,
+  type Step,
+} from '../../src/lib/timeline'
+import { pushedNotification } from '../../src/lib/live'
 
 const at = (s: number) => new Date(2026, 0, 1, 0, 0, s).toISOString()
 
@@ -29,5 +42,31 @@ describe('status timeline', () => {
   it('an empty timeline has no status', () => {
     expect(current([])).toBeNull()
     expect(isFinal(null)).toBe(false)
+  })
+})
+
+describe('order statuses', () => {
+  it('the saga order names every status once; each has a label', () => {
+    expect(ORDER).toEqual(['PENDING', 'RESERVED', 'PAID', 'CONFIRMED', 'COMPENSATING', 'CANCELLED'])
+    expect(Object.keys(STATUS_LABELS).sort()).toEqual([...ORDER].sort())
+    expect(ORDER.filter(isFinal)).toEqual([...FINAL])
+    expect(ORDER.filter(isCancellable)).toEqual([...CANCELLABLE])
+    expect(isCancellable('PAID')).toBe(false)
+    expect(isOrderStatus('SHIPPED')).toBe(false)
+    expect(isOrderStatus('toString')).toBe(false)
+    expect(COMPENSATION_LABELS.release_stock).toBe('release stock')
+  })
+
+  it('takes only order status notifications from pushed messages', () => {
+    const n = {
+      id: 'n', customer_id: 'c', order_id: 'o-1', kind: 'order_status', message: 'Your order is paid',
+      data: { status: 'PAID', reason: null }, created_at: at(1),
+    }
+    expect(pushedNotification({ type: 'notification', notification: n })).toEqual(n)
+    expect(pushedNotification({ notification: { ...n, kind: 'other' } })).toBeNull()
+    expect(pushedNotification({ notification: { ...n, data: { status: 'SHIPPED' } } })).toBeNull()
+    expect(pushedNotification({ notification: { ...n, data: null } })).toBeNull()
+    expect(pushedNotification('hello')).toBeNull()
+    expect(pushedNotification(null)).toBeNull()
   })
 })

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, Header};
 use reqwest::Method;
-use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER};
+use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER, TOKEN_TTL_SECS};
 use sagaway_shared::keys::SigningKey;
 use serde_json::json;
 use system_tests::{Stack, assert_problem, unique};
@@ -16,7 +16,8 @@ fn claims(sub: &str, roles: &[&str], exp_offset: i64) -> Claims {
         aud: AUDIENCE.into(),
         sub: sub.into(),
         roles: roles.iter().map(|r| r.to_string()).collect(),
-        iat: now - 3600,
+        // Issued one lifetime before it expires, as the customer service issues them.
+        iat: now + exp_offset - TOKEN_TTL_SECS,
         exp: now + exp_offset,
         jti: unique("jti"),
     }
@@ -255,6 +256,35 @@ async fn bad_tokens_are_refused_with_401() {
 
     // The real key with valid claims works (the checks above are not refusing everything).
     let r = stack.api.with_token(&good).get("/v1/customers/me").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Validly signed, but its times are wrong: not yet valid, issued in the future, or living
+    // far longer than the service issues tokens for.
+    let now = chrono::Utc::now().timestamp();
+    let timed = |extra: serde_json::Value| {
+        let mut c = serde_json::to_value(claims(&id, &["customer"], 600)).expect("claims");
+        if let (Some(c), Some(extra)) = (c.as_object_mut(), extra.as_object()) {
+            c.extend(extra.clone());
+        }
+        let mut h = Header::new(Algorithm::EdDSA);
+        h.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&h, &c, &key.encoding).expect("signing")
+    };
+    for (why, extra) in [
+        ("nbf an hour ahead", json!({ "nbf": now + 3600 })),
+        ("iat two minutes ahead", json!({ "iat": now + 120, "exp": now + 120 + TOKEN_TTL_SECS })),
+        ("exp ten years out", json!({ "iat": now, "exp": now + 10 * 365 * 24 * 3600 })),
+    ] {
+        let r = stack.api.with_token(&timed(extra)).get("/v1/customers/me").await;
+        assert_eq!(r.status, 401, "{why}: {}", r.text);
+        assert_problem(&r, 401, "invalid_token");
+    }
+    // The same construction with sane times is accepted (so the refusals above are the times').
+    let r = stack
+        .api
+        .with_token(&timed(json!({ "nbf": now - 5 })))
+        .get("/v1/customers/me")
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // A forged admin token cannot reach admin routes either.
