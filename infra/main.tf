@@ -122,6 +122,32 @@ module "order" {
   }
 }
 
+# The card vault: payment-method tokens (never card numbers), apart from the payments so
+# their retention and access can differ; items expire with the table's TTL.
+resource "aws_dynamodb_table" "payment_methods" {
+  name         = "${var.name_prefix}-payment-methods"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}
+
 module "payment" {
   source = "./modules/service"
 
@@ -131,11 +157,16 @@ module "payment" {
   architecture       = var.lambda_architecture
   log_level          = var.log_level
   log_retention_days = var.log_retention_days
-  extra_env          = local.function_env
   # The slow test card answers after 8 s.
   timeout_seconds = 20
-  # Vaulted cards (method#<token>) expire.
-  ttl_attribute     = "expires_at"
+  extra_env = merge(local.function_env, {
+    METHODS_TABLE = aws_dynamodb_table.payment_methods.name
+  })
+  extra_policy_statements = [{
+    sid       = "CardVault"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.payment_methods.arn]
+  }]
   api_id            = aws_apigatewayv2_api.http.id
   api_execution_arn = aws_apigatewayv2_api.http.execution_arn
   authorizer_id     = aws_apigatewayv2_authorizer.jwt.id

@@ -8,7 +8,11 @@ use sagaway_shared::{Config, dynamo, logging, serve};
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     logging::init(&config);
-    let store = Store::new(dynamo::client(&config).await, config.table()?);
+    let store = Store::new(
+        dynamo::client(&config).await,
+        config.table()?,
+        config.methods_table()?,
+    );
     serve::serve(http::router(store), &config)
         .await
         .context("serving the payment API")

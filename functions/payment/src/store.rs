@@ -4,7 +4,7 @@
 //! `provider_reference`, `decline_code`, `attempts`, `captures`, `lease_until` (epoch
 //! seconds), `created_at`, `updated_at`.
 //!
-//! `method#<token>`: the vault: `token`, `card` (the provider's behaviour for it), `brand`,
+//! The vault is its own table (`METHODS_TABLE`), items `method#<token>`: `token`, `card` (the provider's behaviour for it), `brand`,
 //! `last4`, `expires_at` (epoch seconds, the table's TTL attribute), `created_at`. Never the
 //! card number.
 
@@ -74,13 +74,15 @@ pub enum Charged {
 pub struct Store {
     client: Client,
     table: String,
+    methods_table: String,
 }
 
 impl Store {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: Client, table: impl Into<String>, methods_table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
+            methods_table: methods_table.into(),
         }
     }
 
@@ -88,7 +90,7 @@ impl Store {
     pub async fn save_method(&self, v: &VaultedCard) -> Result<(), PaymentError> {
         self.client
             .put_item()
-            .table_name(&self.table)
+            .table_name(&self.methods_table)
             .item("pk", s(format!("method#{}", v.token)))
             .item("token", s(&v.token))
             .item("card", s(v.card.name()))
@@ -105,7 +107,7 @@ impl Store {
 
     /// A vaulted card by its token (expired ones too, until TTL removes them).
     pub async fn method(&self, token: &str) -> Result<Option<VaultedCard>, PaymentError> {
-        let Some(item) = get_by_pk(&self.client, &self.table, format!("method#{token}"))
+        let Some(item) = get_by_pk(&self.client, &self.methods_table, format!("method#{token}"))
             .await
             .map_err(err)?
         else {

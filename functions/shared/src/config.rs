@@ -3,6 +3,7 @@
 //! | variable | meaning | default |
 //! |---|---|---|
 //! | `TABLE_NAME` | the function's own DynamoDB table | required by functions with a table |
+//! | `METHODS_TABLE` | the card vault's table (payment service) | required by the payment service |
 //! | `JWT_SIGNING_SECRET` | Secrets Manager name of the JWT private key (customer service) | unset |
 //! | `JWT_PUBLIC_SECRET` | Secrets Manager name of the JWT public key (customer, authorizer) | unset |
 //! | `TEMPORAL_ADDRESS` | Temporal frontend (gateway) | `127.0.0.1:7233` |
@@ -64,6 +65,7 @@ impl LogFormat {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: Option<String>,
+    pub methods_table: Option<String>,
     pub jwt_signing_secret: Option<String>,
     pub jwt_public_secret: Option<String>,
     pub ws_management_endpoint: Option<String>,
@@ -96,6 +98,15 @@ impl Config {
             &self.table_name,
             "TABLE_NAME",
             "set it to the function's DynamoDB table (Terraform does this in Lambda)",
+        )
+    }
+
+    /// The card vault's table (`METHODS_TABLE`, payment service).
+    pub fn methods_table(&self) -> Result<&str, ConfigError> {
+        required(
+            &self.methods_table,
+            "METHODS_TABLE",
+            "set it to the payment-methods DynamoDB table (Terraform does this in Lambda)",
         )
     }
 
@@ -155,6 +166,7 @@ impl Config {
         )?;
         Ok(Self {
             table_name: non_empty("TABLE_NAME"),
+            methods_table: non_empty("METHODS_TABLE"),
             jwt_signing_secret: non_empty("JWT_SIGNING_SECRET"),
             jwt_public_secret: non_empty("JWT_PUBLIC_SECRET"),
             ws_management_endpoint: non_empty("WS_MANAGEMENT_ENDPOINT"),

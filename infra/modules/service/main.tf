@@ -33,14 +33,6 @@ resource "aws_dynamodb_table" "this" {
     }
   }
 
-  dynamic "ttl" {
-    for_each = var.ttl_attribute == null ? [] : [var.ttl_attribute]
-    content {
-      attribute_name = ttl.value
-      enabled        = true
-    }
-  }
-
   dynamic "global_secondary_index" {
     for_each = var.global_secondary_indexes
     content {

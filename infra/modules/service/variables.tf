@@ -96,9 +96,3 @@ variable "extra_policy_statements" {
   }))
   default = []
 }
-
-variable "ttl_attribute" {
-  description = "Number attribute (epoch seconds) after which DynamoDB deletes an item; null for no TTL."
-  type        = string
-  default     = null
-}
