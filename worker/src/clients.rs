@@ -8,12 +8,12 @@
 use crate::breaker::{Breaker, Snapshot};
 use crate::config::{Functions, WorkerConfig};
 use sagaway_contract::FailureKind;
+use sagaway_contract::OrderStatus;
 use sagaway_contract::inventory::{ReserveLine, ReserveRequest};
 use sagaway_contract::notification::{NotificationKind, OrderStatusData, SendNotification};
 use sagaway_contract::order::{CreateOrderRequest, Order, SetStatusRequest};
 use sagaway_contract::payment::ChargeRequest;
 use sagaway_contract::saga::{OrderSagaInput, StatusUpdate};
-use sagaway_contract::OrderStatus;
 use sagaway_shared::invoke::{InternalClient, Reply};
 use serde::Serialize;
 use std::time::Duration;
@@ -67,7 +67,6 @@ pub struct Clients {
     payment: Breaker,
     notification: Breaker,
 }
-
 
 impl Clients {
     pub fn new(internal: InternalClient, config: &WorkerConfig) -> Self {
@@ -226,7 +225,12 @@ impl Clients {
                 .collect(),
         };
         let r = self
-            .call(Service::Inventory, "POST", "/internal/reservations", Some(&body))
+            .call(
+                Service::Inventory,
+                "POST",
+                "/internal/reservations",
+                Some(&body),
+            )
             .await?;
         Self::expect_ok(r).map(drop)
     }

@@ -5,10 +5,11 @@
 //! - [`clients`]: the service clients (direct Lambda invocation of internal routes), with a
 //!   [`breaker`] per service.
 //! - [`policies`]: every retry policy and timeout, in one place.
-//! The workflow's input, state and messages are the contract's (`sagaway_contract::saga`), so
-//! the gateway starts and reads sagas without linking this crate.
 //! - [`config`]: the worker's settings from the environment.
 //! - [`health`]: the health/metrics endpoint (breaker states) on 127.0.0.1.
+//!
+//! The workflow's input, state and messages are the contract's (`sagaway_contract::saga`), so
+//! the gateway starts and reads sagas without linking this crate.
 
 pub mod activities;
 pub mod breaker;

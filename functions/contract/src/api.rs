@@ -9,7 +9,12 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CartLine {
-    #[schema(example = "ceramic-mug", min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    #[schema(
+        example = "ceramic-mug",
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9._-]+$"
+    )]
     pub product_id: String,
     #[schema(example = 2, minimum = 1, maximum = 1000)]
     pub quantity: i64,

@@ -79,9 +79,21 @@ mod tests {
         for k in FailureKind::ALL {
             assert_eq!(FailureKind::parse(k.as_str()), Some(k));
         }
-        assert_eq!(FailureKind::of(409, "out_of_stock"), FailureKind::OutOfStock);
-        assert_eq!(FailureKind::of(402, "card_declined"), FailureKind::CardDeclined);
-        assert_eq!(FailureKind::of(402, "insufficient_funds"), FailureKind::InsufficientFunds);
-        assert_eq!(FailureKind::of(409, "version_conflict"), FailureKind::Rejected);
+        assert_eq!(
+            FailureKind::of(409, "out_of_stock"),
+            FailureKind::OutOfStock
+        );
+        assert_eq!(
+            FailureKind::of(402, "card_declined"),
+            FailureKind::CardDeclined
+        );
+        assert_eq!(
+            FailureKind::of(402, "insufficient_funds"),
+            FailureKind::InsufficientFunds
+        );
+        assert_eq!(
+            FailureKind::of(409, "version_conflict"),
+            FailureKind::Rejected
+        );
     }
 }

@@ -68,10 +68,22 @@ mod tests {
     #[test]
     fn totals_are_checked_never_wrapped() {
         assert_eq!(order_total([(2, 150), (1, 100)]), Ok(400));
-        assert_eq!(order_total([(MAX_QUANTITY, MAX_PRICE_CENTS)]), Err(AmountError::TotalTooLarge));
-        assert_eq!(order_total([(i64::MAX, 2)]), Err(AmountError::TotalTooLarge));
-        assert_eq!(order_total([(1, MAX_ORDER_TOTAL_CENTS)]), Ok(MAX_ORDER_TOTAL_CENTS));
-        assert_eq!(order_total([(1, MAX_ORDER_TOTAL_CENTS), (1, 1)]), Err(AmountError::TotalTooLarge));
+        assert_eq!(
+            order_total([(MAX_QUANTITY, MAX_PRICE_CENTS)]),
+            Err(AmountError::TotalTooLarge)
+        );
+        assert_eq!(
+            order_total([(i64::MAX, 2)]),
+            Err(AmountError::TotalTooLarge)
+        );
+        assert_eq!(
+            order_total([(1, MAX_ORDER_TOTAL_CENTS)]),
+            Ok(MAX_ORDER_TOTAL_CENTS)
+        );
+        assert_eq!(
+            order_total([(1, MAX_ORDER_TOTAL_CENTS), (1, 1)]),
+            Err(AmountError::TotalTooLarge)
+        );
     }
 
     #[test]

@@ -113,7 +113,9 @@ mod tests {
         assert_eq!(CardBrand::of("5555555555554444"), CardBrand::Mastercard);
         assert_eq!(CardBrand::of("378282246310005"), CardBrand::Amex);
         assert_eq!(CardBrand::of("1"), CardBrand::Unknown);
-        let r = TokenizeRequest { card_number: "4242424242424242".into() };
+        let r = TokenizeRequest {
+            card_number: "4242424242424242".into(),
+        };
         assert!(!format!("{r:?}").contains("4242"));
     }
 }

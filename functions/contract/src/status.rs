@@ -99,14 +99,21 @@ mod tests {
         ];
         for from in OrderStatus::ALL {
             for to in OrderStatus::ALL {
-                assert_eq!(from.can_move_to(to), legal.contains(&(from, to)), "{from} -> {to}");
+                assert_eq!(
+                    from.can_move_to(to),
+                    legal.contains(&(from, to)),
+                    "{from} -> {to}"
+                );
             }
         }
         for s in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
             assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
             // A final status has no way out.
-            assert_eq!(s.is_final(), OrderStatus::ALL.iter().all(|t| !s.can_move_to(*t)));
+            assert_eq!(
+                s.is_final(),
+                OrderStatus::ALL.iter().all(|t| !s.can_move_to(*t))
+            );
         }
         assert!(Pending.is_cancellable() && Reserved.is_cancellable());
         assert!(!Paid.is_cancellable() && !Confirmed.is_cancellable());

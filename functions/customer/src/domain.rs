@@ -284,7 +284,9 @@ mod tests {
         };
         assert!(ok.clone().validate().is_ok());
         let fields = |input: RegisterInput| match input.validate() {
-            Err(CustomerError::InvalidFields(v)) => v.into_iter().map(|e| e.field).collect::<Vec<String>>(),
+            Err(CustomerError::InvalidFields(v)) => {
+                v.into_iter().map(|e| e.field).collect::<Vec<String>>()
+            }
             other => panic!("expected invalid fields, got {other:?}"),
         };
         let short = RegisterInput {

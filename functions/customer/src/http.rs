@@ -12,16 +12,16 @@
 
 use crate::domain::{self, Customer, CustomerError, LoginInput, ProfileInput, RegisterInput};
 use crate::store::Store;
+use crate::tokens::IssuedToken;
 use crate::tokens::Issuer;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use sagaway_shared::auth::{Caller, Internal, ROLE_CUSTOMER};
-use crate::tokens::IssuedToken;
 use sagaway_contract::Problem;
 use sagaway_contract::api::Health;
+use sagaway_shared::auth::{Caller, Internal, ROLE_CUSTOMER};
 use sagaway_shared::{ApiError, JsonBody};
 
 /// What the handlers share.

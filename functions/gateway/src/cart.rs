@@ -13,7 +13,7 @@
 use sagaway_contract::FieldError;
 use sagaway_contract::api::PlaceOrderRequest;
 use sagaway_contract::limits::{
-    self, MAX_IDEMPOTENCY_KEY_LEN, MAX_ID_LEN, MAX_LINES, MAX_ORDER_TOTAL_CENTS, MAX_QUANTITY,
+    self, MAX_ID_LEN, MAX_IDEMPOTENCY_KEY_LEN, MAX_LINES, MAX_ORDER_TOTAL_CENTS, MAX_QUANTITY,
 };
 use sagaway_contract::order::OrderLine;
 use sagaway_contract::payment::CardBrand;
@@ -41,7 +41,10 @@ pub fn validate(input: PlaceOrderRequest) -> Result<Cart, Vec<FieldError>> {
     if input.lines.is_empty() || input.lines.len() > MAX_LINES {
         errors.push(FieldError::new(
             "lines",
-            format!("must hold 1 to {MAX_LINES} lines, got {}", input.lines.len()),
+            format!(
+                "must hold 1 to {MAX_LINES} lines, got {}",
+                input.lines.len()
+            ),
         ));
     }
     let mut merged: BTreeMap<String, i64> = BTreeMap::new();
@@ -109,7 +112,10 @@ pub fn fingerprint(cart: &Cart) -> String {
     for (product, quantity) in &cart.lines {
         text.push_str(&format!("{product}\t{quantity}\n"));
     }
-    let last4 = cart.card_number.get(cart.card_number.len().saturating_sub(4)..).unwrap_or("");
+    let last4 = cart
+        .card_number
+        .get(cart.card_number.len().saturating_sub(4)..)
+        .unwrap_or("");
     text.push_str(&format!(
         "card\t{}\t{last4}\n",
         CardBrand::of(&cart.card_number).as_str()
@@ -167,16 +173,26 @@ mod tests {
 
     #[test]
     fn carts_are_merged_and_every_error_is_named() {
-        let c = validate(input(&[("b", 1), ("a", 2), ("b", 3)], "4242 4242 4242 4242")).unwrap();
+        let c = validate(input(
+            &[("b", 1), ("a", 2), ("b", 3)],
+            "4242 4242 4242 4242",
+        ))
+        .unwrap();
         assert_eq!(c.lines, vec![("a".into(), 2), ("b".into(), 4)]);
         assert_eq!(c.card_number, "4242424242424242");
         assert_eq!(
             fields(validate(input(&[("a", 0), ("b c", 1)], "42x"))),
             vec!["lines[0].quantity", "lines[1].product_id", "card_number"]
         );
-        assert_eq!(fields(validate(input(&[], "4242424242424242"))), vec!["lines"]);
         assert_eq!(
-            fields(validate(input(&[("a", 600), ("a", 600)], "4242424242424242"))),
+            fields(validate(input(&[], "4242424242424242"))),
+            vec!["lines"]
+        );
+        assert_eq!(
+            fields(validate(input(
+                &[("a", 600), ("a", 600)],
+                "4242424242424242"
+            ))),
             vec!["lines"]
         );
         assert!(!format!("{c:?}").contains("4242"));
@@ -190,7 +206,10 @@ mod tests {
             unit_price_cents: p,
         };
         assert_eq!(priced_total(&[line(2, 150)]), Ok(300));
-        assert_eq!(priced_total(&[line(1000, 100_000_000)]).unwrap_err().field, "lines");
+        assert_eq!(
+            priced_total(&[line(1000, 100_000_000)]).unwrap_err().field,
+            "lines"
+        );
     }
 
     #[test]
@@ -211,7 +230,10 @@ mod tests {
         assert_eq!(a, order_id("c-1", Some("k-1")).unwrap());
         assert_ne!(a, order_id("c-2", Some("k-1")).unwrap());
         assert_ne!(a, order_id("c-1", Some("k-2")).unwrap());
-        assert_ne!(order_id("c-1", None).unwrap(), order_id("c-1", None).unwrap());
+        assert_ne!(
+            order_id("c-1", None).unwrap(),
+            order_id("c-1", None).unwrap()
+        );
         assert!(order_id("c-1", Some("bad key")).is_err());
         assert!(a.len() <= 64);
     }

@@ -91,11 +91,7 @@ fn payment_unavailable() -> ApiError {
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
 pub async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        OPENAPI_JSON,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
 }
 
 /// Prices every line from the catalog (the inventory function's public product route).
@@ -106,7 +102,10 @@ async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<OrderLine>, St
     // One catalog read per line, all at once (a cart may hold 25 lines).
     let replies = futures::future::join_all(lines.iter().map(|(product_id, _)| async move {
         app.internal
-            .get(&app.inventory_function, &format!("/v1/products/{product_id}"))
+            .get(
+                &app.inventory_function,
+                &format!("/v1/products/{product_id}"),
+            )
             .await
     }))
     .await;
@@ -326,12 +325,14 @@ pub async fn place_order(
             Ok(accepted(&state, false))
         }
         // A concurrent request with the same key started it first.
-        Err(WorkflowStartError::AlreadyStarted { .. }) => match existing(client, &order_id).await? {
-            Some(state) => repeat(&state, &fingerprint),
-            None => Err(unavailable(TemporalUnavailable(
-                "the order's saga exists but cannot be read".into(),
-            ))),
-        },
+        Err(WorkflowStartError::AlreadyStarted { .. }) => {
+            match existing(client, &order_id).await? {
+                Some(state) => repeat(&state, &fingerprint),
+                None => Err(unavailable(TemporalUnavailable(
+                    "the order's saga exists but cannot be read".into(),
+                ))),
+            }
+        }
         Err(e) => Err(unavailable(TemporalUnavailable(e.to_string()))),
     }
 }
@@ -373,7 +374,9 @@ pub async fn saga_state(
 fn not_cancellable(status: OrderStatus) -> ApiError {
     ApiError::conflict(
         "not_cancellable",
-        format!("the order is {status} and can no longer be cancelled; only orders not yet paid can be"),
+        format!(
+            "the order is {status} and can no longer be cancelled; only orders not yet paid can be"
+        ),
     )
     .with_details(json!({ "status": status }))
 }
@@ -405,7 +408,12 @@ pub async fn cancel(
     };
     let reason = input
         .reason
-        .map(|r| r.trim().chars().take(MAX_CANCEL_REASON_LEN).collect::<String>())
+        .map(|r| {
+            r.trim()
+                .chars()
+                .take(MAX_CANCEL_REASON_LEN)
+                .collect::<String>()
+        })
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "requested by the shopper".to_string());
     let client = app.temporal.client().await.map_err(unavailable)?;
@@ -427,10 +435,7 @@ pub async fn cancel(
             tracing::info!(order_id = %id, "cancellation accepted");
             Ok((
                 StatusCode::ACCEPTED,
-                Json(CancelAccepted {
-                    order_id: id,
-                    saga,
-                }),
+                Json(CancelAccepted { order_id: id, saga }),
             )
                 .into_response())
         }

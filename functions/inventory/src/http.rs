@@ -11,9 +11,11 @@
 //! | `GET /internal/reservations/{order_id}` | internal | an order's reservation |
 //! | `POST /internal/reservations/{order_id}/release` | internal | release an order's stock |
 
+use crate::domain::Product;
 use crate::domain::{
     self, InventoryError, ProductInput, ReleaseOutcome, ReserveInput, ReserveOutcome, StockInput,
 };
+use crate::store::ProductPage;
 use crate::store::Store;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -21,8 +23,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use crate::domain::Product;
-use crate::store::ProductPage;
 use sagaway_contract::Problem;
 use sagaway_contract::api::Health;
 use sagaway_shared::ApiError;

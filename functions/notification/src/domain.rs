@@ -6,7 +6,6 @@
 //!   retried step stores and pushes once.
 //! - A connection that the management API reports gone is deleted, not retried.
 
-
 pub const MAX_MESSAGE: usize = 1_000;
 pub const MAX_DATA_BYTES: usize = 8 * 1024;
 
@@ -57,7 +56,12 @@ pub fn validate_send(input: SendInput, now: String) -> Result<Notification, Vali
                 format!("must be 1 to {MAX_MESSAGE} characters"),
             ));
         }
-        if this.data.reason.as_ref().is_some_and(|r| r.len() > MAX_DATA_BYTES) {
+        if this
+            .data
+            .reason
+            .as_ref()
+            .is_some_and(|r| r.len() > MAX_DATA_BYTES)
+        {
             return Err(invalid(
                 "data",
                 format!("the reason must be at most {MAX_DATA_BYTES} bytes"),

@@ -74,7 +74,8 @@ impl Store {
             .item("message", s(&n.message))
             .item(
                 "data",
-                s(serde_json::to_string(&n.data).map_err(|e| NotificationError::Store(e.to_string()))?),
+                s(serde_json::to_string(&n.data)
+                    .map_err(|e| NotificationError::Store(e.to_string()))?),
             )
             .item("created_at", s(&n.created_at));
         if let Some(o) = &n.order_id {

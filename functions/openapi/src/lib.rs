@@ -56,10 +56,7 @@ fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: boo
     };
     if has_body {
         add("400", "`malformed_json`: the body is not JSON");
-        add(
-            "413",
-            "`body_too_large`: the body is larger than 64 KiB",
-        );
+        add("413", "`body_too_large`: the body is larger than 64 KiB");
         add(
             "415",
             "`unsupported_media_type`: send `Content-Type: application/json`",
@@ -97,7 +94,9 @@ pub fn document() -> Doc {
     ] {
         doc.merge(part);
     }
-    let components = doc.components.get_or_insert_with(|| ComponentsBuilder::new().build());
+    let components = doc
+        .components
+        .get_or_insert_with(|| ComponentsBuilder::new().build());
     components.add_security_scheme(
         "bearer",
         SecurityScheme::Http(
@@ -111,10 +110,7 @@ pub fn document() -> Doc {
         ),
     );
     for item in doc.paths.paths.values_mut() {
-        let path_params = item
-            .parameters
-            .as_ref()
-            .is_some_and(|p| !p.is_empty());
+        let path_params = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
         for op in [
             item.get.as_mut(),
             item.put.as_mut(),
@@ -128,9 +124,8 @@ pub fn document() -> Doc {
             let has_body = op.request_body.is_some();
             let has_path_params = path_params
                 || op.parameters.as_ref().is_some_and(|ps| {
-                    ps.iter().any(|p| {
-                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path)
-                    })
+                    ps.iter()
+                        .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path))
                 });
             add_common_responses(op, has_body, has_path_params);
         }

@@ -9,21 +9,32 @@ fn committed_document_is_what_the_code_generates() {
         committed == generated,
         "docs/openapi.json is stale: run `make openapi` (cargo run -p sagaway-openapi --bin gen-openapi) and commit it"
     );
-    assert_eq!(gateway::http::OPENAPI_JSON, committed, "the gateway serves the committed file; rebuild it");
+    assert_eq!(
+        gateway::http::OPENAPI_JSON,
+        committed,
+        "the gateway serves the committed file; rebuild it"
+    );
 }
 
 #[test]
 fn document_is_openapi_3_1_with_every_public_route() {
     let doc: serde_json::Value = serde_json::from_str(&sagaway_openapi::document_json()).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/v1/orders", "/v1/orders/{id}/saga", "/v1/orders/{id}/cancel", "/v1/openapi.json"] {
+    for path in [
+        "/v1/orders",
+        "/v1/orders/{id}/saga",
+        "/v1/orders/{id}/cancel",
+        "/v1/openapi.json",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} is missing");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     // Every secured operation documents 401, and every error is a problem.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let Some(responses) = op["responses"].as_object() else { continue };
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
             if op["security"].is_array() {
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
             }

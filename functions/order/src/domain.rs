@@ -11,14 +11,13 @@
 //! - Every change is appended to the history with its time and reason, and bumps `version`;
 //!   a writer that read an older version is refused instead of overwriting.
 
-
 pub use sagaway_contract::OrderStatus;
+use sagaway_contract::limits::{self, MAX_REASON_LEN as MAX_REASON};
 pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY};
 pub use sagaway_contract::order::{
     CancelOrderRequest as CancelInput, CreateOrderRequest as CreateOrderInput, Order, OrderLine,
     OrderPage, SetStatusRequest as TransitionInput, StatusChange,
 };
-use sagaway_contract::limits::{self, MAX_REASON_LEN as MAX_REASON};
 
 pub use sagaway_shared::validation::{ValidationError, invalid, page_size, validate_id};
 
@@ -89,8 +88,9 @@ pub fn validate_create(input: CreateOrderInput) -> Result<NewOrder, ValidationEr
                 ));
             }
         }
-        let total = limits::order_total(this.lines.iter().map(|l| (l.quantity, l.unit_price_cents)))
-            .map_err(|e| invalid("lines", e.to_string()))?;
+        let total =
+            limits::order_total(this.lines.iter().map(|l| (l.quantity, l.unit_price_cents)))
+                .map_err(|e| invalid("lines", e.to_string()))?;
         let currency = this.currency.unwrap_or_else(|| "USD".into());
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(invalid(

@@ -93,7 +93,6 @@ fn order_from(item: &Item) -> Result<Order, OrderError> {
     })
 }
 
-
 /// The result of a create.
 pub enum Created {
     New(Order),

@@ -326,9 +326,14 @@ mod tests {
     #[test]
     fn charges_are_checked() {
         assert!(validate_charge(charge(100)).is_ok());
-        assert_eq!(validate_charge(charge(0)).unwrap_err().field, "amount_cents");
         assert_eq!(
-            validate_charge(charge(MAX_AMOUNT_CENTS + 1)).unwrap_err().field,
+            validate_charge(charge(0)).unwrap_err().field,
+            "amount_cents"
+        );
+        assert_eq!(
+            validate_charge(charge(MAX_AMOUNT_CENTS + 1))
+                .unwrap_err()
+                .field,
             "amount_cents"
         );
         let mut bad = charge(100);
@@ -352,7 +357,12 @@ mod tests {
             created_at: String::new(),
             updated_at: String::new(),
         };
-        assert_eq!(charge_without_method(&c, Some(paid.clone())).unwrap().captures, 1);
+        assert_eq!(
+            charge_without_method(&c, Some(paid.clone()))
+                .unwrap()
+                .captures,
+            1
+        );
         assert!(matches!(
             charge_without_method(&c, None),
             Err(PaymentError::MethodInvalid(_))

@@ -17,9 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use sagaway_shared::auth::Internal;
 use sagaway_contract::api::Health;
 use sagaway_contract::payment::{TestCard, TestCards};
+use sagaway_shared::auth::Internal;
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 

@@ -246,17 +246,27 @@ mod tests {
         assert_eq!(b["status"], 422);
         assert_eq!(b["code"], "validation_failed");
         assert_eq!(b["errors"][1]["field"], "card_number");
-        assert!(b["detail"].as_str().unwrap().contains("2 fields are invalid"));
+        assert!(
+            b["detail"]
+                .as_str()
+                .unwrap()
+                .contains("2 fields are invalid")
+        );
     }
 
     #[tokio::test]
     async fn auth_and_retry_headers() {
         let r = ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "bad").into_response();
         let v = r.headers()[header::WWW_AUTHENTICATE].to_str().unwrap();
-        assert!(v.starts_with("Bearer ") && v.contains("error=\"invalid_token\""), "{v}");
+        assert!(
+            v.starts_with("Bearer ") && v.contains("error=\"invalid_token\""),
+            "{v}"
+        );
         let r = ApiError::unavailable("contention", "retry").into_response();
         assert_eq!(r.headers()[header::RETRY_AFTER], "1");
-        let r = ApiError::unavailable("x", "y").retry_after(5).into_response();
+        let r = ApiError::unavailable("x", "y")
+            .retry_after(5)
+            .into_response();
         assert_eq!(r.headers()[header::RETRY_AFTER], "5");
         let b = body(
             ApiError::conflict("out_of_stock", "no")

@@ -11,8 +11,8 @@ use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::DisplayErrorContext;
 use aws_sdk_lambda::primitives::Blob;
 use sagaway_contract::Problem;
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Why an internal call got no HTTP answer.
@@ -150,13 +150,13 @@ impl InternalClient {
         path: &str,
         body: Option<&B>,
     ) -> Result<Reply, InvokeError> {
-        let text = body
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| InvokeError::Invoke {
-                function: function.to_string(),
-                message: format!("the request body could not be serialized: {e}"),
-            })?;
+        let text =
+            body.map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| InvokeError::Invoke {
+                    function: function.to_string(),
+                    message: format!("the request body could not be serialized: {e}"),
+                })?;
         let payload = event(method, path, text).to_string();
         let out = self
             .lambda

@@ -272,10 +272,20 @@ async fn bad_tokens_are_refused_with_401() {
     };
     for (why, extra) in [
         ("nbf an hour ahead", json!({ "nbf": now + 3600 })),
-        ("iat two minutes ahead", json!({ "iat": now + 120, "exp": now + 120 + TOKEN_TTL_SECS })),
-        ("exp ten years out", json!({ "iat": now, "exp": now + 10 * 365 * 24 * 3600 })),
+        (
+            "iat two minutes ahead",
+            json!({ "iat": now + 120, "exp": now + 120 + TOKEN_TTL_SECS }),
+        ),
+        (
+            "exp ten years out",
+            json!({ "iat": now, "exp": now + 10 * 365 * 24 * 3600 }),
+        ),
     ] {
-        let r = stack.api.with_token(&timed(extra)).get("/v1/customers/me").await;
+        let r = stack
+            .api
+            .with_token(&timed(extra))
+            .get("/v1/customers/me")
+            .await;
         assert_eq!(r.status, 401, "{why}: {}", r.text);
         assert_problem(&r, 401, "invalid_token");
     }

@@ -13,7 +13,12 @@ const NO_FUNDS: &str = "4000000000009995";
 const TRANSIENT: &str = "4000000000000119";
 const SLOW: &str = "4000000000006975";
 
-async fn place(api: &Api, lines: &[(&str, i64)], card: &str, key: Option<&str>) -> system_tests::Reply {
+async fn place(
+    api: &Api,
+    lines: &[(&str, i64)],
+    card: &str,
+    key: Option<&str>,
+) -> system_tests::Reply {
     let lines: Vec<Value> = lines
         .iter()
         .map(|(p, q)| json!({ "product_id": p, "quantity": q }))
@@ -41,21 +46,38 @@ async fn settled(api: &Api, order_id: &str, within: Duration) -> Value {
                 return r.body;
             }
         }
-        assert!(Instant::now() < deadline, "order {order_id} did not settle: {}", r.text);
+        assert!(
+            Instant::now() < deadline,
+            "order {order_id} did not settle: {}",
+            r.text
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
 /// How many runs Temporal has of a workflow id (the CLI of the test's dev server).
 fn runs(workflow_id: &str) -> usize {
-    let cli = std::env::var("SAGAWAY_TEMPORAL_CLI").expect("SAGAWAY_TEMPORAL_CLI (tests/system.sh)");
+    let cli =
+        std::env::var("SAGAWAY_TEMPORAL_CLI").expect("SAGAWAY_TEMPORAL_CLI (tests/system.sh)");
     let address = std::env::var("SAGAWAY_TEMPORAL_ADDRESS").expect("SAGAWAY_TEMPORAL_ADDRESS");
     let out = std::process::Command::new(cli)
-        .args(["workflow", "list", "--address", &address, "--output", "json", "--query"])
+        .args([
+            "workflow",
+            "list",
+            "--address",
+            &address,
+            "--output",
+            "json",
+            "--query",
+        ])
         .arg(format!("WorkflowId = '{workflow_id}'"))
         .output()
         .expect("running the temporal CLI");
-    assert!(out.status.success(), "temporal workflow list: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "temporal workflow list: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     // The CLI prints a JSON array (or one object per line in some versions).
     match serde_json::from_str::<Value>(&text) {
@@ -65,16 +87,33 @@ fn runs(workflow_id: &str) -> usize {
 }
 
 fn history(workflow_id: &str) -> String {
-    let cli = std::env::var("SAGAWAY_TEMPORAL_CLI").expect("SAGAWAY_TEMPORAL_CLI (tests/system.sh)");
+    let cli =
+        std::env::var("SAGAWAY_TEMPORAL_CLI").expect("SAGAWAY_TEMPORAL_CLI (tests/system.sh)");
     let address = std::env::var("SAGAWAY_TEMPORAL_ADDRESS").expect("SAGAWAY_TEMPORAL_ADDRESS");
     let out = std::process::Command::new(cli)
-        .args(["workflow", "show", "--address", &address, "--output", "json", "--workflow-id", workflow_id])
+        .args([
+            "workflow",
+            "show",
+            "--address",
+            &address,
+            "--output",
+            "json",
+            "--workflow-id",
+            workflow_id,
+        ])
         .output()
         .expect("running the temporal CLI");
-    assert!(out.status.success(), "temporal workflow show: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "temporal workflow show: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let json: Value = serde_json::from_str(&text).expect("the history as JSON");
-    assert!(json["events"].as_array().is_some_and(|e| !e.is_empty()), "a history: {text:.300}");
+    assert!(
+        json["events"].as_array().is_some_and(|e| !e.is_empty()),
+        "a history: {text:.300}"
+    );
     // Payloads are base64 in the JSON: decode every one, so the search sees what is stored.
     let mut decoded = text.clone();
     decode_payloads(&json, &mut decoded);
@@ -104,13 +143,23 @@ async fn the_openapi_document_is_served_and_is_the_committed_one() {
     let api = Api::from_env();
     let r = api.get("/v1/openapi.json").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.content_type.starts_with("application/json"), "{}", r.content_type);
+    assert!(
+        r.content_type.starts_with("application/json"),
+        "{}",
+        r.content_type
+    );
     let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json"))
-            .expect("docs/openapi.json"),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/openapi.json"
+        ))
+        .expect("docs/openapi.json"),
     )
     .expect("JSON");
-    assert_eq!(r.body, committed, "the deployed document is the committed one");
+    assert_eq!(
+        r.body, committed,
+        "the deployed document is the committed one"
+    );
     assert_eq!(r.body["openapi"], "3.1.0");
 }
 
@@ -135,21 +184,39 @@ async fn problems_name_every_invalid_field_and_401_says_why() {
         .collect();
     assert_eq!(
         fields,
-        ["lines[0].product_id", "lines[0].quantity", "lines[1].quantity", "card_number"],
+        [
+            "lines[0].product_id",
+            "lines[0].quantity",
+            "lines[1].quantity",
+            "card_number"
+        ],
         "{}",
         r.text
     );
     // A registration with every field wrong names all three.
     let r = stack
         .api
-        .json(Method::POST, "/v1/customers", &json!({"email": "nope", "password": "short", "name": " "}))
+        .json(
+            Method::POST,
+            "/v1/customers",
+            &json!({"email": "nope", "password": "short", "name": " "}),
+        )
         .await;
     assert_problem(&r, 422, "validation_failed");
-    assert_eq!(r.body["errors"].as_array().map(Vec::len), Some(3), "{}", r.text);
+    assert_eq!(
+        r.body["errors"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        r.text
+    );
     // A bad token: 401 with WWW-Authenticate naming invalid_token.
     let r = stack.api.with_token("not.a.token").get("/v1/orders").await;
     assert_problem(&r, 401, "invalid_token");
-    assert!(r.www_authenticate.contains("error=\"invalid_token\""), "{}", r.www_authenticate);
+    assert!(
+        r.www_authenticate.contains("error=\"invalid_token\""),
+        "{}",
+        r.www_authenticate
+    );
 }
 
 #[tokio::test]
@@ -164,7 +231,10 @@ async fn an_idempotency_key_never_runs_a_second_saga() {
     assert_eq!(first.status, 202, "{}", first.text);
     assert_eq!(first.body["repeated"], false);
     assert_eq!(first.body["card"]["last4"], "4242");
-    let order_id = first.body["order_id"].as_str().expect("order id").to_string();
+    let order_id = first.body["order_id"]
+        .as_str()
+        .expect("order id")
+        .to_string();
 
     // While the saga is open: the same order, repeated.
     let again = place(&shopper, &[(&product, 1)], OK, Some(&key)).await;
@@ -187,7 +257,11 @@ async fn an_idempotency_key_never_runs_a_second_saga() {
     assert_eq!(saga.body["finished"], true);
     assert!(saga.body["failure_reason"].is_null(), "{}", saga.text);
     let cancel = shopper
-        .json(Method::POST, &format!("/v1/orders/{order_id}/cancel"), &json!({}))
+        .json(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/cancel"),
+            &json!({}),
+        )
         .await;
     assert_problem(&cancel, 409, "not_cancellable");
 
@@ -198,9 +272,20 @@ async fn an_idempotency_key_never_runs_a_second_saga() {
     let other_card = place(&shopper, &[(&product, 1)], DECLINE, Some(&key)).await;
     assert_problem(&other_card, 422, "idempotency_key_reused");
 
-    assert_eq!(runs(&format!("order-{order_id}")), 1, "one workflow run for the key");
+    assert_eq!(
+        runs(&format!("order-{order_id}")),
+        1,
+        "one workflow run for the key"
+    );
     assert_eq!(stack.stock(&product).await, 4, "stock taken once");
-    let p = stack.internal("payment", "GET", &format!("/internal/payments/{order_id}"), None).await;
+    let p = stack
+        .internal(
+            "payment",
+            "GET",
+            &format!("/internal/payments/{order_id}"),
+            None,
+        )
+        .await;
     assert_eq!(p.body["captures"], 1, "{}", p.text);
 
     // Without a key, each request is a new order.
@@ -209,7 +294,12 @@ async fn an_idempotency_key_never_runs_a_second_saga() {
     assert_eq!((a.status, b.status), (202, 202), "{} {}", a.text, b.text);
     assert_ne!(a.body["order_id"], b.body["order_id"]);
     for r in [a, b] {
-        settled(&shopper, r.body["order_id"].as_str().unwrap_or_default(), Duration::from_secs(60)).await;
+        settled(
+            &shopper,
+            r.body["order_id"].as_str().unwrap_or_default(),
+            Duration::from_secs(60),
+        )
+        .await;
     }
 }
 
@@ -233,14 +323,23 @@ async fn limits_are_enforced_at_the_edge() {
     assert_eq!(r.body["errors"][0]["field"], "lines", "{}", r.text);
     assert_eq!(stack.stock(&product).await, 2000, "nothing was reserved");
     let mine = shopper.get("/v1/orders").await;
-    assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(0), "no order: {}", mine.text);
+    assert_eq!(
+        mine.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "no order: {}",
+        mine.text
+    );
     // Quantities beyond the contract's limit, and a card the provider does not take.
     let r = place(&shopper, &[(&product, 1001)], OK, None).await;
     assert_problem(&r, 422, "validation_failed");
     let r = place(&shopper, &[(&product, 1)], "4111111111111111", None).await;
     assert_problem(&r, 422, "validation_failed");
     assert_eq!(r.body["errors"][0]["field"], "card_number", "{}", r.text);
-    assert!(!r.text.contains("4111111111111111"), "the number is not echoed: {}", r.text);
+    assert!(
+        !r.text.contains("4111111111111111"),
+        "the number is not echoed: {}",
+        r.text
+    );
 }
 
 /// Digit runs of 13–19 that could be a card number: the test cards themselves, and any
@@ -286,12 +385,15 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[test]
 fn the_card_number_detector_finds_cards_and_ignores_timestamps() {
-    assert_eq!(card_numbers_in("x 4242424242424242 y"), vec![OK.to_string()]);
+    assert_eq!(
+        card_numbers_in("x 4242424242424242 y"),
+        vec![OK.to_string()]
+    );
     assert!(card_numbers_in(r#"{"t":1764300000000,"u":1764300000000123}"#).is_empty());
     assert!(card_numbers_in("pm_4f9d3c2b1a0e4d5f8a7b6c5d4e3f2a1b last4 4242").is_empty());
 }
@@ -306,7 +408,10 @@ async fn card_numbers_never_enter_the_saga_the_tables_or_the_logs() {
     for card in [OK, DECLINE, NO_FUNDS, TRANSIENT, SLOW] {
         let r = place(&shopper, &[(&product, 1)], card, Some(&unique("pan"))).await;
         assert_eq!(r.status, 202, "{}", r.text);
-        assert!(!r.text.contains(card), "the answer does not echo the number");
+        assert!(
+            !r.text.contains(card),
+            "the answer does not echo the number"
+        );
         orders.push(r.body["order_id"].as_str().expect("order id").to_string());
     }
     for id in &orders {
@@ -317,7 +422,11 @@ async fn card_numbers_never_enter_the_saga_the_tables_or_the_logs() {
     for id in &orders {
         let h = history(&format!("order-{id}"));
         assert!(h.contains("pm_"), "the history carries the token instead");
-        assert_eq!(card_numbers_in(&h), Vec::<String>::new(), "card number in the history of {id}");
+        assert_eq!(
+            card_numbers_in(&h),
+            Vec::<String>::new(),
+            "card number in the history of {id}"
+        );
     }
 
     // Every table of the stack.
@@ -336,7 +445,11 @@ async fn card_numbers_never_enter_the_saga_the_tables_or_the_logs() {
                 .expect("scan");
             for item in out.items() {
                 let text = format!("{item:?}");
-                assert_eq!(card_numbers_in(&text), Vec::<String>::new(), "card number in {table}: {text}");
+                assert_eq!(
+                    card_numbers_in(&text),
+                    Vec::<String>::new(),
+                    "card number in {table}: {text}"
+                );
                 scanned += 1;
             }
             start = out.last_evaluated_key().cloned();
@@ -351,7 +464,11 @@ async fn card_numbers_never_enter_the_saga_the_tables_or_the_logs() {
     let cw = aws_sdk_cloudwatchlogs::Client::new(&stack.sdk);
     let groups = cw.describe_log_groups().send().await.expect("log groups");
     let mut lines = 0;
-    for group in groups.log_groups().iter().filter_map(|g| g.log_group_name()) {
+    for group in groups
+        .log_groups()
+        .iter()
+        .filter_map(|g| g.log_group_name())
+    {
         let mut token = None;
         loop {
             let out = cw
@@ -363,7 +480,11 @@ async fn card_numbers_never_enter_the_saga_the_tables_or_the_logs() {
                 .expect("log events");
             for e in out.events() {
                 let text = e.message().unwrap_or_default();
-                assert_eq!(card_numbers_in(text), Vec::<String>::new(), "card number in {group}: {text}");
+                assert_eq!(
+                    card_numbers_in(text),
+                    Vec::<String>::new(),
+                    "card number in {group}: {text}"
+                );
                 lines += 1;
             }
             token = out.next_token().map(str::to_string);
@@ -377,11 +498,19 @@ async fn card_numbers_never_enter_the_saga_the_tables_or_the_logs() {
     // The local processes' logs: the emulator's, Temporal's, the worker's.
     let dir = std::env::var("SAGAWAY_WORKER_DIR").expect("SAGAWAY_WORKER_DIR (tests/system.sh)");
     let mut logs = 0;
-    for entry in std::fs::read_dir(&dir).expect("the stack's folder").flatten() {
+    for entry in std::fs::read_dir(&dir)
+        .expect("the stack's folder")
+        .flatten()
+    {
         let path = entry.path();
         if path.extension().is_some_and(|x| x == "log") {
             let text = String::from_utf8_lossy(&std::fs::read(&path).expect("a log")).to_string();
-            assert_eq!(card_numbers_in(&text), Vec::<String>::new(), "card number in {}", path.display());
+            assert_eq!(
+                card_numbers_in(&text),
+                Vec::<String>::new(),
+                "card number in {}",
+                path.display()
+            );
             logs += 1;
         }
     }

@@ -20,7 +20,11 @@ async fn token(stack: &Stack, card: &str) -> String {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    assert!(!r.text.contains(card), "the number is not echoed: {}", r.text);
+    assert!(
+        !r.text.contains(card),
+        "the number is not echoed: {}",
+        r.text
+    );
     assert_eq!(r.body["last4"], card[card.len() - 4..]);
     r.body["token"].as_str().expect("a token").to_string()
 }
@@ -201,7 +205,13 @@ async fn refund_before_charge_blocks_a_late_charge_and_bad_input_is_4xx() {
         .await;
     assert_problem(&r, 422, "validation_failed");
     // An unknown token is refused, and so is a card number where a token belongs.
-    let r = charge_with(&stack, &unique("tok"), 100, "pm_00000000000000000000000000000000").await;
+    let r = charge_with(
+        &stack,
+        &unique("tok"),
+        100,
+        "pm_00000000000000000000000000000000",
+    )
+    .await;
     assert_problem(&r, 422, "payment_method_invalid");
     let r = charge_with(&stack, &unique("tok"), 100, OK).await;
     assert_problem(&r, 422, "validation_failed");
