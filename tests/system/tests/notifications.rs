@@ -123,3 +123,38 @@ async fn a_websocket_without_a_valid_token_is_refused() {
     let r = stack.api.get("/v1/notifications").await;
     assert_eq!(r.status, 401);
 }
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn frames_of_any_shape_get_an_answer_never_a_crash() {
+    use futures::SinkExt;
+    let stack = Stack::from_env().await;
+    let (alice, alice_id) = stack.api.new_shopper("ws-frames").await;
+    let token = alice.token().expect("a token");
+    let (mut ws, _) = connect_async(ws_url(&token)).await.expect("connects");
+    let frames = [
+        Message::Text("hello".into()),
+        Message::Text("{\"action\": \"ping\"}".into()),
+        Message::Text("{".into()),
+        Message::Text("".into()),
+        Message::Text("\u{1F600} \u{0} é".into()),
+        Message::Text("x".repeat(20_000).into()),
+        Message::Binary(vec![0u8, 159, 146, 150, 255].into()),
+    ];
+    for frame in frames {
+        let shown = format!("{frame:?}").chars().take(60).collect::<String>();
+        ws.send(frame).await.expect("sending a frame");
+        let answer = next_json(&mut ws, Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("no JSON answer to {shown}"));
+        assert_eq!(answer["type"], "pong", "{shown}: {answer}");
+    }
+    // The connection still works afterwards: a notification is pushed.
+    let id = unique("n");
+    let r = send(&stack, &id, &alice_id, "still here").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let got = next_json(&mut ws, Duration::from_secs(10))
+        .await
+        .expect("a push");
+    assert_eq!(got["notification"]["id"], id.as_str(), "{got}");
+}
