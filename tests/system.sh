@@ -66,3 +66,6 @@ site_url="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)"
     npx playwright test
 )
 note "screenshots of the final states: frontend/test-results/screens/"
+
+# Schema-driven fuzzing last: it fills the catalog with generated products.
+SAGAWAY_API_URL="$api_url" SAGAWAY_ADMIN_FILE="$TEST_DIR/admin.json" "$ROOT/tests/fuzz/run.sh"

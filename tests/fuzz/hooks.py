@@ -6,18 +6,27 @@ demo admin's token; all other secured operations get the token of the fresh shop
 registered. Tokens come from `POST /v1/auth/login`, are cached for 10 minutes (they live 15)
 and are fetched again after a 401. Public operations are sent without credentials.
 
+Real resources: almost every generated id is unknown to the API, so the operations on one
+order or product would only ever answer 404. When run.sh made fixtures (a product of the
+fuzzer's own and an order of it), about half the generated cases of those operations address
+them instead, and about half the generated `POST /v1/orders` bodies order that product with
+one of the provider's test cards. Everything else in those cases stays as generated.
+
 Settings (environment, set by run.sh):
-  SAGAWAY_API_URL            the HTTP API base URL
-  SAGAWAY_ADMIN_FILE         {"email", "password"} of an admin
-  SAGAWAY_FUZZ_SHOPPER_FILE  {"email", "password"} of a shopper
+  SAGAWAY_API_URL             the HTTP API base URL
+  SAGAWAY_ADMIN_FILE          {"email", "password"} of an admin
+  SAGAWAY_FUZZ_SHOPPER_FILE   {"email", "password"} of a shopper
+  SAGAWAY_FUZZ_FIXTURES_FILE  {"product_id", "order_id", "cards"} (optional)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
 import schemathesis
+from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import accounts  # noqa: E402
@@ -28,6 +37,11 @@ SHOPPER_FILE = os.environ["SAGAWAY_FUZZ_SHOPPER_FILE"]
 
 # The operations only an admin may call (the API answers 403 to a shopper).
 ADMIN_OPERATIONS = {("PUT", "/v1/products/{id}"), ("PUT", "/v1/products/{id}/stock")}
+
+FIXTURES: dict = {}
+if os.environ.get("SAGAWAY_FUZZ_FIXTURES_FILE"):
+    with open(os.environ["SAGAWAY_FUZZ_FIXTURES_FILE"], encoding="utf-8") as f:
+        FIXTURES = json.load(f)
 
 # Tokens live 15 minutes; fetch a new one well before that.
 REFRESH_SECS = 600
@@ -75,3 +89,42 @@ class AdminAuth(_BearerLogin):
 @schemathesis.auth(refresh_interval=REFRESH_SECS).apply_to(_needs_shopper)
 class ShopperAuth(_BearerLogin):
     creds_file = SHOPPER_FILE
+
+
+def _real_id(path: str) -> str | None:
+    if path.startswith("/v1/orders/{id}"):
+        return FIXTURES.get("order_id")
+    if path.startswith("/v1/products/{id}"):
+        return FIXTURES.get("product_id")
+    return None
+
+
+def _address_fixture(case, real_id: str):
+    if isinstance(case.path_parameters, dict) and "id" in case.path_parameters:
+        case.path_parameters = {**case.path_parameters, "id": real_id}
+    return case
+
+
+def _order_fixture(case, card: str):
+    body = case.body
+    if isinstance(body, dict) and isinstance(body.get("lines"), list):
+        lines = [
+            {**line, "product_id": FIXTURES["product_id"]} if isinstance(line, dict) else line
+            for line in body["lines"]
+        ]
+        case.body = {**body, "lines": lines, "card_number": card}
+    return case
+
+
+@schemathesis.hook
+def flatmap_case(context, case):
+    operation = context.operation
+    real_id = _real_id(operation.path)
+    if real_id:
+        return st.booleans().map(lambda use: _address_fixture(case, real_id) if use else case)
+    if (operation.method.upper(), operation.path) == ("POST", "/v1/orders") and FIXTURES.get("product_id"):
+        cards = FIXTURES.get("cards") or ["4242424242424242"]
+        return st.one_of(
+            st.just(case), st.sampled_from(cards).map(lambda card: _order_fixture(case, card))
+        )
+    return st.just(case)

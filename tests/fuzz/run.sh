@@ -7,12 +7,15 @@
 #
 # API_URL defaults to $SAGAWAY_API_URL, then to the `make up` stack's; ADMIN_FILE (the demo
 # admin's {"email","password"}) to $SAGAWAY_ADMIN_FILE, then to the `make up` stack's.
-# A fresh shopper is registered for every run. Settings (environment):
-#   SAGAWAY_FUZZ_MAX_EXAMPLES  test cases per operation and phase       (default 120)
-#   SAGAWAY_FUZZ_WORKERS       concurrent workers                        (default 2)
-#   SAGAWAY_FUZZ_SEED          the generator's seed                      (default 20261128)
-#   SAGAWAY_FUZZ_MIN_REQUESTS  fail when fewer requests were sent        (default 2000)
-#   SAGAWAY_FUZZ_ARGS          extra `schemathesis run` arguments (e.g. "--max-failures 1")
+# A fresh shopper is registered for every run, and a product and an order of the fuzzer's own
+# are made for the generated requests to address (see hooks.py). Settings (environment):
+#   SAGAWAY_FUZZ_MAX_EXAMPLES  test cases per operation and phase    (default 150)
+#   SAGAWAY_FUZZ_WORKERS       concurrent workers                     (default 2)
+#   SAGAWAY_FUZZ_SEED          the generator's seed                   (default 20261128)
+#   SAGAWAY_FUZZ_MIN_REQUESTS  fail when fewer requests were sent     (default 2000)
+#   SAGAWAY_FUZZ_TIMEOUT       seconds before the run is stopped      (default 900)
+#   SAGAWAY_FUZZ_SCHEMA        the OpenAPI document                   (default docs/openapi.json)
+#   SAGAWAY_FUZZ_ARGS          more `schemathesis run` arguments, e.g. "--continue-on-failure"
 # Reports (JUnit, HAR, JSON) go to $SAGAWAY_LOCAL_DIR/fuzz/. The last line printed is
 # "N passed, M failed", counting API operations.
 set -euo pipefail
@@ -20,10 +23,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../localstack/lib.sh"
 
 FUZZ_DIR="$ROOT/tests/fuzz"
 OUT_DIR="$LOCAL_DIR/fuzz"
-MAX_EXAMPLES="${SAGAWAY_FUZZ_MAX_EXAMPLES:-120}"
+MAX_EXAMPLES="${SAGAWAY_FUZZ_MAX_EXAMPLES:-150}"
 WORKERS="${SAGAWAY_FUZZ_WORKERS:-2}"
 SEED="${SAGAWAY_FUZZ_SEED:-20261128}"
 MIN_REQUESTS="${SAGAWAY_FUZZ_MIN_REQUESTS:-2000}"
+TIMEOUT_SECS="${SAGAWAY_FUZZ_TIMEOUT:-900}"
+SCHEMA="${SAGAWAY_FUZZ_SCHEMA:-$ROOT/docs/openapi.json}"
 
 api_url="${1:-${SAGAWAY_API_URL:-}}"
 admin_file="${2:-${SAGAWAY_ADMIN_FILE:-}}"
@@ -48,7 +53,9 @@ venv="$LOCAL_DIR/venv-fuzz"
 rm -rf "$OUT_DIR"
 mkdir -p "$OUT_DIR"
 
-say "Fuzzing the HTTP API from docs/openapi.json (Schemathesis) against $api_url"
+[[ -f "$SCHEMA" ]] || die "no OpenAPI document at $SCHEMA"
+SCHEMA="$(cd "$(dirname "$SCHEMA")" && pwd)/$(basename "$SCHEMA")"
+say "Fuzzing the HTTP API from ${SCHEMA#"$ROOT"/} (Schemathesis) against $api_url"
 python3 "$FUZZ_DIR/accounts.py" register "$api_url" "$OUT_DIR/shopper.json" >/dev/null ||
   die "could not register the fuzzing shopper at $api_url"
 roles="$(python3 "$FUZZ_DIR/accounts.py" login "$api_url" "$OUT_DIR/shopper.json")" ||
@@ -58,18 +65,23 @@ roles="$(python3 "$FUZZ_DIR/accounts.py" login "$api_url" "$admin_file")" ||
   die "the admin in $admin_file could not log in"
 [[ ",$roles," == *,admin,* ]] || die "the account in $admin_file is not an admin (roles: $roles)"
 note "admin from $admin_file (roles: $roles)"
+fixtures="$(python3 "$FUZZ_DIR/accounts.py" fixtures "$api_url" "$admin_file" "$OUT_DIR/shopper.json" \
+  "$OUT_DIR/fixtures.json")" || die "could not create the fuzzing product"
+note "fixtures: $fixtures"
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
-note "checks: $checks; up to $MAX_EXAMPLES cases per operation and phase; seed $SEED; $WORKERS workers"
+note "checks: $checks"
+note "up to $MAX_EXAMPLES cases per operation and phase; seed $SEED; $WORKERS workers; at most ${TIMEOUT_SECS}s"
 started=$SECONDS
 status=0
 # shellcheck disable=SC2086 # SAGAWAY_FUZZ_ARGS is a list of arguments.
 (
   cd "$OUT_DIR"
   SAGAWAY_API_URL="$api_url" SAGAWAY_ADMIN_FILE="$admin_file" \
-    SAGAWAY_FUZZ_SHOPPER_FILE="$OUT_DIR/shopper.json" \
+    SAGAWAY_FUZZ_SHOPPER_FILE="$OUT_DIR/shopper.json" SAGAWAY_FUZZ_FIXTURES_FILE="$OUT_DIR/fixtures.json" \
     SCHEMATHESIS_HOOKS="$FUZZ_DIR/hooks.py" \
-    "$venv/bin/schemathesis" run "$ROOT/docs/openapi.json" \
+    timeout --signal=INT --kill-after=30 "$TIMEOUT_SECS" \
+    "$venv/bin/schemathesis" run "$SCHEMA" \
     --url "$api_url" \
     --checks "$checks" \
     --phases examples,coverage,fuzzing \
@@ -89,9 +101,9 @@ status=0
 elapsed=$((SECONDS - started))
 
 # Count the requests (the HAR file holds every one sent) and the operations that passed.
-summary="$(python3 - "$OUT_DIR" "$MIN_REQUESTS" "$elapsed" <<'PY'
+summary="$(python3 - "$OUT_DIR" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
-out, min_requests, elapsed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+out = sys.argv[1]
 try:
     with open(f"{out}/requests.har", encoding="utf-8") as f:
         requests = len(json.load(f)["log"]["entries"])
@@ -114,6 +126,9 @@ note "Schemathesis sent $requests requests in ${elapsed}s (reports: $OUT_DIR)"
 if ((status == 0 && failed == 0 && requests < MIN_REQUESTS)); then
   printf 'error: only %s requests were sent; at least %s are required\n' "$requests" "$MIN_REQUESTS" >&2
   status=1
+fi
+if ((status == 124)); then
+  printf 'error: the fuzzing run did not finish within %ss (SAGAWAY_FUZZ_TIMEOUT)\n' "$TIMEOUT_SECS" >&2
 fi
 if ((status != 0 && failed == 0)); then
   # Schemathesis failed without a failing operation (a hook, schema or network error).
