@@ -277,11 +277,17 @@ export interface components {
     schemas: {
         /** @description A postal address for shipping. */
         Address: {
+            /** @example Berlin */
             city: string;
-            /** @description ISO 3166-1 alpha-2, e.g. `DE`. */
+            /**
+             * @description ISO 3166-1 alpha-2, e.g. `DE`.
+             * @example DE
+             */
             country: string;
+            /** @example Unter den Linden 1 */
             line1: string;
             line2?: string | null;
+            /** @example 10117 */
             postal_code: string;
         };
         /** @description `202` to `POST /v1/orders/{id}/cancel`. */
@@ -337,6 +343,14 @@ export interface components {
              * @description What is wrong with it and what is allowed.
              * @example must be between 1 and 1000, got 0
              */
+            message: string;
+        };
+        /**
+         * @description API Gateway's own answer to a request it refuses before any function runs (a secured route
+         *     without an `Authorization` header, throttling).
+         */
+        GatewayMessage: {
+            /** @example Unauthorized */
             message: string;
         };
         /** @description `GET /health`. */
@@ -469,8 +483,9 @@ export interface components {
          */
         PlaceOrderRequest: {
             /**
-             * @description A test card of the simulated provider (`GET /v1/payments/test-cards`); exchanged for a
-             *     token before the order starts and never stored.
+             * @description 12–19 digits (spaces allowed): a test card of the simulated provider
+             *     (`GET /v1/payments/test-cards`); exchanged for a token before the order starts and
+             *     never stored.
              * @example 4242424242424242
              */
             card_number: string;
@@ -531,10 +546,18 @@ export interface components {
         };
         /** @description The body of `PUT /v1/products/{id}`: create or replace a product's details. */
         ProductInput: {
+            /**
+             * @description ISO 4217, default `USD`.
+             * @example USD
+             */
             currency?: string | null;
             description?: string;
+            /** @example Ceramic mug */
             name: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @example 1800
+             */
             price_cents: number;
             /**
              * Format: int64
@@ -614,7 +637,10 @@ export interface components {
         };
         /** @description The body of `PUT /v1/products/{id}/stock`. */
         StockInput: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @example 12
+             */
             stock: number;
         };
         /** @description One test card of the simulated provider. */
@@ -655,13 +681,13 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -733,13 +759,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -762,13 +788,14 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `customer_not_found`: the account is gone */
@@ -780,13 +807,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -858,13 +885,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -887,13 +914,14 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `customer_not_found`: the account is gone */
@@ -905,13 +933,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -947,13 +975,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `customer_not_found`: the account is gone */
@@ -992,13 +1021,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1035,13 +1064,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `validation_failed`: `limit` out of range */
@@ -1053,13 +1083,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1082,13 +1112,13 @@ export interface operations {
                     "application/json": Record<string, unknown>;
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1125,13 +1155,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `validation_failed`: `limit` out of range */
@@ -1143,13 +1174,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1190,13 +1221,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `body_too_large`: the body is larger than 64 KiB */
@@ -1226,13 +1258,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `workflow_engine_unavailable`, `catalog_unavailable`, `payment_unavailable`: retry after `Retry-After` seconds */
@@ -1267,13 +1299,14 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `order_not_found` (also another shopper's order) */
@@ -1294,13 +1327,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1340,13 +1373,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `order_not_found` */
@@ -1394,13 +1428,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `workflow_engine_unavailable` */
@@ -1435,13 +1469,14 @@ export interface operations {
                     "application/json": components["schemas"]["SagaState"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `order_not_found` (also another shopper's order) */
@@ -1453,13 +1488,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `workflow_engine_unavailable` */
@@ -1491,13 +1526,13 @@ export interface operations {
                     "application/json": components["schemas"]["TestCards"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1543,13 +1578,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1593,13 +1628,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1638,13 +1673,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `forbidden`: needs the admin role */
@@ -1692,13 +1728,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };
@@ -1737,13 +1773,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why */
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description `forbidden`: needs the admin role */
@@ -1791,13 +1828,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many requests: retry after `Retry-After` seconds */
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
         };

@@ -26,10 +26,17 @@ pub struct CartLine {
 #[schema(example = json!({"lines": [{"product_id": "ceramic-mug", "quantity": 2}], "card_number": "4242424242424242"}))]
 pub struct PlaceOrderRequest {
     /// 1–25 lines; lines of one product are merged (at most 1000 units of one product).
+    #[schema(min_items = 1, max_items = 25)]
     pub lines: Vec<CartLine>,
-    /// A test card of the simulated provider (`GET /v1/payments/test-cards`); exchanged for a
-    /// token before the order starts and never stored.
-    #[schema(example = "4242424242424242")]
+    /// 12–19 digits (spaces allowed): a test card of the simulated provider
+    /// (`GET /v1/payments/test-cards`); exchanged for a token before the order starts and
+    /// never stored.
+    #[schema(
+        example = "4242424242424242",
+        min_length = 12,
+        max_length = 23,
+        pattern = "^[0-9 ]+$"
+    )]
     pub card_number: String,
 }
 

@@ -38,12 +38,17 @@ pub enum CustomerError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
+    #[schema(min_length = 1, max_length = 200, example = "Unter den Linden 1")]
     pub line1: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub line2: Option<String>,
+    #[schema(min_length = 1, max_length = 100, example = "Berlin")]
     pub city: String,
+    #[schema(min_length = 1, max_length = 20, example = "10117")]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2, e.g. `DE`.
+    #[schema(pattern = "^[A-Z]{2}$", example = "DE")]
     pub country: String,
 }
 
@@ -148,6 +153,7 @@ pub struct LoginInput {
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     #[serde(default)]
     pub shipping_address: Option<Address>,

@@ -400,11 +400,11 @@ pub async fn cancel(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    // The body is optional: `{"reason": "..."}` or nothing.
+    // The body is optional: `{"reason": "..."}`, `null` or nothing.
     let input: CancelOrderBody = if body.iter().all(u8::is_ascii_whitespace) {
         CancelOrderBody::default()
     } else {
-        sagaway_shared::json::parse(&body)?
+        sagaway_shared::json::parse::<Option<CancelOrderBody>>(&body)?.unwrap_or_default()
     };
     let reason = input
         .reason

@@ -65,14 +65,20 @@ pub fn validate_stock(field: &str, stock: i64) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
+    #[schema(min_length = 1, max_length = 200, example = "Ceramic mug")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
+    #[schema(minimum = 0, maximum = 100_000_000, example = 1800)]
     pub price_cents: i64,
+    /// ISO 4217, default `USD`.
     #[serde(default)]
+    #[schema(pattern = "^[A-Z]{3}$", example = "USD")]
     pub currency: Option<String>,
     /// Sets the stock when given; a new product without it starts at 0.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub stock: Option<i64>,
 }
 
@@ -136,6 +142,7 @@ impl ProductInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StockInput {
+    #[schema(minimum = 0, maximum = 1_000_000, example = 12)]
     pub stock: i64,
 }
 

@@ -13,6 +13,15 @@ use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, OpenApi as Doc, Ref, RefOr, Response, ResponseBuilder,
 };
 
+/// API Gateway's own answer to a request it refuses before any function runs (a secured route
+/// without an `Authorization` header, throttling).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct GatewayMessage {
+    #[schema(example = "Unauthorized")]
+    message: String,
+}
+
 /// The document's info and shared components.
 #[derive(OpenApi)]
 #[openapi(
@@ -23,7 +32,7 @@ use utoipa::openapi::{
         license(name = "MIT")
     ),
     servers((url = "/", description = "the API's base URL (locally `http://127.0.0.1:4566/_aws/execute-api/<api id>/api`, in AWS `https://<api id>.execute-api.<region>.amazonaws.com/api`)")),
-    components(schemas(sagaway_contract::Problem, sagaway_contract::FieldError)),
+    components(schemas(sagaway_contract::Problem, sagaway_contract::FieldError, GatewayMessage)),
     tags(
         (name = "orders", description = "placing, following and cancelling orders"),
         (name = "meta", description = "health and this document"),
@@ -69,16 +78,46 @@ fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: boo
     if has_path_params {
         add("404", "not found");
     }
+    // Only API Gateway's throttling answers 429, in its own format.
+    op.responses.responses.entry("429".to_string()).or_insert_with(|| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(
+                    "API Gateway's throttling (`{\"message\": \"Too Many Requests\"}`): slow down and retry",
+                )
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("GatewayMessage")))
+                        .build(),
+                )
+                .build(),
+        )
+    });
     if secured {
-        add(
-            "401",
-            "`unauthenticated`, `invalid_token`, `token_expired`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why",
-        );
+        // Without an Authorization header API Gateway answers by itself, in its own format.
+        op.responses.responses.entry("401".to_string()).or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(
+                        "`invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{\"message\": \"Unauthorized\"}` as `application/json`.",
+                    )
+                    .content(
+                        sagaway_contract::problem::PROBLEM_CONTENT_TYPE,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("GatewayMessage")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
     }
-    add(
-        "429",
-        "too many requests: retry after `Retry-After` seconds",
-    );
 }
 
 /// The whole document.
