@@ -454,3 +454,37 @@ pub async fn cancel(
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(place_order, saga_state, cancel, openapi))]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(fingerprint: &str) -> SagaState {
+        SagaState {
+            order_id: "o-1".into(),
+            status: OrderStatus::Confirmed,
+            total_cents: 300,
+            request_fingerprint: fingerprint.into(),
+            ..SagaState::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_repeat_answers_the_order_as_it_is_and_another_body_is_refused() {
+        let r = repeat(&state("abc"), "abc").expect("a repeat");
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        assert_eq!(r.headers()[header::LOCATION], "/v1/orders/o-1");
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        let body: OrderAccepted = serde_json::from_slice(&bytes).expect("OrderAccepted");
+        assert!(body.repeated);
+        assert_eq!(body.status, OrderStatus::Confirmed, "the current status");
+        assert_eq!(body.total_cents, 300);
+
+        let e = repeat(&state("abc"), "xyz").expect_err("another body");
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.code, "idempotency_key_reused");
+        assert_eq!(e.extensions["order_id"], "o-1");
+    }
+}

@@ -342,8 +342,9 @@ async fn limits_are_enforced_at_the_edge() {
     );
 }
 
-/// Digit runs of 13–19 that could be a card number: the test cards themselves, and any
-/// Luhn-valid run that does not start with 1 (epoch timestamps in ms/µs do).
+/// Digit runs of 13–19 that could be a card number: the test cards themselves (anywhere), and
+/// any Luhn-valid number standing on its own (not part of a hex id or a word) that does not
+/// start with 1 (epoch timestamps in ms/µs do).
 fn card_numbers_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let bytes = text.as_bytes();
@@ -355,7 +356,10 @@ fn card_numbers_in(text: &str) -> Vec<String> {
                 i += 1;
             }
             let run = &text[start..i];
-            if (13..=19).contains(&run.len()) && !run.starts_with('1') && luhn(run) {
+            let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+            let alone =
+                !word(start.checked_sub(1).and_then(|p| bytes.get(p))) && !word(bytes.get(i));
+            if alone && (13..=19).contains(&run.len()) && !run.starts_with('1') && luhn(run) {
                 found.push(run.to_string());
             }
         } else {
@@ -363,7 +367,13 @@ fn card_numbers_in(text: &str) -> Vec<String> {
         }
     }
     for card in [OK, DECLINE, NO_FUNDS, TRANSIENT, SLOW] {
-        if text.contains(card) && !found.iter().any(|f| f == card) {
+        let spaced = card
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if (text.contains(card) || text.contains(&spaced)) && !found.iter().any(|f| f == card) {
             found.push(card.to_string());
         }
     }
@@ -396,6 +406,16 @@ fn the_card_number_detector_finds_cards_and_ignores_timestamps() {
     );
     assert!(card_numbers_in(r#"{"t":1764300000000,"u":1764300000000123}"#).is_empty());
     assert!(card_numbers_in("pm_4f9d3c2b1a0e4d5f8a7b6c5d4e3f2a1b last4 4242").is_empty());
+    assert!(card_numbers_in("ch_a07c504dc8d8419ea225996236888515").is_empty());
+    // A real-looking number of another card, standing alone, is found too.
+    assert_eq!(
+        card_numbers_in("\"5555555555554444\""),
+        vec!["5555555555554444".to_string()]
+    );
+    assert_eq!(
+        card_numbers_in("card 4000 0000 0000 0002"),
+        vec![DECLINE.to_string()]
+    );
 }
 
 #[tokio::test]
