@@ -9,10 +9,12 @@ use crate::breaker::{Breaker, Snapshot};
 use crate::config::{Functions, WorkerConfig};
 use sagaway_contract::FailureKind;
 use sagaway_contract::OrderStatus;
-use sagaway_contract::inventory::{ReserveLine, ReserveRequest};
-use sagaway_contract::notification::{NotificationKind, OrderStatusData, SendNotification};
+use sagaway_contract::inventory::{ReleaseOutcome, Reservation, ReserveLine, ReserveRequest};
+use sagaway_contract::notification::{
+    NotificationKind, OrderStatusData, SendNotification, SendOutcome,
+};
 use sagaway_contract::order::{CreateOrderRequest, Order, SetStatusRequest};
-use sagaway_contract::payment::ChargeRequest;
+use sagaway_contract::payment::{ChargeRequest, Payment, RefundOutcome};
 use sagaway_contract::saga::{OrderSagaInput, StatusUpdate};
 use sagaway_shared::invoke::{InternalClient, Reply};
 use serde::Serialize;
@@ -176,6 +178,16 @@ impl Clients {
         }
     }
 
+    /// A 2xx answer as the contract type of its route; anything else from a live service is a
+    /// transient failure (a deploy in between, say), retried.
+    fn answer<T: serde::de::DeserializeOwned>(s: Service, reply: Reply) -> Result<T, StepError> {
+        let reply = Self::expect_ok(reply)?;
+        reply.parse().map_err(|e| StepError::Transient {
+            service: s.name(),
+            message: format!("the answer does not match the contract: {e}"),
+        })
+    }
+
     /// Creates the order; answers the order as it is now (a repeat answers the existing one).
     pub async fn create_order(&self, input: &OrderSagaInput) -> Result<OrderStatus, StepError> {
         let body = CreateOrderRequest {
@@ -187,11 +199,7 @@ impl Clients {
         let r = self
             .call(Service::Order, "POST", "/internal/orders", Some(&body))
             .await?;
-        let r = Self::expect_ok(r)?;
-        let order: Order = r.parse().map_err(|e| StepError::Transient {
-            service: Service::Order.name(),
-            message: format!("the order service answered something that is not an order: {e}"),
-        })?;
+        let order: Order = Self::answer(Service::Order, r)?;
         Ok(order.status)
     }
 
@@ -209,7 +217,7 @@ impl Clients {
                 Some(&body),
             )
             .await?;
-        Self::expect_ok(r).map(drop)
+        Self::answer::<Order>(Service::Order, r).map(drop)
     }
 
     pub async fn reserve(&self, input: &OrderSagaInput) -> Result<(), StepError> {
@@ -232,7 +240,7 @@ impl Clients {
                 Some(&body),
             )
             .await?;
-        Self::expect_ok(r).map(drop)
+        Self::answer::<Reservation>(Service::Inventory, r).map(drop)
     }
 
     pub async fn release(&self, order_id: &str) -> Result<(), StepError> {
@@ -244,7 +252,7 @@ impl Clients {
                 None::<&()>,
             )
             .await?;
-        Self::expect_ok(r).map(drop)
+        Self::answer::<ReleaseOutcome>(Service::Inventory, r).map(drop)
     }
 
     /// Charges the order's total to its payment-method token (never a card number).
@@ -258,7 +266,7 @@ impl Clients {
         let r = self
             .call(Service::Payment, "POST", "/internal/payments", Some(&body))
             .await?;
-        Self::expect_ok(r).map(drop)
+        Self::answer::<Payment>(Service::Payment, r).map(drop)
     }
 
     pub async fn refund(&self, order_id: &str) -> Result<(), StepError> {
@@ -270,7 +278,7 @@ impl Clients {
                 None::<&()>,
             )
             .await?;
-        Self::expect_ok(r).map(drop)
+        Self::answer::<RefundOutcome>(Service::Payment, r).map(drop)
     }
 
     pub async fn notify(&self, s: &StatusUpdate) -> Result<(), StepError> {
@@ -293,7 +301,7 @@ impl Clients {
                 Some(&body),
             )
             .await?;
-        Self::expect_ok(r).map(drop)
+        Self::answer::<SendOutcome>(Service::Notification, r).map(drop)
     }
 }
 

@@ -55,6 +55,26 @@ impl OrderSaga {
             w.state.request_fingerprint = input.request_fingerprint.clone();
         });
 
+        let outcome = Self::story(ctx, &input).await;
+        // Finished either way, so the gateway never offers to cancel a saga that has ended.
+        step(ctx, SagaStep::Done);
+        ctx.state_mut(|w| {
+            w.state.finished = true;
+            if let Err(e) = &outcome
+                && w.state.failure_reason.is_none()
+            {
+                w.state.failure_reason = Some(format!("the saga failed: {e}"));
+            }
+        });
+        outcome?;
+        Ok(ctx.state(|w| w.state.clone()))
+    }
+
+    /// Create the order, then the happy path, or compensation.
+    async fn story(
+        ctx: &mut WorkflowContext<Self>,
+        input: &OrderSagaInput,
+    ) -> Result<(), ActivityExecutionError> {
         step(ctx, SagaStep::CreateOrder);
         let status = ctx
             .execute_activity(
@@ -63,19 +83,26 @@ impl OrderSaga {
                 policies::order_step(),
             )
             .await?;
-        if status != OrderStatus::Pending {
-            // An earlier run of this order's saga already moved it on: nothing to do again.
+        if status.is_final() {
+            // An earlier run of this order's saga finished it: nothing to do again.
             ctx.state_mut(|w| w.state.status = status);
-        } else {
-            Self::record(ctx, &input, OrderStatus::Pending, None).await?;
-            if let Err(Stop(reason)) = Self::forward(ctx, &input).await {
-                Self::compensate(ctx, &input, reason).await?;
-            }
+            return Ok(());
         }
-
-        step(ctx, SagaStep::Done);
-        ctx.state_mut(|w| w.state.finished = true);
-        Ok(ctx.state(|w| w.state.clone()))
+        if status != OrderStatus::Pending {
+            // An earlier run stopped half-way (and its history is gone): undo whatever it may
+            // have done; refunding and releasing what was never taken are no-ops.
+            ctx.state_mut(|w| {
+                w.state.status = status;
+                w.state.charge_attempted = true;
+            });
+            let reason = "an earlier run of this order stopped before it finished".to_string();
+            return Self::compensate(ctx, input, reason).await;
+        }
+        Self::record(ctx, input, OrderStatus::Pending, None).await?;
+        if let Err(Stop(reason)) = Self::forward(ctx, input).await {
+            Self::compensate(ctx, input, reason).await?;
+        }
+        Ok(())
     }
 
     /// The happy path. `Err` carries the reason to compensate.

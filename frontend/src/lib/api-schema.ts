@@ -591,7 +591,11 @@ export interface components {
              */
             password: string;
         };
-        /** @description The saga's live state, answered by the `state` query. */
+        /**
+         * @description The saga's live state, answered by the `state` query. Unknown fields are ignored; a field
+         *     added later must carry `#[serde(default)]`, so a gateway and a worker of neighbouring
+         *     versions still understand each other.
+         */
         SagaState: {
             cancel_requested?: string | null;
             card: components["schemas"]["CardSummary"];
@@ -1249,7 +1253,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed` (every invalid field in `errors`; also a total over the payment limit or a card the provider does not accept), `unknown_product` (`product_ids`), `mixed_currencies`, `idempotency_key_reused` (`order_id`) */
+            /** @description `validation_failed` (every invalid field in `errors`; also a card the provider does not accept), `order_total_too_large` (over the payment limit), `order_total_too_small` (nothing to charge), `unknown_product` (`product_ids`), `mixed_currencies`, `idempotency_key_reused` (`order_id`) */
             422: {
                 headers: {
                     [name: string]: unknown;

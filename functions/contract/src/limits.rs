@@ -11,6 +11,8 @@ pub const MAX_QUANTITY: i64 = 1_000;
 pub const MAX_PRICE_CENTS: i64 = 100_000_000;
 /// An order's total, in cents: the most the payment service charges at once.
 pub const MAX_ORDER_TOTAL_CENTS: i64 = 100_000_000;
+/// An order's total, in cents: the least the payment service charges.
+pub const MIN_ORDER_TOTAL_CENTS: i64 = 1;
 /// Units of one product in stock.
 pub const MAX_STOCK: i64 = 1_000_000;
 /// Identifiers (order, product, customer ids): 1–64 of `A-Z a-z 0-9 . _ -`.

@@ -45,6 +45,32 @@ pub struct SendNotification {
     pub data: OrderStatusData,
 }
 
+/// What the WebSocket API pushes to a shopper, and answers to any frame the shopper sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WsMessage {
+    /// `{"type": "notification", "notification": {…}}`
+    Notification { notification: Notification },
+    /// `{"type": "pong"}`
+    Pong,
+}
+
+/// The answer to `POST /internal/notifications`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendOutcome {
+    pub notification: Notification,
+    /// True when a notification with this id was stored before (nothing was pushed again).
+    pub repeated: bool,
+    /// Connections it reached.
+    pub pushed: usize,
+    /// Connections found gone (and deleted).
+    #[serde(default)]
+    pub gone: usize,
+    /// Connections a push failed on (kept).
+    #[serde(default)]
+    pub failed: usize,
+}
+
 /// A stored notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Notification {

@@ -103,6 +103,77 @@ pub struct TestCards {
     pub cards: Vec<TestCard>,
 }
 
+/// Where a payment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentStatus {
+    Processing,
+    Charged,
+    Declined,
+    Refunded,
+    Voided,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Processing => "PROCESSING",
+            Self::Charged => "CHARGED",
+            Self::Declined => "DECLINED",
+            Self::Refunded => "REFUNDED",
+            Self::Voided => "VOIDED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Processing,
+            Self::Charged,
+            Self::Declined,
+            Self::Refunded,
+            Self::Voided,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// A payment record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub order_id: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub card_last4: String,
+    pub status: PaymentStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<String>,
+    /// Calls made to the provider for this order.
+    pub attempts: i64,
+    /// Successful captures at the provider: never more than one.
+    pub captures: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The result of a refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RefundOutcome {
+    Refunded {
+        payment: Payment,
+    },
+    AlreadyRefunded {
+        payment: Payment,
+    },
+    /// Nothing was charged for the order; nothing to give back.
+    NotCharged {
+        order_id: String,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,8 +23,10 @@ pub fn workflow_id(order_id: &str) -> String {
 }
 
 /// The card that pays, as the saga may know it: a token, never the number.
+///
+/// Workflow payloads outlive deploys (histories are replayed), so they accept fields they do
+/// not know rather than wedge a saga when the gateway is deployed before the worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PaymentMethodRef {
     pub token: String,
     pub brand: CardBrand,
@@ -40,9 +42,8 @@ pub struct CardSummary {
     pub last4: String,
 }
 
-/// The saga's input.
+/// The saga's input (tolerant of unknown fields, see [`PaymentMethodRef`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct OrderSagaInput {
     pub order_id: String,
     pub customer_id: String,
@@ -81,7 +82,9 @@ pub enum Compensation {
     CancelOrder,
 }
 
-/// The saga's live state, answered by the `state` query.
+/// The saga's live state, answered by the `state` query. Unknown fields are ignored; a field
+/// added later must carry `#[serde(default)]`, so a gateway and a worker of neighbouring
+/// versions still understand each other.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SagaState {
     pub order_id: String,

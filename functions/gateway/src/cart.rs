@@ -14,6 +14,7 @@ use sagaway_contract::FieldError;
 use sagaway_contract::api::PlaceOrderRequest;
 use sagaway_contract::limits::{
     self, MAX_ID_LEN, MAX_IDEMPOTENCY_KEY_LEN, MAX_LINES, MAX_ORDER_TOTAL_CENTS, MAX_QUANTITY,
+    MIN_ORDER_TOTAL_CENTS,
 };
 use sagaway_contract::order::OrderLine;
 use sagaway_contract::payment::CardBrand;
@@ -92,17 +93,40 @@ pub fn validate(input: PlaceOrderRequest) -> Result<Cart, Vec<FieldError>> {
     })
 }
 
-/// The order's total from its priced lines, or the error that names why it cannot be paid.
-pub fn priced_total(lines: &[OrderLine]) -> Result<i64, FieldError> {
-    limits::order_total(lines.iter().map(|l| (l.quantity, l.unit_price_cents))).map_err(|_| {
-        FieldError::new(
-            "lines",
-            format!(
-                "the order's total exceeds the payment limit of {MAX_ORDER_TOTAL_CENTS} cents; \
-                 split it into smaller orders"
+/// Why a priced cart cannot be paid: the problem code and the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotalError {
+    pub code: &'static str,
+    pub error: FieldError,
+}
+
+/// The order's total from its priced lines: at least [`MIN_ORDER_TOTAL_CENTS`] (the payment
+/// service charges nothing smaller) and at most the payment limit.
+pub fn priced_total(lines: &[OrderLine]) -> Result<i64, TotalError> {
+    let total = limits::order_total(lines.iter().map(|l| (l.quantity, l.unit_price_cents)))
+        .map_err(|_| TotalError {
+            code: "order_total_too_large",
+            error: FieldError::new(
+                "lines",
+                format!(
+                    "the order's total exceeds the payment limit of {MAX_ORDER_TOTAL_CENTS} cents; \
+                     split it into smaller orders"
+                ),
             ),
-        )
-    })
+        })?;
+    if total < MIN_ORDER_TOTAL_CENTS {
+        return Err(TotalError {
+            code: "order_total_too_small",
+            error: FieldError::new(
+                "lines",
+                format!(
+                    "the order's total is {total} cents; the payment service charges at least \
+                     {MIN_ORDER_TOTAL_CENTS}: add a product that has a price"
+                ),
+            ),
+        });
+    }
+    Ok(total)
 }
 
 /// What identifies "the same request" for an `Idempotency-Key`: the merged lines and the
@@ -132,15 +156,18 @@ pub fn order_id(customer_id: &str, idempotency_key: Option<&str>) -> Result<Stri
     match idempotency_key {
         None => Ok(format!("o-{}", uuid::Uuid::new_v4().simple())),
         Some(key) if limits::is_key(key, MAX_IDEMPOTENCY_KEY_LEN) => {
-            // FNV-1a (two lanes) of "customer\0key": stable and short; collisions between
-            // one shopper's own keys are what it has to avoid, and 128 bits do.
-            let mut a: u64 = 0xcbf2_9ce4_8422_2325;
-            let mut b: u64 = 0x8422_2325_cbf2_9ce4;
-            for byte in customer_id.bytes().chain([0u8]).chain(key.bytes()) {
-                a = (a ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-                b = (b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3 | 0x2);
-            }
-            Ok(format!("o-{a:016x}{b:016x}"))
+            // SHA-256 of "customer\0key", 128 bits of it: stable, and no shopper can pick a key
+            // that lands on another shopper's order (workflow ids are global).
+            let mut input = Vec::with_capacity(customer_id.len() + 1 + key.len());
+            input.extend_from_slice(customer_id.as_bytes());
+            input.push(0);
+            input.extend_from_slice(key.as_bytes());
+            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &input);
+            let hex: String = digest.as_ref()[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            Ok(format!("o-{hex}"))
         }
         Some(_) => Err(FieldError::new(
             "Idempotency-Key",
@@ -206,10 +233,13 @@ mod tests {
             unit_price_cents: p,
         };
         assert_eq!(priced_total(&[line(2, 150)]), Ok(300));
+        let e = priced_total(&[line(1000, 100_000_000)]).unwrap_err();
         assert_eq!(
-            priced_total(&[line(1000, 100_000_000)]).unwrap_err().field,
-            "lines"
+            (e.code, e.error.field.as_str()),
+            ("order_total_too_large", "lines")
         );
+        let e = priced_total(&[line(3, 0)]).unwrap_err();
+        assert_eq!(e.code, "order_total_too_small");
     }
 
     #[test]

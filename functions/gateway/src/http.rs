@@ -39,9 +39,19 @@ use std::sync::Arc;
 use std::time::Duration;
 use temporalio_client::errors::{WorkflowQueryError, WorkflowStartError, WorkflowUpdateError};
 use temporalio_client::{
-    Client, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
-    WorkflowQueryOptions, WorkflowStartOptions,
+    Client, RpcOptions, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy,
+    WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowStartOptions,
 };
+
+/// How long one query may take: a saga whose worker is down must not hold the request until
+/// the Lambda's own timeout (15 s), which would answer without a problem or `Retry-After`.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a cancellation may wait for the saga to take it.
+const UPDATE_TIMEOUT: Duration = Duration::from_secs(8);
+
+fn rpc(timeout: Duration) -> RpcOptions {
+    RpcOptions::builder().timeout(timeout).build()
+}
 
 /// The OpenAPI document, generated from the code by `functions/openapi` (a test fails when
 /// this committed copy is not what the code generates).
@@ -189,15 +199,20 @@ async fn tokenize(app: &App, card_number: String) -> Result<PaymentMethod, ApiEr
 async fn existing(client: &Client, order_id: &str) -> Result<Option<SagaState>, ApiError> {
     let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(order_id));
     let mut last = String::new();
-    // A saga started a moment ago may not answer queries yet: a few short retries.
-    for attempt in 0..4 {
+    // A saga started a moment ago may not answer queries yet: a few short retries, within a
+    // budget well under the Lambda's timeout.
+    let started = std::time::Instant::now();
+    for attempt in 0..5u64 {
         if attempt > 0 {
+            if started.elapsed() > Duration::from_secs(8) {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(250 * attempt)).await;
         }
-        match handle
-            .query(StateQuery, (), WorkflowQueryOptions::default())
-            .await
-        {
+        let options = WorkflowQueryOptions::builder()
+            .rpc_options(rpc(QUERY_TIMEOUT))
+            .build();
+        match handle.query(StateQuery, (), options).await {
             Ok(state) => return Ok(Some(state)),
             Err(WorkflowQueryError::NotFound(_)) => return Ok(None),
             Err(e) => last = e.to_string(),
@@ -223,8 +238,15 @@ fn accepted(state: &SagaState, repeated: bool) -> Response {
     response
 }
 
-/// The answer to a request whose key was used before.
-fn repeat(state: &SagaState, fingerprint: &str) -> Result<Response, ApiError> {
+/// The answer to a request whose key was used before (by this shopper: the order id is
+/// derived from the shopper and the key, and a saga of anyone else is never shown).
+fn repeat(state: &SagaState, customer_id: &str, fingerprint: &str) -> Result<Response, ApiError> {
+    if state.customer_id != customer_id {
+        return Err(ApiError::invalid(
+            "idempotency_key_reused",
+            "this Idempotency-Key cannot be used; send a new key",
+        ));
+    }
     if state.request_fingerprint == fingerprint {
         tracing::info!(order_id = %state.order_id, status = %state.status, "repeated order request");
         return Ok(accepted(state, true));
@@ -255,7 +277,7 @@ fn repeat(state: &SagaState, fingerprint: &str) -> Result<Response, ApiError> {
     responses(
         (status = 202, description = "Placed (or, for a repeated key, placed before)", body = OrderAccepted,
             headers(("Location" = String, description = "the order's URL"))),
-        (status = 422, description = "`validation_failed` (every invalid field in `errors`; also a total over the payment limit or a card the provider does not accept), `unknown_product` (`product_ids`), `mixed_currencies`, `idempotency_key_reused` (`order_id`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (every invalid field in `errors`; also a card the provider does not accept), `order_total_too_large` (over the payment limit), `order_total_too_small` (nothing to charge), `unknown_product` (`product_ids`), `mixed_currencies`, `idempotency_key_reused` (`order_id`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`workflow_engine_unavailable`, `catalog_unavailable`, `payment_unavailable`: retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn place_order(
@@ -280,12 +302,12 @@ pub async fn place_order(
     if key.is_some()
         && let Some(state) = existing(client, &order_id).await?
     {
-        return repeat(&state, &fingerprint);
+        return repeat(&state, &caller.customer_id, &fingerprint);
     }
     let (lines, currency) = price(&app, &cart.lines).await?;
     let total_cents = cart::priced_total(&lines).map_err(|e| {
-        let mut err = ApiError::validation(vec![e]);
-        err.code = "order_total_too_large";
+        let mut err = ApiError::validation(vec![e.error]);
+        err.code = e.code;
         err
     })?;
     let method = tokenize(&app, cart.card_number).await?;
@@ -327,7 +349,7 @@ pub async fn place_order(
         // A concurrent request with the same key started it first.
         Err(WorkflowStartError::AlreadyStarted { .. }) => {
             match existing(client, &order_id).await? {
-                Some(state) => repeat(&state, &fingerprint),
+                Some(state) => repeat(&state, &caller.customer_id, &fingerprint),
                 None => Err(unavailable(TemporalUnavailable(
                     "the order's saga exists but cannot be read".into(),
                 ))),
@@ -423,12 +445,11 @@ pub async fn cancel(
         return Err(not_cancellable(state.status));
     }
     let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(&id));
+    let options = WorkflowExecuteUpdateOptions::builder()
+        .rpc_options(rpc(UPDATE_TIMEOUT))
+        .build();
     match handle
-        .execute_update(
-            CancelUpdate,
-            CancelRequest { reason },
-            WorkflowExecuteUpdateOptions::default(),
-        )
+        .execute_update(CancelUpdate, CancelRequest { reason }, options)
         .await
     {
         Ok(saga) => {
@@ -439,12 +460,16 @@ pub async fn cancel(
             )
                 .into_response())
         }
-        Err(WorkflowUpdateError::NotFound(_)) => Err(not_found(&id)),
-        // Refused by the saga (paid meanwhile), or it finished meanwhile.
+        // Refused by the saga (paid meanwhile), or the run closed meanwhile (Temporal then
+        // answers NotFound although the order exists): the order is settled.
         Err(e) => match existing(client, &id).await? {
             Some(now) if now.finished || !now.status.is_cancellable() => {
                 Err(not_cancellable(now.status))
             }
+            Some(now) if matches!(e, WorkflowUpdateError::NotFound(_)) => {
+                Err(not_cancellable(now.status))
+            }
+            None => Err(not_found(&id)),
             _ => Err(unavailable(TemporalUnavailable(e.to_string()))),
         },
     }
@@ -462,6 +487,7 @@ mod tests {
     fn state(fingerprint: &str) -> SagaState {
         SagaState {
             order_id: "o-1".into(),
+            customer_id: "c-1".into(),
             status: OrderStatus::Confirmed,
             total_cents: 300,
             request_fingerprint: fingerprint.into(),
@@ -471,7 +497,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_repeat_answers_the_order_as_it_is_and_another_body_is_refused() {
-        let r = repeat(&state("abc"), "abc").expect("a repeat");
+        let r = repeat(&state("abc"), "c-1", "abc").expect("a repeat");
         assert_eq!(r.status(), StatusCode::ACCEPTED);
         assert_eq!(r.headers()[header::LOCATION], "/v1/orders/o-1");
         let bytes = axum::body::to_bytes(r.into_body(), 1 << 16)
@@ -482,9 +508,13 @@ mod tests {
         assert_eq!(body.status, OrderStatus::Confirmed, "the current status");
         assert_eq!(body.total_cents, 300);
 
-        let e = repeat(&state("abc"), "xyz").expect_err("another body");
+        let e = repeat(&state("abc"), "c-1", "xyz").expect_err("another body");
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(e.code, "idempotency_key_reused");
         assert_eq!(e.extensions["order_id"], "o-1");
+        // Another shopper's saga is never shown, whatever the fingerprint.
+        let e = repeat(&state("abc"), "c-2", "abc").expect_err("not theirs");
+        assert_eq!(e.code, "idempotency_key_reused");
+        assert!(!e.extensions.contains_key("order_id"));
     }
 }

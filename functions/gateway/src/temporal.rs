@@ -109,6 +109,7 @@ impl Temporal {
         let connection = Connection::connect(
             ConnectionOptions::new(target)
                 .maybe_api_key(api_key)
+                .connect_timeout(std::time::Duration::from_secs(3))
                 .identity("sagaway-gateway".to_string())
                 .build(),
         )

@@ -12,7 +12,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use sagaway_contract::inventory::Product;
+pub use sagaway_contract::inventory::{
+    Product, ReleaseOutcome, Reservation, ReservationStatus, ReserveLine as Line,
+};
 pub use sagaway_contract::inventory::{ReserveLine as LineInput, ReserveRequest as ReserveInput};
 pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY, MAX_STOCK};
 pub const MAX_NAME_LEN: usize = 200;
@@ -146,13 +148,6 @@ pub struct StockInput {
     pub stock: i64,
 }
 
-/// A reserved quantity of one product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Line {
-    pub product_id: String,
-    pub quantity: i64,
-}
-
 /// A validated reservation request: lines merged by product and sorted by product id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReserveRequest {
@@ -208,55 +203,19 @@ pub fn validate_reserve(input: ReserveInput) -> Result<ReserveRequest, Validatio
     }
 }
 
-/// Where a reservation is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ReservationStatus {
-    Reserved,
-    Released,
-}
-
-impl ReservationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reserved => "RESERVED",
-            Self::Released => "RELEASED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "RESERVED" => Some(Self::Reserved),
-            "RELEASED" => Some(Self::Released),
-            _ => None,
-        }
-    }
-}
-
-/// An order's hold on stock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reservation {
-    pub order_id: String,
-    pub status: ReservationStatus,
-    /// Empty for a tombstone: a release that arrived before any reserve.
-    pub lines: Vec<Line>,
-    pub created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub released_at: Option<String>,
-}
-
-impl Reservation {
-    /// What a repeated reserve for the same order means, given this existing reservation.
-    pub fn check_repeat(&self, request: &ReserveRequest) -> Result<(), InventoryError> {
-        match self.status {
-            ReservationStatus::Released => {
-                Err(InventoryError::ReservationReleased(self.order_id.clone()))
-            }
-            ReservationStatus::Reserved if self.lines == request.lines => Ok(()),
-            ReservationStatus::Reserved => {
-                Err(InventoryError::ReservationMismatch(self.order_id.clone()))
-            }
-        }
+/// What a repeated reserve for the same order means, given its existing reservation.
+pub fn check_repeat(
+    existing: &Reservation,
+    request: &ReserveRequest,
+) -> Result<(), InventoryError> {
+    match existing.status {
+        ReservationStatus::Released => Err(InventoryError::ReservationReleased(
+            existing.order_id.clone(),
+        )),
+        ReservationStatus::Reserved if existing.lines == request.lines => Ok(()),
+        ReservationStatus::Reserved => Err(InventoryError::ReservationMismatch(
+            existing.order_id.clone(),
+        )),
     }
 }
 
@@ -267,19 +226,6 @@ pub enum ReserveOutcome {
     Created(Reservation),
     /// The same reservation already existed; nothing changed.
     Repeated(Reservation),
-}
-
-/// The result of a release call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum ReleaseOutcome {
-    /// Stock was put back now.
-    Released { reservation: Reservation },
-    /// It had been released before; nothing changed.
-    AlreadyReleased { reservation: Reservation },
-    /// No reservation existed for the order; nothing changed (a tombstone now blocks a late
-    /// reserve for it).
-    UnknownOrder { order_id: String },
 }
 
 #[cfg(test)]
@@ -372,15 +318,15 @@ mod tests {
             created_at: "t".into(),
             released_at: None,
         };
-        assert!(res.check_repeat(&req).is_ok());
+        assert!(check_repeat(&res, &req).is_ok());
         let other = input("o", &[("a", 2)]).validate().unwrap();
         assert!(matches!(
-            res.check_repeat(&other),
+            check_repeat(&res, &other),
             Err(InventoryError::ReservationMismatch(_))
         ));
         res.status = ReservationStatus::Released;
         assert!(matches!(
-            res.check_repeat(&req),
+            check_repeat(&res, &req),
             Err(InventoryError::ReservationReleased(_))
         ));
     }

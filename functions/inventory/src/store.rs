@@ -299,7 +299,7 @@ impl Store {
     ) -> Result<ReserveOutcome, InventoryError> {
         // A repeat is answered from the stored reservation without touching stock.
         if let Some(existing) = self.reservation(&request.order_id).await? {
-            existing.check_repeat(request)?;
+            crate::domain::check_repeat(&existing, request)?;
             return Ok(ReserveOutcome::Repeated(existing));
         }
         let reservation = Reservation {
@@ -353,7 +353,7 @@ impl Store {
                 let existing = self.reservation(&request.order_id).await?.ok_or_else(|| {
                     InventoryError::Store("reservation vanished during reserve".into())
                 })?;
-                existing.check_repeat(request)?;
+                crate::domain::check_repeat(&existing, request)?;
                 return Ok(ReserveOutcome::Repeated(existing));
             }
             let failed: Vec<&Line> = request

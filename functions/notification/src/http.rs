@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lambda_http::request::RequestContext;
+use sagaway_contract::notification::{SendOutcome, WsMessage};
 use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::dynamo::attr::now;
 use sagaway_shared::serve::{WS_CONNECT, WS_DISCONNECT, WS_MESSAGE};
@@ -88,12 +89,20 @@ async fn send(
 ) -> Result<Response, ApiError> {
     let n = crate::domain::validate_send(input, now()).map_err(|e| api_error(e.into()))?;
     if !app.store.save(&n).await.map_err(api_error)? {
-        return Ok(
-            Json(json!({ "notification": n, "repeated": true, "pushed": 0 })).into_response(),
-        );
+        return Ok(Json(SendOutcome {
+            notification: n,
+            repeated: true,
+            pushed: 0,
+            gone: 0,
+            failed: 0,
+        })
+        .into_response());
     }
     // Stored first; pushing is best effort and never fails the call.
-    let payload = json!({ "type": "notification", "notification": n }).to_string();
+    let payload = serde_json::to_string(&WsMessage::Notification {
+        notification: n.clone(),
+    })
+    .map_err(|e| ApiError::internal(&e))?;
     let (mut pushed, mut gone, mut failed) = (0, 0, 0);
     let connections = app
         .store
@@ -121,7 +130,13 @@ async fn send(
     tracing::info!(notification_id = %n.id, customer_id = %n.customer_id, pushed, gone, failed, "notification sent");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "notification": n, "repeated": false, "pushed": pushed, "gone": gone, "failed": failed })),
+        Json(SendOutcome {
+            notification: n,
+            repeated: false,
+            pushed,
+            gone,
+            failed,
+        }),
     )
         .into_response())
 }
@@ -178,8 +193,8 @@ async fn ws_disconnect(
 }
 
 /// Any frame (text, binary, JSON or not; its body is not read) is answered with a pong.
-async fn ws_message(WsConnection(_): WsConnection) -> Json<serde_json::Value> {
-    Json(json!({ "type": "pong" }))
+async fn ws_message(WsConnection(_): WsConnection) -> Json<WsMessage> {
+    Json(WsMessage::Pong)
 }
 
 /// The notification service's part of the OpenAPI document.

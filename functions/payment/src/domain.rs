@@ -19,12 +19,12 @@
 //!   already charged (or declined) still answers its first result.
 
 use crate::provider::{Card, TEST_CARDS};
-use serde::{Deserialize, Serialize};
 
 pub use sagaway_contract::limits::MAX_ORDER_TOTAL_CENTS as MAX_AMOUNT_CENTS;
-use sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS;
+use sagaway_contract::limits::{MIN_ORDER_TOTAL_CENTS, PAYMENT_METHOD_TTL_SECS};
 pub use sagaway_contract::payment::{
-    CardBrand, ChargeRequest as ChargeInput, PaymentMethod, TokenizeRequest,
+    CardBrand, ChargeRequest as ChargeInput, Payment, PaymentMethod, PaymentStatus, RefundOutcome,
+    TokenizeRequest,
 };
 /// How long a charge attempt may hold the payment before another call may take over.
 pub const LEASE_SECS: i64 = 30;
@@ -52,61 +52,6 @@ pub enum PaymentError {
     MethodInvalid(String),
     #[error("the payments table failed: {0}")]
     Store(String),
-}
-
-/// Where a payment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PaymentStatus {
-    Processing,
-    Charged,
-    Declined,
-    Refunded,
-    Voided,
-}
-
-impl PaymentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Processing => "PROCESSING",
-            Self::Charged => "CHARGED",
-            Self::Declined => "DECLINED",
-            Self::Refunded => "REFUNDED",
-            Self::Voided => "VOIDED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Processing,
-            Self::Charged,
-            Self::Declined,
-            Self::Refunded,
-            Self::Voided,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-    }
-}
-
-/// A payment record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Payment {
-    pub order_id: String,
-    pub amount_cents: i64,
-    pub currency: String,
-    pub card_last4: String,
-    pub status: PaymentStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider_reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decline_code: Option<String>,
-    /// Calls made to the provider for this order.
-    pub attempts: i64,
-    /// Successful captures at the provider: never more than one.
-    pub captures: i64,
-    pub created_at: String,
-    pub updated_at: String,
 }
 
 /// A card in the vault: what the provider needs to charge it, without its number.
@@ -212,7 +157,10 @@ pub fn charge_without_method(
             code: p.decline_code.clone().unwrap_or_default(),
             payment: Box::new(p),
         }),
-        _ => Err(PaymentError::MethodInvalid(charge.token.clone())),
+        // Another call is at the provider with it: retry, as with a token.
+        Some(p) if p.status == PaymentStatus::Processing => Err(PaymentError::InProgress),
+        Some(_) => Err(PaymentError::Closed(charge.order_id.clone())),
+        None => Err(PaymentError::MethodInvalid(charge.token.clone())),
     }
 }
 
@@ -234,10 +182,10 @@ pub fn validate_charge(input: ChargeInput) -> Result<ValidCharge, ValidationErro
             "must be 1 to 64 letters, digits, '.', '_' or '-'",
         ));
     }
-    if !(1..=MAX_AMOUNT_CENTS).contains(&input.amount_cents) {
+    if !(MIN_ORDER_TOTAL_CENTS..=MAX_AMOUNT_CENTS).contains(&input.amount_cents) {
         return Err(invalid(
             "amount_cents",
-            format!("must be between 1 and {MAX_AMOUNT_CENTS}"),
+            format!("must be between {MIN_ORDER_TOTAL_CENTS} and {MAX_AMOUNT_CENTS}"),
         ));
     }
     let currency = input.currency.unwrap_or_else(|| "USD".into());
@@ -267,22 +215,6 @@ impl ChargeRequest {
     pub fn matches(&self, p: &Payment) -> bool {
         p.amount_cents == self.amount_cents && p.currency == self.currency
     }
-}
-
-/// The result of a refund.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum RefundOutcome {
-    Refunded {
-        payment: Payment,
-    },
-    AlreadyRefunded {
-        payment: Payment,
-    },
-    /// Nothing was charged for the order; nothing to give back.
-    NotCharged {
-        order_id: String,
-    },
 }
 
 #[cfg(test)]
@@ -366,6 +298,22 @@ mod tests {
         assert!(matches!(
             charge_without_method(&c, None),
             Err(PaymentError::MethodInvalid(_))
+        ));
+        let processing = Payment {
+            status: PaymentStatus::Processing,
+            ..paid.clone()
+        };
+        assert!(matches!(
+            charge_without_method(&c, Some(processing)),
+            Err(PaymentError::InProgress)
+        ));
+        let refunded = Payment {
+            status: PaymentStatus::Refunded,
+            ..paid.clone()
+        };
+        assert!(matches!(
+            charge_without_method(&c, Some(refunded)),
+            Err(PaymentError::Closed(_))
         ));
         let other = Payment {
             amount_cents: 5,

@@ -49,24 +49,64 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
+        // serde quotes the offending value; a card number sent in the wrong place or type must
+        // not come back (or reach anything that records responses).
+        let what = redact_long_numbers(&inner.to_string());
         match inner.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 ApiError::bad_request(
                     "malformed_json",
-                    format!("the request body is not valid JSON: {inner}"),
+                    format!("the request body is not valid JSON: {what}"),
                 )
             }
             _ if path == "." || path.is_empty() => ApiError::invalid(
                 "invalid_body",
-                format!("the request body does not match the expected shape: {inner}"),
+                format!("the request body does not match the expected shape: {what}"),
             ),
             _ => {
-                let mut e = ApiError::invalid("invalid_body", format!("field `{path}`: {inner}"));
-                e.errors = vec![sagaway_contract::FieldError::new(path, inner.to_string())];
+                let mut e = ApiError::invalid("invalid_body", format!("field `{path}`: {what}"));
+                e.errors = vec![sagaway_contract::FieldError::new(path, what)];
                 e
             }
         }
     })
+}
+
+/// Replaces every run of 12 or more digits (single spaces or dashes between them allowed) with
+/// `<number>`.
+pub fn redact_long_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            // The longest run of digits with single separators between them.
+            let (mut j, mut digits, mut end) = (i, 0, i);
+            while j < chars.len() {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    j += 1;
+                    end = j;
+                } else if matches!(chars[j], ' ' | '-')
+                    && chars.get(j + 1).is_some_and(char::is_ascii_digit)
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            if digits >= 12 {
+                out.push_str("<number>");
+            } else {
+                out.extend(&chars[i..end]);
+            }
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 fn is_json(headers: &axum::http::HeaderMap) -> bool {
@@ -137,6 +177,27 @@ mod tests {
     fn missing_field_is_named() {
         let e = parse::<Req>(br#"{"lines":[{"product_id":"a"}]}"#).unwrap_err();
         assert!(e.message.contains("quantity"), "{}", e.message);
+    }
+
+    #[test]
+    fn card_numbers_are_not_echoed() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Pay {
+            card_number: String,
+        }
+        let e = parse::<Pay>(br#"{"card_number": 4242424242424242}"#).unwrap_err();
+        assert!(!e.message.contains("4242424242424242"), "{}", e.message);
+        assert!(!e.errors[0].message.contains("42424242"), "{:?}", e.errors);
+        assert_eq!(e.errors[0].field, "card_number");
+        assert_eq!(
+            redact_long_numbers("a 4242 4242 4242 4242 b 12345 c 4000-0000-0000-0002"),
+            "a <number> b 12345 c <number>"
+        );
+        assert_eq!(
+            redact_long_numbers("line 42, column 7"),
+            "line 42, column 7"
+        );
     }
 
     #[test]
