@@ -340,6 +340,34 @@ async fn limits_are_enforced_at_the_edge() {
         "the number is not echoed: {}",
         r.text
     );
+    // A card number sent as a JSON number: refused, and not echoed either.
+    let r = shopper
+        .json(
+            Method::POST,
+            "/v1/orders",
+            &json!({ "lines": [{ "product_id": product, "quantity": 1 }], "card_number": 4242424242424242u64 }),
+        )
+        .await;
+    assert_problem(&r, 422, "invalid_body");
+    assert_eq!(r.body["errors"][0]["field"], "card_number", "{}", r.text);
+    assert!(
+        !r.text.contains("4242424242424242"),
+        "the number is not echoed: {}",
+        r.text
+    );
+    // Nothing to charge: refused at the edge too, nothing reserved.
+    let free = unique("free");
+    let r = admin
+        .json(
+            Method::PUT,
+            &format!("/v1/products/{free}"),
+            &json!({ "name": "A free sample", "price_cents": 0, "stock": 5 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = place(&shopper, &[(&free, 2)], OK, None).await;
+    assert_problem(&r, 422, "order_total_too_small");
+    assert_eq!(stack.stock(&free).await, 5, "nothing was reserved");
 }
 
 /// Digit runs of 13–19 that could be a card number: the test cards themselves (anywhere), and
