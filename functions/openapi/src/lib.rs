@@ -40,83 +40,67 @@ struct GatewayMessage {
 )]
 struct Base;
 
-fn problem(description: &str) -> RefOr<Response> {
-    RefOr::T(
-        ResponseBuilder::new()
-            .description(description)
-            .content(
-                sagaway_contract::problem::PROBLEM_CONTENT_TYPE,
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build(),
-    )
+const PROBLEM: (&str, &str) = (sagaway_contract::problem::PROBLEM_CONTENT_TYPE, "Problem");
+/// API Gateway's own answers (`{"message": …}`), which an HTTP API cannot reshape.
+const GATEWAY: (&str, &str) = ("application/json", "GatewayMessage");
+
+/// A response with these (content type, schema name) bodies.
+fn response(description: &str, bodies: &[(&str, &str)]) -> RefOr<Response> {
+    let mut r = ResponseBuilder::new().description(description);
+    for (content_type, schema) in bodies {
+        r = r.content(
+            *content_type,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(*schema)))
+                .build(),
+        );
+    }
+    RefOr::T(r.build())
 }
 
 /// Adds the responses every route can give, by what it takes.
 fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: bool) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
-    let mut add = |status: &str, description: &str| {
+    let mut add = |status: &str, description: &str, bodies: &[(&str, &str)]| {
         op.responses
             .responses
             .entry(status.to_string())
-            .or_insert_with(|| problem(description));
+            .or_insert_with(|| response(description, bodies));
     };
     if has_body {
-        add("400", "`malformed_json`: the body is not JSON");
-        add("413", "`body_too_large`: the body is larger than 64 KiB");
+        add("400", "`malformed_json`: the body is not JSON", &[PROBLEM]);
+        add(
+            "413",
+            "`body_too_large`: the body is larger than 64 KiB",
+            &[PROBLEM],
+        );
         add(
             "415",
             "`unsupported_media_type`: send `Content-Type: application/json`",
+            &[PROBLEM],
         );
         add(
             "422",
             "`invalid_body` (a missing field or a wrong type, named in `errors`) or `validation_failed` (every invalid field in `errors`)",
+            &[PROBLEM],
         );
     }
     if has_path_params {
-        add("404", "not found");
+        add("404", "not found", &[PROBLEM]);
     }
     // Only API Gateway's throttling answers 429, in its own format.
-    op.responses.responses.entry("429".to_string()).or_insert_with(|| {
-        RefOr::T(
-            ResponseBuilder::new()
-                .description(
-                    "API Gateway's throttling (`{\"message\": \"Too Many Requests\"}`): slow down and retry",
-                )
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("GatewayMessage")))
-                        .build(),
-                )
-                .build(),
-        )
-    });
+    add(
+        "429",
+        "API Gateway's throttling (`{\"message\": \"Too Many Requests\"}`): slow down and retry",
+        &[GATEWAY],
+    );
     if secured {
         // Without an Authorization header API Gateway answers by itself, in its own format.
-        op.responses.responses.entry("401".to_string()).or_insert_with(|| {
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description(
-                        "`invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{\"message\": \"Unauthorized\"}` as `application/json`.",
-                    )
-                    .content(
-                        sagaway_contract::problem::PROBLEM_CONTENT_TYPE,
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("Problem")))
-                            .build(),
-                    )
-                    .content(
-                        "application/json",
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("GatewayMessage")))
-                            .build(),
-                    )
-                    .build(),
-            )
-        });
+        add(
+            "401",
+            "`invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{\"message\": \"Unauthorized\"}` as `application/json`.",
+            &[PROBLEM, GATEWAY],
+        );
     }
 }
 

@@ -305,6 +305,65 @@ async fn an_idempotency_key_never_runs_a_second_saga() {
 
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn racing_requests_with_one_key_place_one_order() {
+    let stack = Stack::from_env().await;
+    let product = stack.product("race", 20).await;
+    let (shopper, _) = stack.api.new_shopper("race").await;
+    for round in 0..3 {
+        let key = unique("race");
+        // Same body from three clients at once, then a different body racing a first request.
+        let same = futures::future::join_all(
+            (0..3).map(|_| place(&shopper, &[(&product, 1)], OK, Some(&key))),
+        )
+        .await;
+        for r in &same {
+            assert_eq!(r.status, 202, "round {round}: {}", r.text);
+        }
+        let ids: std::collections::BTreeSet<_> = same
+            .iter()
+            .map(|r| r.body["order_id"].to_string())
+            .collect();
+        assert_eq!(ids.len(), 1, "one order for one key: {ids:?}");
+        assert_eq!(
+            same.iter().filter(|r| r.body["repeated"] == false).count(),
+            1,
+            "exactly one request placed it"
+        );
+        let key2 = unique("race2");
+        let (a, b) = tokio::join!(
+            place(&shopper, &[(&product, 1)], OK, Some(&key2)),
+            place(&shopper, &[(&product, 2)], OK, Some(&key2)),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [202, 422],
+            "one wins, the other body is refused: {} / {}",
+            a.text,
+            b.text
+        );
+        let loser = if a.status == 422 { &a } else { &b };
+        assert_eq!(loser.code(), "idempotency_key_reused", "{}", loser.text);
+        let winner = if a.status == 202 { &a } else { &b };
+        let id = winner.body["order_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(runs(&format!("order-{id}")), 1);
+        let first = same[0].body["order_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(runs(&format!("order-{first}")), 1);
+        for id in [first, id] {
+            settled(&shopper, &id, Duration::from_secs(60)).await;
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn limits_are_enforced_at_the_edge() {
     let stack = Stack::from_env().await;
     let admin = stack.admin().await;
