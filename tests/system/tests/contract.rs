@@ -312,10 +312,10 @@ async fn racing_requests_with_one_key_place_one_order() {
     for round in 0..3 {
         let key = unique("race");
         // Same body from three clients at once, then a different body racing a first request.
-        let same = futures::future::join_all(
-            (0..3).map(|_| place(&shopper, &[(&product, 1)], OK, Some(&key))),
-        )
-        .await;
+        let one = [(product.as_str(), 1)];
+        let two = [(product.as_str(), 2)];
+        let same =
+            futures::future::join_all((0..3).map(|_| place(&shopper, &one, OK, Some(&key)))).await;
         for r in &same {
             assert_eq!(r.status, 202, "round {round}: {}", r.text);
         }
@@ -331,8 +331,8 @@ async fn racing_requests_with_one_key_place_one_order() {
         );
         let key2 = unique("race2");
         let (a, b) = tokio::join!(
-            place(&shopper, &[(&product, 1)], OK, Some(&key2)),
-            place(&shopper, &[(&product, 2)], OK, Some(&key2)),
+            place(&shopper, &one, OK, Some(&key2)),
+            place(&shopper, &two, OK, Some(&key2)),
         );
         let mut statuses = [a.status, b.status];
         statuses.sort();
