@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test lint unit system build zips zips-aws bench clean openapi
+.PHONY: help up down test lint unit system build zips zips-aws bench clean openapi redeploy logs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ build zips: ## build the workspace and package the Lambda zips into dist/lambda
 
 zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=x86_64|arm64), into dist/lambda-aws
 	@source localstack/lib.sh && check_prereqs && ensure_tools && build_zips_aws
+
+redeploy: ## rebuild one function (FN=payment, or FN=worker) and put it live in the running stack; data stays
+	@localstack/dev.sh redeploy "$(FN)"
+
+logs: ## follow a function's logs in the running stack (FN=gateway, or FN=worker)
+	@localstack/dev.sh logs "$(FN)"
 
 openapi: ## regenerate docs/openapi.json (and the web app's API types) from the code
 	@cargo run --quiet --locked -p sagaway-openapi --bin gen-openapi docs/openapi.json
