@@ -141,7 +141,7 @@ impl Clients {
                 breaker.success();
                 Ok(reply)
             }
-            Ok(reply) if reply.status == 503 && reply.problem().is_some() => {
+            Ok(reply) if reply.status == 503 && !reply.code().is_empty() => {
                 breaker.success();
                 Err(StepError::Transient {
                     service: s.name(),
@@ -172,7 +172,7 @@ impl Clients {
             Ok(reply)
         } else {
             Err(StepError::Business {
-                kind: FailureKind::of(reply.status, &reply.code()),
+                kind: FailureKind::of(reply.status, reply.code()),
                 message: reply.detail(),
             })
         }

@@ -17,7 +17,7 @@
 use crate::activities::SagaActivities;
 use crate::policies;
 use sagaway_contract::saga::{
-    CancelRequest, CardSummary, Compensation, OrderSagaInput, SagaState, SagaStep, StatusUpdate,
+    CancelRequest, Compensation, OrderSagaInput, SagaState, SagaStep, StatusUpdate,
 };
 use sagaway_contract::{FailureKind, OrderStatus};
 use temporalio_common::error::IncomingError;
@@ -43,17 +43,7 @@ impl OrderSaga {
         ctx: &mut WorkflowContext<Self>,
         input: OrderSagaInput,
     ) -> WorkflowResult<SagaState> {
-        ctx.state_mut(|w| {
-            w.state.order_id = input.order_id.clone();
-            w.state.customer_id = input.customer_id.clone();
-            w.state.total_cents = input.total_cents;
-            w.state.currency = input.currency.clone();
-            w.state.card = CardSummary {
-                brand: input.payment.brand.as_str().to_string(),
-                last4: input.payment.last4.clone(),
-            };
-            w.state.request_fingerprint = input.request_fingerprint.clone();
-        });
+        ctx.state_mut(|w| w.state = SagaState::started(&input));
 
         let outcome = Self::story(ctx, &input).await;
         // Finished either way, so the gateway never offers to cancel a saga that has ended.

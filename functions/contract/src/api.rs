@@ -3,7 +3,7 @@
 use crate::saga::{CardSummary, SagaState};
 use crate::status::OrderStatus;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// One line of a cart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -116,4 +116,15 @@ impl Health {
             service: service.into(),
         }
     }
+}
+
+/// `?limit=&cursor=` of every paged list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// page size, 1–100 (default 20)
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page
+    pub cursor: Option<String>,
 }

@@ -110,6 +110,25 @@ pub struct SagaState {
     pub request_fingerprint: String,
 }
 
+impl SagaState {
+    /// The state of a saga that has just started from `input` (PENDING, nothing done yet).
+    pub fn started(input: &OrderSagaInput) -> Self {
+        Self {
+            order_id: input.order_id.clone(),
+            customer_id: input.customer_id.clone(),
+            status: OrderStatus::Pending,
+            total_cents: input.total_cents,
+            currency: input.currency.clone(),
+            card: CardSummary {
+                brand: input.payment.brand.as_str().to_string(),
+                last4: input.payment.last4.clone(),
+            },
+            request_fingerprint: input.request_fingerprint.clone(),
+            ..Self::default()
+        }
+    }
+}
+
 /// The `request_cancel` update's input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelRequest {

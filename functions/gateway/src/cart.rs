@@ -144,7 +144,12 @@ pub fn fingerprint(cart: &Cart) -> String {
         "card\t{}\t{last4}\n",
         CardBrand::of(&cart.card_number).as_str()
     ));
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
+    sha256_hex128(text.as_bytes())
+}
+
+/// The first 128 bits of SHA-256, as 32 hex digits.
+fn sha256_hex128(bytes: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
     digest.as_ref()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -162,12 +167,7 @@ pub fn order_id(customer_id: &str, idempotency_key: Option<&str>) -> Result<Stri
             input.extend_from_slice(customer_id.as_bytes());
             input.push(0);
             input.extend_from_slice(key.as_bytes());
-            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &input);
-            let hex: String = digest.as_ref()[..16]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            Ok(format!("o-{hex}"))
+            Ok(format!("o-{}", sha256_hex128(&input)))
         }
         Some(_) => Err(FieldError::new(
             "Idempotency-Key",

@@ -28,7 +28,7 @@ use sagaway_contract::limits::{MAX_CANCEL_REASON_LEN, MAX_ID_LEN};
 use sagaway_contract::order::OrderLine;
 use sagaway_contract::payment::{PaymentMethod, TokenizeRequest};
 use sagaway_contract::saga::{
-    CancelRequest, CardSummary, OrderSagaInput, PaymentMethodRef, SagaState, workflow_id,
+    CancelRequest, OrderSagaInput, PaymentMethodRef, SagaState, workflow_id,
 };
 use sagaway_contract::{FieldError, OrderStatus, Problem};
 use sagaway_shared::auth::Caller;
@@ -328,19 +328,7 @@ pub async fn place_order(
         .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
         .id_conflict_policy(WorkflowIdConflictPolicy::Fail)
         .build();
-    let state = SagaState {
-        order_id: order_id.clone(),
-        customer_id: caller.customer_id.clone(),
-        status: OrderStatus::Pending,
-        total_cents,
-        currency: saga.currency.clone(),
-        card: CardSummary {
-            brand: saga.payment.brand.as_str().to_string(),
-            last4: saga.payment.last4.clone(),
-        },
-        request_fingerprint: fingerprint.clone(),
-        ..SagaState::default()
-    };
+    let state = SagaState::started(&saga);
     match client.start_workflow(OrderSaga, saga, options).await {
         Ok(_) => {
             tracing::info!(%order_id, customer_id = %caller.customer_id, total_cents, "order placed");

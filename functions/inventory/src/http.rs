@@ -25,10 +25,10 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use sagaway_contract::Problem;
 use sagaway_contract::api::Health;
+use sagaway_contract::api::PageQuery;
 use sagaway_shared::ApiError;
 use sagaway_shared::JsonBody;
 use sagaway_shared::auth::{Caller, Internal};
-use serde::Deserialize;
 use serde_json::json;
 
 /// Builds the router over `store`.
@@ -99,18 +99,9 @@ async fn health() -> Json<Health> {
     Json(Health::ok("inventory"))
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
 /// The catalog, in id order, a page at a time.
 #[utoipa::path(get, path = "/v1/products", tag = "catalog",
-    params(
-        ("limit" = Option<i32>, Query, description = "page size, 1–100 (default 20)", minimum = 1, maximum = 100),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-    ),
+    params(PageQuery),
     responses(
         (status = 200, description = "A page of products", body = ProductPage),
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = Problem, content_type = "application/problem+json"),
@@ -118,7 +109,7 @@ struct ListQuery {
     ))]
 async fn list_products(
     State(store): State<Store>,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| {
         ApiError::bad_request("invalid_query", format!("the query string is invalid: {e}"))

@@ -19,12 +19,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lambda_http::request::RequestContext;
+use sagaway_contract::api::PageQuery;
 use sagaway_contract::notification::{SendOutcome, WsMessage};
 use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::dynamo::attr::now;
 use sagaway_shared::serve::{WS_CONNECT, WS_DISCONNECT, WS_MESSAGE};
 use sagaway_shared::{ApiError, JsonBody};
-use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Clone)]
@@ -50,18 +50,9 @@ fn api_error(e: NotificationError) -> ApiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
 /// My notifications, newest first.
 #[utoipa::path(get, path = "/v1/notifications", tag = "notifications", security(("bearer" = [])),
-    params(
-        ("limit" = Option<i32>, Query, description = "page size, 1–100 (default 20)", minimum = 1, maximum = 100),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-    ),
+    params(PageQuery),
     responses(
         (status = 200, description = "A page of notifications", body = crate::store::NotificationPage),
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = sagaway_contract::Problem, content_type = "application/problem+json"),
@@ -70,7 +61,7 @@ struct ListQuery {
 async fn mine(
     State(app): State<App>,
     caller: Caller,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
     let limit = domain::page_size(q.limit.as_deref()).map_err(|e| api_error(e.into()))?;

@@ -158,11 +158,8 @@ pub fn document() -> Doc {
 
 /// The document as the committed, pretty-printed JSON text (with a final newline).
 pub fn document_json() -> String {
-    let mut text = doc_to_string(&document());
+    let mut text = serde_json::to_string_pretty(&document())
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
-}
-
-fn doc_to_string(doc: &Doc) -> String {
-    serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

@@ -23,10 +23,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use sagaway_contract::Problem;
 use sagaway_contract::api::Health;
+use sagaway_contract::api::PageQuery;
 use sagaway_contract::order::{Order, OrderPage};
 use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::{ApiError, JsonBody};
-use serde::Deserialize;
 use serde_json::json;
 
 pub fn router(store: Store) -> Router {
@@ -76,18 +76,9 @@ async fn health() -> Json<Health> {
     Json(Health::ok("order"))
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
 /// My orders, newest first.
 #[utoipa::path(get, path = "/v1/orders", tag = "orders", security(("bearer" = [])),
-    params(
-        ("limit" = Option<i32>, Query, description = "page size, 1–100 (default 20)", minimum = 1, maximum = 100),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-    ),
+    params(PageQuery),
     responses(
         (status = 200, description = "A page of orders", body = OrderPage),
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = Problem, content_type = "application/problem+json"),
@@ -96,7 +87,7 @@ struct ListQuery {
 async fn my_orders(
     State(store): State<Store>,
     caller: Caller,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
     let limit = domain::page_size(q.limit.as_deref()).map_err(|e| api_error(e.into()))?;

@@ -11,7 +11,7 @@
 
 use crate::domain::{self, ChargeInput, PaymentError, TokenizeRequest};
 use crate::provider::TEST_CARDS;
-use crate::store::{Charged, Store};
+use crate::store::{Charged, Store, epoch};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -90,10 +90,6 @@ async fn test_cards() -> Json<TestCards> {
             })
             .collect(),
     })
-}
-
-fn epoch() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 /// Vaults a card number; the number goes no further than this handler.

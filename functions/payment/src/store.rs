@@ -30,7 +30,8 @@ fn pk(order_id: &str) -> String {
     format!("payment#{order_id}")
 }
 
-fn epoch() -> i64 {
+/// Now, in epoch seconds (leases, token expiry).
+pub fn epoch() -> i64 {
     chrono::Utc::now().timestamp()
 }
 

@@ -59,15 +59,16 @@ impl Reply {
         Problem::deserialize(&self.body).ok()
     }
 
-    /// The problem's `code` (empty when there is none).
-    pub fn code(&self) -> String {
-        self.problem().map(|p| p.code).unwrap_or_default()
+    /// The problem's `code` (empty when there is none); read from the body, not parsed again.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
     }
 
     /// The problem's `detail`, or the body as text.
     pub fn detail(&self) -> String {
-        self.problem()
-            .map(|p| p.detail)
+        self.body["detail"]
+            .as_str()
+            .map(str::to_string)
             .unwrap_or_else(|| self.body.to_string())
     }
 }

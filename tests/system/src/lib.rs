@@ -331,6 +331,24 @@ impl Stack {
     }
 }
 
+/// `POST /v1/orders` with these lines and card, and an `Idempotency-Key` when given.
+pub async fn place_order(api: &Api, lines: &[(&str, i64)], card: &str, key: Option<&str>) -> Reply {
+    let lines: Vec<Value> = lines
+        .iter()
+        .map(|(p, q)| json!({ "product_id": p, "quantity": q }))
+        .collect();
+    let api = match key {
+        Some(k) => api.with_header("idempotency-key", k),
+        None => api.clone(),
+    };
+    api.json(
+        reqwest::Method::POST,
+        "/v1/orders",
+        &json!({ "lines": lines, "card_number": card }),
+    )
+    .await
+}
+
 /// An id no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -2,8 +2,7 @@
 //! compensated) and a worker killed mid-saga. These tests stop parts of the stack, so they
 //! run one at a time, in their own test binary.
 
-use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use system_tests::{Api, Stack};
@@ -34,13 +33,7 @@ async fn breaker(service: &str) -> Value {
 }
 
 async fn place(api: &Api, product: &str, qty: i64, card: &str) -> String {
-    let r = api
-        .json(
-            Method::POST,
-            "/v1/orders",
-            &json!({ "lines": [{ "product_id": product, "quantity": qty }], "card_number": card }),
-        )
-        .await;
+    let r = system_tests::place_order(api, &[(product, qty)], card, None).await;
     assert_eq!(r.status, 202, "{}", r.text);
     r.body["order_id"].as_str().expect("id").to_string()
 }

@@ -5,35 +5,13 @@ use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use system_tests::{Api, Stack, assert_problem, unique};
+use system_tests::{Api, Stack, assert_problem, place_order as place, unique};
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Message;
 
 const OK: &str = "4242424242424242";
 const DECLINE: &str = "4000000000000002";
 const TRANSIENT: &str = "4000000000000119";
-
-async fn place(
-    api: &Api,
-    lines: &[(&str, i64)],
-    card: &str,
-    key: Option<&str>,
-) -> system_tests::Reply {
-    let lines: Vec<Value> = lines
-        .iter()
-        .map(|(p, q)| json!({ "product_id": p, "quantity": q }))
-        .collect();
-    let api = match key {
-        Some(k) => api.with_header("idempotency-key", k),
-        None => api.clone(),
-    };
-    api.json(
-        Method::POST,
-        "/v1/orders",
-        &json!({ "lines": lines, "card_number": card }),
-    )
-    .await
-}
 
 /// Polls the order until it is CONFIRMED or CANCELLED.
 async fn settled(api: &Api, order_id: &str, within: Duration) -> Value {
