@@ -331,6 +331,39 @@ impl Stack {
     }
 }
 
+/// Every event of a CloudWatch log group from `since` (epoch ms) on, all pages. The emulator
+/// may hand out a next token with an empty page: an empty page ends the read.
+pub async fn log_events(
+    cw: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    since: Option<i64>,
+) -> Result<Vec<aws_sdk_cloudwatchlogs::types::FilteredLogEvent>, String> {
+    let mut events = Vec::new();
+    let mut token = None;
+    loop {
+        let out = cw
+            .filter_log_events()
+            .log_group_name(group)
+            .set_start_time(since)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "reading the log group {group}: {}",
+                    aws_sdk_cloudwatchlogs::error::DisplayErrorContext(&e)
+                )
+            })?;
+        let page = out.events().to_vec();
+        token = out.next_token().map(str::to_string);
+        let last = token.is_none() || page.is_empty();
+        events.extend(page);
+        if last {
+            return Ok(events);
+        }
+    }
+}
+
 /// `POST /v1/orders` with these lines and card, and an `Idempotency-Key` when given.
 pub async fn place_order(api: &Api, lines: &[(&str, i64)], card: &str, key: Option<&str>) -> Reply {
     let lines: Vec<Value> = lines

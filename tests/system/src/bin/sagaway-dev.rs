@@ -71,40 +71,25 @@ async fn logs(group: &str, follow: bool) -> anyhow::Result<()> {
     let mut since: Option<i64> = None;
     let mut seen = std::collections::HashSet::new();
     loop {
-        let mut token = None;
-        loop {
-            let out = cw
-                .filter_log_events()
-                .log_group_name(group)
-                .set_start_time(since)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!("{}", aws_sdk_cloudwatchlogs::error::DisplayErrorContext(&e))
-                })
-                .with_context(|| format!("reading the log group {group}"))?;
-            for e in out.events() {
-                // Not every emulator gives event ids: the time and text identify an event then.
-                let id = match e.event_id() {
-                    Some(id) if !id.is_empty() => id.to_string(),
-                    _ => format!(
-                        "{}:{:?}:{}",
-                        e.log_stream_name().unwrap_or_default(),
-                        e.timestamp(),
-                        e.message().unwrap_or_default()
-                    ),
-                };
-                if !seen.insert(id) {
-                    continue;
-                }
-                since = since.max(e.timestamp());
-                println!("{}", e.message().unwrap_or_default().trim_end());
+        let events = system_tests::log_events(&cw, group, since)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        for e in &events {
+            // Not every emulator gives event ids: the time and text identify an event then.
+            let id = match e.event_id() {
+                Some(id) if !id.is_empty() => id.to_string(),
+                _ => format!(
+                    "{}:{:?}:{}",
+                    e.log_stream_name().unwrap_or_default(),
+                    e.timestamp(),
+                    e.message().unwrap_or_default()
+                ),
+            };
+            if !seen.insert(id) {
+                continue;
             }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() || out.events().is_empty() {
-                break;
-            }
+            since = since.max(e.timestamp());
+            println!("{}", e.message().unwrap_or_default().trim_end());
         }
         if !follow {
             return Ok(());
