@@ -8,6 +8,7 @@
 //! - [`auth`]: token claims, the caller's identity ([`auth::Caller`]), internal-only routes.
 //! - [`keys`]: the JWT key pair in Secrets Manager.
 //! - [`serve`]: run one axum `Router` under `lambda_http` in Lambda or `axum::serve` locally.
+//! - [`testing`]: drive a router in process with the request context API Gateway attaches.
 
 pub mod auth;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod json;
 pub mod keys;
 pub mod logging;
 pub mod serve;
+pub mod testing;
 pub mod validation;
 
 pub use config::Config;

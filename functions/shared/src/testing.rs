@@ -1,0 +1,197 @@
+//! Driving a service's router in process, as API Gateway or the saga worker would call it.
+//!
+//! Handler tests build the router on a service's in-memory store and send it requests with
+//! [`call`]: the request carries the same Lambda request context a deployed function sees
+//! (public, a shopper or admin the authorizer let through, a rejected token, or a direct
+//! invocation for `/internal/*`), so the real extractors ([`crate::auth::Caller`],
+//! [`crate::auth::Internal`]) decide, not a test double.
+
+use crate::auth::{
+    AUTH_OK, AUTH_REJECTED, CTX_AUTH, CTX_CUSTOMER_ID, CTX_REASON, CTX_ROLES, INTERNAL_API_ID,
+    ROLE_ADMIN, ROLE_CUSTOMER,
+};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use lambda_http::request::RequestContext;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy)]
+pub enum As<'a> {
+    /// Through the public API without a token (public routes).
+    Public,
+    /// Through the public API with a valid shopper token for this customer id.
+    Shopper(&'a str),
+    /// Through the public API with a valid admin token for this customer id.
+    Admin(&'a str),
+    /// Through the public API with a token the authorizer rejected (`token_expired` or
+    /// `invalid_token`).
+    Rejected(&'a str),
+    /// A direct invocation of the function (the saga worker, the gateway).
+    Internal,
+}
+
+/// A response, its body parsed as JSON (`Value::Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The problem code of an error response (`""` if there is none).
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+
+    /// The `Content-Type` header (`""` if there is none).
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The Lambda request context API Gateway (or a direct invocation) attaches for `who`.
+pub fn context(who: As<'_>, method: &str, path: &str) -> RequestContext {
+    let authorizer = match who {
+        As::Public | As::Internal => Value::Null,
+        As::Shopper(id) => json!({"lambda": {
+            CTX_AUTH: AUTH_OK, CTX_CUSTOMER_ID: id, CTX_ROLES: ROLE_CUSTOMER }}),
+        As::Admin(id) => json!({"lambda": {
+            CTX_AUTH: AUTH_OK, CTX_CUSTOMER_ID: id,
+            CTX_ROLES: format!("{ROLE_CUSTOMER},{ROLE_ADMIN}") }}),
+        As::Rejected(reason) => json!({"lambda": { CTX_AUTH: AUTH_REJECTED, CTX_REASON: reason }}),
+    };
+    let api_id = match who {
+        As::Internal => INTERNAL_API_ID,
+        _ => "http-api",
+    };
+    let ctx = json!({
+        "apiId": api_id,
+        "routeKey": format!("{method} {path}"),
+        "stage": "$default",
+        "requestId": "test-request",
+        "authorizer": authorizer,
+        "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+    });
+    // The context type is non-exhaustive; deserializing is the way to build one outside its
+    // crate, and these fields are the ones API Gateway sends.
+    match serde_json::from_value(ctx) {
+        Ok(ctx) => RequestContext::ApiGatewayV2(ctx),
+        Err(e) => panic!("the test request context does not deserialize: {e}"),
+    }
+}
+
+/// Sends `method path` with an optional JSON body to `router` as `who`.
+pub async fn call(
+    router: &Router,
+    method: &str,
+    path: &str,
+    who: As<'_>,
+    body: Option<Value>,
+) -> Reply {
+    let bytes = body.map(|b| b.to_string().into_bytes());
+    call_raw(router, method, path, who, &[], bytes).await
+}
+
+/// Sends a request with raw body bytes and extra headers (for malformed-input tests). A body
+/// gets `Content-Type: application/json` unless `headers` sets one.
+pub async fn call_raw(
+    router: &Router,
+    method: &str,
+    path: &str,
+    who: As<'_>,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Reply {
+    let mut builder = Request::builder().method(method).uri(path);
+    let has_type = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    if body.is_some() && !has_type {
+        builder = builder.header("content-type", "application/json");
+    }
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let mut request = match builder.body(Body::from(body.unwrap_or_default())) {
+        Ok(r) => r,
+        Err(e) => panic!("building the test request {method} {path}: {e}"),
+    };
+    let route_path = path.split('?').next().unwrap_or(path);
+    request
+        .extensions_mut()
+        .insert(context(who, method, route_path));
+    let response = match router.clone().oneshot(request).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = match axum::body::to_bytes(response.into_body(), usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => panic!("reading the response to {method} {path}: {e}"),
+    };
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Caller, Internal};
+    use axum::routing::get;
+
+    fn router() -> Router {
+        Router::new()
+            .route(
+                "/me",
+                get(|c: Caller| async move {
+                    axum::Json(json!({"id": c.customer_id, "admin": c.is_admin()}))
+                }),
+            )
+            .route(
+                "/internal/x",
+                get(|_: Internal| async { axum::Json(json!({"ok": true})) }),
+            )
+    }
+
+    #[tokio::test]
+    async fn the_real_extractors_see_who_is_calling() {
+        let r = router();
+        let me = call(&r, "GET", "/me", As::Shopper("c-1"), None).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.body, json!({"id": "c-1", "admin": false}));
+        let admin = call(&r, "GET", "/me", As::Admin("a-1"), None).await;
+        assert_eq!(admin.body["admin"], true);
+        let public = call(&r, "GET", "/me", As::Public, None).await;
+        assert_eq!(
+            (public.status, public.code()),
+            (StatusCode::UNAUTHORIZED, "unauthenticated")
+        );
+        let expired = call(&r, "GET", "/me", As::Rejected("token_expired"), None).await;
+        assert_eq!(expired.code(), "token_expired");
+        assert_eq!(
+            call(&r, "GET", "/internal/x", As::Internal, None)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let outside = call(&r, "GET", "/internal/x", As::Shopper("c-1"), None).await;
+        assert_eq!(outside.status, StatusCode::NOT_FOUND);
+        assert!(
+            outside
+                .content_type()
+                .starts_with("application/problem+json")
+        );
+    }
+}
