@@ -2,9 +2,7 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `TEMPORAL_ADDRESS` | Temporal frontend, `host:port` or URL | `127.0.0.1:7233` |
-//! | `TEMPORAL_NAMESPACE` | namespace | `default` |
-//! | `TEMPORAL_API_KEY` | Temporal Cloud API key (enables TLS); unset locally | unset |
+//! | `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_PROFILE` | where Temporal is and how to authenticate (API key or mTLS), read by `sagaway_temporal` with the SDK's environment configuration | `127.0.0.1:7233`, `default`, no TLS |
 //! | `TASK_QUEUE` | task queue of the OrderSaga | `sagaway-orders` |
 //! | `ORDER_FUNCTION`, `INVENTORY_FUNCTION`, `PAYMENT_FUNCTION`, `NOTIFICATION_FUNCTION` | Lambda function names | `sagaway-<service>` |
 //! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator) | unset |
@@ -13,21 +11,18 @@
 //! | `HEALTH_ADDR` | health/metrics endpoint | `127.0.0.1:9464` |
 //! | `RUST_LOG`, `LOG_FORMAT` | logging | `info`, `text` |
 
-use sagaway_shared::config::LogFormat;
+use sagaway_shared::config::{Env, LogFormat};
+use sagaway_temporal::{TemporalError, TemporalSettings};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 /// A setting that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("environment variable {name}={value:?} is invalid: {reason}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        reason: String,
-    },
     #[error(transparent)]
-    Shared(#[from] sagaway_shared::config::ConfigError),
+    Env(#[from] sagaway_shared::config::ConfigError),
+    #[error(transparent)]
+    Temporal(#[from] TemporalError),
 }
 
 /// The deployed function of each service.
@@ -41,9 +36,7 @@ pub struct Functions {
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
-    pub temporal_address: String,
-    pub namespace: String,
-    pub api_key: Option<String>,
+    pub temporal: TemporalSettings,
     pub task_queue: String,
     pub functions: Functions,
     pub aws_endpoint_url: Option<String>,
@@ -56,60 +49,35 @@ pub struct WorkerConfig {
 
 impl WorkerConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from(&Env::from_process())
     }
 
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let val = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let function =
-            |k: &str, service: &str| val(k).unwrap_or_else(|| format!("sagaway-{service}"));
-        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
-            match val(name) {
-                None => Ok(default),
-                Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
-                    name,
-                    value: v.clone(),
-                    reason: "expected a whole number".into(),
-                }),
-            }
-        };
-        let health_addr = match val("HEALTH_ADDR") {
-            None => SocketAddr::from(([127, 0, 0, 1], 9464)),
-            Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
-                name: "HEALTH_ADDR",
-                value: v.clone(),
-                reason: "expected host:port such as 127.0.0.1:9464".into(),
-            })?,
-        };
+    pub fn from(env: &Env) -> Result<Self, ConfigError> {
+        let function = |k: &str, service: &str| env.or(k, &format!("sagaway-{service}"));
         Ok(Self {
-            temporal_address: val("TEMPORAL_ADDRESS").unwrap_or_else(|| "127.0.0.1:7233".into()),
-            namespace: val("TEMPORAL_NAMESPACE").unwrap_or_else(|| "default".into()),
-            api_key: val("TEMPORAL_API_KEY"),
-            task_queue: val("TASK_QUEUE").unwrap_or_else(|| crate::DEFAULT_TASK_QUEUE.into()),
+            temporal: TemporalSettings::from_vars(env.pairs(), "sagaway-worker")?,
+            task_queue: env.or("TASK_QUEUE", crate::DEFAULT_TASK_QUEUE),
             functions: Functions {
                 order: function("ORDER_FUNCTION", "order"),
                 inventory: function("INVENTORY_FUNCTION", "inventory"),
                 payment: function("PAYMENT_FUNCTION", "payment"),
                 notification: function("NOTIFICATION_FUNCTION", "notification"),
             },
-            aws_endpoint_url: val("AWS_ENDPOINT_URL"),
-            breaker_failures: number("BREAKER_FAILURES", 5)? as u32,
-            breaker_cooldown: Duration::from_secs(number("BREAKER_COOLDOWN_SECS", 20)?),
-            health_addr,
-            log_format: LogFormat::parse(val("LOG_FORMAT").as_deref(), LogFormat::Text)?,
-            log_filter: val("RUST_LOG").unwrap_or_else(|| "info".into()),
+            aws_endpoint_url: env.optional("AWS_ENDPOINT_URL"),
+            breaker_failures: env.parsed("BREAKER_FAILURES", 5u32, "a whole number")?,
+            breaker_cooldown: Duration::from_secs(env.parsed(
+                "BREAKER_COOLDOWN_SECS",
+                20u64,
+                "a whole number of seconds",
+            )?),
+            health_addr: env.parsed(
+                "HEALTH_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], 9464)),
+                "host:port such as 127.0.0.1:9464",
+            )?,
+            log_format: LogFormat::parse(env.get("LOG_FORMAT"), LogFormat::Text)?,
+            log_filter: env.or("RUST_LOG", "info"),
         })
-    }
-
-    /// The Temporal frontend as a URL.
-    pub fn temporal_url(&self) -> String {
-        if self.temporal_address.contains("://") {
-            self.temporal_address.clone()
-        } else if self.api_key.is_some() {
-            format!("https://{}", self.temporal_address)
-        } else {
-            format!("http://{}", self.temporal_address)
-        }
     }
 }
 
@@ -119,11 +87,11 @@ mod tests {
 
     #[test]
     fn defaults_and_errors() {
-        let c = WorkerConfig::from_lookup(|_| None).unwrap();
-        assert_eq!(c.temporal_url(), "http://127.0.0.1:7233");
+        let c = WorkerConfig::from(&Env::default()).unwrap();
+        assert_eq!(c.temporal.target(), "http://127.0.0.1:7233/");
         assert_eq!(c.functions.payment, "sagaway-payment");
         assert_eq!(c.breaker_failures, 5);
-        let e = WorkerConfig::from_lookup(|k| (k == "BREAKER_FAILURES").then(|| "many".into()))
+        let e = WorkerConfig::from(&Env::from_pairs([("BREAKER_FAILURES", "many")]))
             .unwrap_err()
             .to_string();
         assert!(e.contains("BREAKER_FAILURES"), "{e}");

@@ -3,14 +3,13 @@
 
 use anyhow::Context;
 use sagaway_shared::invoke::InternalClient;
-use sagaway_shared::{dynamo, logging};
+use sagaway_shared::{aws, logging};
 use sagaway_worker::activities::SagaActivities;
 use sagaway_worker::clients::Clients;
 use sagaway_worker::config::WorkerConfig;
 use sagaway_worker::health;
 use sagaway_worker::workflow::OrderSaga;
 use std::sync::Arc;
-use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions, Url};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 
 #[tokio::main]
@@ -18,7 +17,7 @@ async fn main() -> anyhow::Result<()> {
     let config = WorkerConfig::from_env().context("reading configuration")?;
     logging::init_with(config.log_format, &config.log_filter);
 
-    let sdk = dynamo::sdk_config_for(config.aws_endpoint_url.as_deref()).await;
+    let sdk = aws::sdk_config_for(config.aws_endpoint_url.as_deref()).await;
     let clients = Arc::new(Clients::new(InternalClient::from_sdk(&sdk), &config));
 
     let listener = tokio::net::TcpListener::bind(config.health_addr)
@@ -31,21 +30,10 @@ async fn main() -> anyhow::Result<()> {
         }
     });
 
-    let url = config.temporal_url();
-    let target =
-        Url::parse(&url).with_context(|| format!("TEMPORAL_ADDRESS {url} is not a URL"))?;
-    // An API key (Temporal Cloud) goes with TLS, which the https URL selects.
-    let conn = ConnectionOptions::new(target)
-        .maybe_api_key(config.api_key.clone())
-        .build();
-    let connection = Connection::connect(conn)
-        .await
-        .with_context(|| format!("connecting to Temporal at {url}; is the server running?"))?;
-    let client = Client::new(
-        connection,
-        ClientOptions::new(config.namespace.clone()).build(),
-    )
-    .context("creating the Temporal client")?;
+    let url = config.temporal.target();
+    let client = config.temporal.connect().await.context(
+        "reaching Temporal (set TEMPORAL_ADDRESS, or TEMPORAL_PROFILE with a temporal.toml)",
+    )?;
 
     let runtime =
         Runtime::from_current_tokio(Default::default()).context("starting the Temporal runtime")?;

@@ -2,19 +2,20 @@
 #![recursion_limit = "256"]
 
 use anyhow::Context;
+use gateway::config::Config;
 use gateway::http::{self, App};
 use gateway::temporal::Temporal;
 use sagaway_shared::invoke::InternalClient;
-use sagaway_shared::{Config, dynamo, logging, serve};
+use sagaway_shared::{aws, logging, serve};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     logging::init(&config);
-    let sdk = dynamo::sdk_config(&config).await;
+    let sdk = aws::sdk_config(&config.runtime).await;
     let app = App {
-        temporal: Arc::new(Temporal::new(config.clone(), sdk.clone())),
+        temporal: Arc::new(Temporal::new(&config, sdk.clone())),
         internal: InternalClient::from_sdk(&sdk),
         inventory_function: config.inventory_function.clone(),
         payment_function: config.payment_function.clone(),

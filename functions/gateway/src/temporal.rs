@@ -1,11 +1,14 @@
-//! The gateway's Temporal client: connected once per warm Lambda, from configuration
-//! (address, namespace; for Temporal Cloud an API key read from Secrets Manager).
+//! The gateway's Temporal client: connected once per warm Lambda through `sagaway_temporal`
+//! (the SDK's environment configuration), with a Temporal Cloud API key read from Secrets
+//! Manager when `TEMPORAL_API_KEY_SECRET` names one.
 
+use crate::config::Config;
 use sagaway_contract::saga::{
     CancelRequest, OrderSagaInput, QUERY_STATE, SagaState, UPDATE_CANCEL, WORKFLOW_TYPE,
 };
-use sagaway_shared::Config;
-use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions, Url};
+use sagaway_temporal::TemporalSettings;
+use std::time::Duration;
+use temporalio_client::Client;
 use temporalio_common::{
     HasWorkflowDefinition, QueryDefinition, UpdateDefinition, WorkflowDefinition,
 };
@@ -58,22 +61,29 @@ pub struct TemporalUnavailable(pub String);
 
 /// A lazily connected client.
 pub struct Temporal {
-    config: Config,
+    settings: TemporalSettings,
+    api_key_secret: Option<String>,
+    task_queue: String,
     sdk: aws_config::SdkConfig,
     client: OnceCell<Client>,
 }
 
+/// How long connecting may take before the request is answered 503.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl Temporal {
-    pub fn new(config: Config, sdk: aws_config::SdkConfig) -> Self {
+    pub fn new(config: &Config, sdk: aws_config::SdkConfig) -> Self {
         Self {
-            config,
+            settings: config.temporal.clone(),
+            api_key_secret: config.temporal_api_key_secret.clone(),
+            task_queue: config.task_queue.clone(),
             sdk,
             client: OnceCell::new(),
         }
     }
 
     pub fn task_queue(&self) -> &str {
-        &self.config.task_queue
+        &self.task_queue
     }
 
     /// The client, connecting on first use.
@@ -82,43 +92,25 @@ impl Temporal {
     }
 
     async fn connect(&self) -> Result<Client, TemporalUnavailable> {
-        let api_key = match &self.config.temporal_api_key_secret {
-            None => None,
-            Some(name) => {
-                let sm = aws_sdk_secretsmanager::Client::new(&self.sdk);
-                let out = sm
-                    .get_secret_value()
-                    .secret_id(name)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        TemporalUnavailable(format!("reading the API key secret {name}: {e}"))
-                    })?;
-                out.secret_string().map(str::to_string)
-            }
-        };
-        let address = &self.config.temporal_address;
-        let url = if address.contains("://") {
-            address.clone()
-        } else if api_key.is_some() {
-            format!("https://{address}")
-        } else {
-            format!("http://{address}")
-        };
-        let target = Url::parse(&url).map_err(|e| TemporalUnavailable(format!("{url}: {e}")))?;
-        let connection = Connection::connect(
-            ConnectionOptions::new(target)
-                .maybe_api_key(api_key)
-                .connect_timeout(std::time::Duration::from_secs(3))
-                .identity("sagaway-gateway".to_string())
-                .build(),
-        )
-        .await
-        .map_err(|e| TemporalUnavailable(format!("connecting to {url}: {e}")))?;
-        Client::new(
-            connection,
-            ClientOptions::new(self.config.temporal_namespace.clone()).build(),
-        )
-        .map_err(|e| TemporalUnavailable(e.to_string()))
+        let mut settings = self.settings.clone().with_connect_timeout(CONNECT_TIMEOUT);
+        if let Some(name) = &self.api_key_secret {
+            let sm = aws_sdk_secretsmanager::Client::new(&self.sdk);
+            let out = sm
+                .get_secret_value()
+                .secret_id(name)
+                .send()
+                .await
+                .map_err(|e| {
+                    TemporalUnavailable(format!("reading the API key secret {name}: {e}"))
+                })?;
+            let key = out.secret_string().ok_or_else(|| {
+                TemporalUnavailable(format!("the API key secret {name} has no string value"))
+            })?;
+            settings = settings.with_api_key(key.to_string());
+        }
+        settings
+            .connect()
+            .await
+            .map_err(|e| TemporalUnavailable(e.to_string()))
     }
 }

@@ -1,25 +1,17 @@
-//! Configuration from the environment: the one place a function reads environment variables.
+//! Reading configuration from the environment.
+//!
+//! Each function has its own settings struct in its own `config.rs`, the one place it reads
+//! environment variables, built from an [`Env`]; what every function reads is [`Runtime`]:
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `TABLE_NAME` | the function's own DynamoDB table | required by functions with a table |
-//! | `METHODS_TABLE` | the card vault's table (payment service) | required by the payment service |
-//! | `JWT_SIGNING_SECRET` | Secrets Manager name of the JWT private key (customer service) | unset |
-//! | `JWT_PUBLIC_SECRET` | Secrets Manager name of the JWT public key (customer, authorizer) | unset |
-//! | `TEMPORAL_ADDRESS` | Temporal frontend (gateway) | `127.0.0.1:7233` |
-//! | `TEMPORAL_NAMESPACE` | Temporal namespace (gateway) | `default` |
-//! | `TEMPORAL_API_KEY_SECRET` | Secrets Manager name of a Temporal Cloud API key (gateway) | unset (no TLS) |
-//! | `TASK_QUEUE` | the OrderSaga's task queue (gateway) | `sagaway-orders` |
-//! | `INVENTORY_FUNCTION` | the inventory function, for pricing carts (gateway) | `sagaway-inventory` |
-//! | `PAYMENT_FUNCTION` | the payment function, for exchanging card numbers for tokens (gateway) | `sagaway-payment` |
-//! | `WS_MANAGEMENT_ENDPOINT` | the WebSocket API's management endpoint (notification service) | unset |
-//! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator); unset in AWS | unset |
-//! | `AWS_REGION` | AWS region | from the SDK's default chain |
 //! | `AWS_LAMBDA_RUNTIME_API` | set by Lambda; when present the function serves Lambda events | unset |
 //! | `BIND_ADDR` | address for the local HTTP server (outside Lambda) | `127.0.0.1:3000` |
+//! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator); unset in AWS | unset |
+//! | `AWS_REGION` | AWS region (read by the SDK) | from the SDK's default chain |
 //! | `LOG_FORMAT` | `json` or `text` | `json` in Lambda, `text` elsewhere |
 //! | `RUST_LOG` | tracing filter | `info` |
-
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// A configuration value that is missing or malformed.
@@ -61,7 +53,119 @@ impl LogFormat {
     }
 }
 
-/// Everything a function reads from its environment.
+/// A snapshot of the environment: variables set to something other than blanks.
+#[derive(Debug, Clone, Default)]
+pub struct Env(HashMap<String, String>);
+
+impl Env {
+    /// The process environment.
+    pub fn from_process() -> Self {
+        Self::from_pairs(std::env::vars())
+    }
+
+    /// These variables (tests pass their own).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Self(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                // Terraform writes "" for optional settings; blank means unset.
+                .filter(|(_, v): &(String, String)| !v.trim().is_empty())
+                .collect(),
+        )
+    }
+
+    /// Every variable that is set.
+    pub fn pairs(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.0.iter().map(|(k, v)| (k.clone(), v.clone()))
+    }
+
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// The value of `name` as an owned string, if set.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_string)
+    }
+
+    /// The value of `name`, or `default`.
+    pub fn or(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or(default).to_string()
+    }
+
+    /// The value of a setting the function cannot run without, or the error naming it and
+    /// saying what to set it to.
+    pub fn required(&self, name: &'static str, hint: &'static str) -> Result<String, ConfigError> {
+        self.optional(name)
+            .ok_or(ConfigError::Missing { name, hint })
+    }
+
+    /// The value of `name` parsed as `T`, or `default`; `expected` says what a valid value
+    /// looks like.
+    pub fn parsed<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        expected: &str,
+    ) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|e: T::Err| ConfigError::Invalid {
+                name,
+                value: v.to_string(),
+                reason: format!("{e}; expected {expected}"),
+            }),
+        }
+    }
+}
+
+/// What every function reads: how it runs and logs, and where AWS is.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    pub in_lambda: bool,
+    pub bind_addr: SocketAddr,
+    pub aws_endpoint_url: Option<String>,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+}
+
+impl Runtime {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let in_lambda = env.get("AWS_LAMBDA_RUNTIME_API").is_some();
+        let default_format = if in_lambda {
+            LogFormat::Json
+        } else {
+            LogFormat::Text
+        };
+        Ok(Self {
+            in_lambda,
+            bind_addr: env.parsed(
+                "BIND_ADDR",
+                SocketAddr::from(([127, 0, 0, 1], 3000)),
+                "host:port such as 127.0.0.1:3000",
+            )?,
+            aws_endpoint_url: env.optional("AWS_ENDPOINT_URL"),
+            log_format: LogFormat::parse(env.get("LOG_FORMAT"), default_format)?,
+            log_filter: env.or("RUST_LOG", "info"),
+        })
+    }
+}
+
+impl AsRef<Runtime> for Runtime {
+    fn as_ref(&self) -> &Runtime {
+        self
+    }
+}
+
+/// Every function's settings in one struct: being replaced by each function's own
+/// `config.rs`.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: Option<String>,
@@ -69,17 +173,13 @@ pub struct Config {
     pub jwt_signing_secret: Option<String>,
     pub jwt_public_secret: Option<String>,
     pub ws_management_endpoint: Option<String>,
-    pub temporal_address: String,
-    pub temporal_namespace: String,
-    pub temporal_api_key_secret: Option<String>,
-    pub task_queue: String,
-    pub inventory_function: String,
-    pub payment_function: String,
-    pub aws_endpoint_url: Option<String>,
-    pub in_lambda: bool,
-    pub bind_addr: SocketAddr,
-    pub log_format: LogFormat,
-    pub log_filter: String,
+    pub runtime: Runtime,
+}
+
+impl AsRef<Runtime> for Config {
+    fn as_ref(&self) -> &Runtime {
+        &self.runtime
+    }
 }
 
 /// `Some(value)` of a setting a function cannot run without, or the error naming it.
@@ -139,52 +239,14 @@ impl Config {
 
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the configuration through `lookup` (tests pass a map).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let in_lambda = non_empty("AWS_LAMBDA_RUNTIME_API").is_some();
-        let bind_addr = match non_empty("BIND_ADDR") {
-            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
-            Some(v) => v
-                .parse()
-                .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-                    name: "BIND_ADDR",
-                    value: v.clone(),
-                    reason: format!("{e}; expected host:port such as 127.0.0.1:3000"),
-                })?,
-        };
-        let log_format = LogFormat::parse(
-            non_empty("LOG_FORMAT").as_deref(),
-            if in_lambda {
-                LogFormat::Json
-            } else {
-                LogFormat::Text
-            },
-        )?;
+        let env = Env::from_process();
         Ok(Self {
-            table_name: non_empty("TABLE_NAME"),
-            methods_table: non_empty("METHODS_TABLE"),
-            jwt_signing_secret: non_empty("JWT_SIGNING_SECRET"),
-            jwt_public_secret: non_empty("JWT_PUBLIC_SECRET"),
-            ws_management_endpoint: non_empty("WS_MANAGEMENT_ENDPOINT"),
-            temporal_address: non_empty("TEMPORAL_ADDRESS")
-                .unwrap_or_else(|| "127.0.0.1:7233".into()),
-            temporal_namespace: non_empty("TEMPORAL_NAMESPACE").unwrap_or_else(|| "default".into()),
-            temporal_api_key_secret: non_empty("TEMPORAL_API_KEY_SECRET"),
-            task_queue: non_empty("TASK_QUEUE")
-                .unwrap_or_else(|| sagaway_contract::saga::DEFAULT_TASK_QUEUE.into()),
-            inventory_function: non_empty("INVENTORY_FUNCTION")
-                .unwrap_or_else(|| "sagaway-inventory".into()),
-            payment_function: non_empty("PAYMENT_FUNCTION")
-                .unwrap_or_else(|| "sagaway-payment".into()),
-            aws_endpoint_url: non_empty("AWS_ENDPOINT_URL"),
-            in_lambda,
-            bind_addr,
-            log_format,
-            log_filter: non_empty("RUST_LOG").unwrap_or_else(|| "info".into()),
+            table_name: env.optional("TABLE_NAME"),
+            methods_table: env.optional("METHODS_TABLE"),
+            jwt_signing_secret: env.optional("JWT_SIGNING_SECRET"),
+            jwt_public_secret: env.optional("JWT_PUBLIC_SECRET"),
+            ws_management_endpoint: env.optional("WS_MANAGEMENT_ENDPOINT"),
+            runtime: Runtime::from_env(&env)?,
         })
     }
 }
@@ -192,56 +254,63 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|k| map.get(k).cloned())
+    fn runtime(pairs: &[(&str, &str)]) -> Result<Runtime, ConfigError> {
+        Runtime::from_env(&Env::from_pairs(pairs.iter().copied()))
     }
 
     #[test]
-    fn table_name_is_required_and_named_in_the_error() {
-        let err = cfg(&[]).unwrap().table().unwrap_err().to_string();
-        assert!(err.contains("TABLE_NAME"), "{err}");
-        assert_eq!(cfg(&[("TABLE_NAME", "t")]).unwrap().table().unwrap(), "t");
+    fn required_settings_are_named_with_a_hint() {
+        let env = Env::from_pairs([("TABLE_NAME", "t"), ("BLANK", "  ")]);
+        assert_eq!(env.required("TABLE_NAME", "h").unwrap(), "t");
+        let err = env
+            .required("BLANK", "set it to the table")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("BLANK") && err.contains("set it to the table"),
+            "{err}"
+        );
     }
 
     #[test]
     fn defaults_outside_lambda() {
-        let c = cfg(&[("TABLE_NAME", "t")]).unwrap();
+        let c = runtime(&[]).unwrap();
         assert_eq!(c.bind_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.log_format, LogFormat::Text);
         assert!(!c.in_lambda);
         assert!(c.aws_endpoint_url.is_none());
+        assert_eq!(c.log_filter, "info");
     }
 
     #[test]
     fn lambda_logs_json_and_endpoint_is_read() {
-        let c = cfg(&[
-            ("TABLE_NAME", "t"),
+        let c = runtime(&[
             ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
             ("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
         ])
         .unwrap();
+        assert!(c.in_lambda);
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.aws_endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
     }
 
     #[test]
     fn bad_values_are_explained() {
-        let err = cfg(&[("TABLE_NAME", "t"), ("BIND_ADDR", "nope")])
-            .unwrap_err()
-            .to_string();
+        let err = runtime(&[("BIND_ADDR", "nope")]).unwrap_err().to_string();
         assert!(
             err.contains("BIND_ADDR") && err.contains("host:port"),
             "{err}"
         );
-        let err = cfg(&[("TABLE_NAME", "t"), ("LOG_FORMAT", "xml")])
+        let err = runtime(&[("LOG_FORMAT", "xml")]).unwrap_err().to_string();
+        assert!(err.contains("json or text"), "{err}");
+        let err = Env::from_pairs([("N", "many")])
+            .parsed("N", 5u32, "a whole number")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("json or text"), "{err}");
+        assert!(
+            err.contains("N=\"many\"") && err.contains("a whole number"),
+            "{err}"
+        );
     }
 }

@@ -1,20 +1,10 @@
-//! AWS client setup.
+//! DynamoDB plumbing every store uses: strongly consistent reads by key and attribute helpers.
 
-use crate::config::Config;
+use crate::config::Runtime;
 
-/// The SDK configuration from the default chain (region, credentials), pointed at
-/// `AWS_ENDPOINT_URL` when it is set (the local emulator).
-pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
-    sdk_config_for(config.aws_endpoint_url.as_deref()).await
-}
-
-/// The SDK configuration from the default chain, pointed at `endpoint` when given.
-pub async fn sdk_config_for(endpoint: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::from_env();
-    if let Some(endpoint) = endpoint {
-        loader = loader.endpoint_url(endpoint);
-    }
-    loader.load().await
+/// The SDK configuration (kept for callers not yet moved to [`crate::aws`]).
+pub async fn sdk_config(config: &impl AsRef<Runtime>) -> aws_config::SdkConfig {
+    crate::aws::sdk_config(config.as_ref()).await
 }
 
 /// Reads one item by its partition key `pk`, strongly consistent (every store's lookup).
@@ -37,8 +27,8 @@ pub async fn get_by_pk(
 }
 
 /// A DynamoDB client that honours the custom endpoint.
-pub async fn client(config: &Config) -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::new(&sdk_config(config).await)
+pub async fn client(config: &impl AsRef<Runtime>) -> aws_sdk_dynamodb::Client {
+    crate::aws::dynamodb(config.as_ref()).await
 }
 
 /// Small helpers for reading and writing DynamoDB items, shared by every store.

@@ -1,16 +1,18 @@
 //! Plumbing shared by every sagaway Lambda function.
 //!
-//! - [`config`]: the one place that reads environment variables.
+//! - [`config`]: reading settings from the environment ([`config::Env`], [`config::Runtime`]).
+//! - [`aws`]: AWS SDK configuration (honours the emulator's endpoint).
 //! - [`error`]: [`ApiError`], which renders as a JSON problem response.
 //! - [`json`]: [`JsonBody`], a JSON extractor whose rejections are [`ApiError`]s.
 //! - [`logging`]: structured `tracing` output (JSON in Lambda).
-//! - [`dynamo`]: a DynamoDB client that honours a custom endpoint.
+//! - [`dynamo`]: DynamoDB reads and attribute helpers every store uses.
 //! - [`auth`]: token claims, the caller's identity ([`auth::Caller`]), internal-only routes.
 //! - [`keys`]: the JWT key pair in Secrets Manager.
 //! - [`serve`]: run one axum `Router` under `lambda_http` in Lambda or `axum::serve` locally.
 //! - [`testing`]: drive a router in process with the request context API Gateway attaches.
 
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod dynamo;
 pub mod error;

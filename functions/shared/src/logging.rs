@@ -1,12 +1,13 @@
 //! Structured logging with `tracing`: JSON lines in Lambda (CloudWatch), text locally.
 
-use crate::config::{Config, LogFormat};
+use crate::config::{LogFormat, Runtime};
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber for a function. Safe to call more than once (later calls
 /// are ignored).
-pub fn init(config: &Config) {
-    init_with(config.log_format, &config.log_filter);
+pub fn init(config: &impl AsRef<Runtime>) {
+    let runtime = config.as_ref();
+    init_with(runtime.log_format, &runtime.log_filter);
 }
 
 /// Installs the global subscriber with this format and `RUST_LOG`-style filter (for

@@ -7,7 +7,7 @@
 //! doc-hidden items of lambda_http 1.3; recheck them when upgrading it) after making the
 //! event safe for it, so that no event makes the function panic.
 
-use crate::config::Config;
+use crate::config::Runtime;
 use crate::error::{self, ApiError};
 use crate::json::MAX_BODY_BYTES;
 use axum::Router;
@@ -45,7 +45,8 @@ pub fn finish(router: Router) -> Router {
 }
 
 /// Serves `router` until the process is told to stop.
-pub async fn serve(router: Router, config: &Config) -> Result<(), ServeError> {
+pub async fn serve(router: Router, config: &impl AsRef<Runtime>) -> Result<(), ServeError> {
+    let config = config.as_ref();
     let router = finish(router);
     if config.in_lambda {
         tracing::info!("serving Lambda events");

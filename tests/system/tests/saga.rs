@@ -364,10 +364,7 @@ async fn thirty_orders_for_ten_in_stock_confirm_exactly_ten() {
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn live_histories_replay_against_the_current_workflow() {
     use sagaway_worker::workflow::OrderSaga;
-    use temporalio_client::{
-        Client, ClientOptions, Connection, ConnectionOptions, Url, WorkflowFetchHistoryOptions,
-        WorkflowHistory,
-    };
+    use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowHistory};
     use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 
     let stack = Stack::from_env().await;
@@ -381,11 +378,14 @@ async fn live_histories_replay_against_the_current_workflow() {
         ids.push((name, id));
     }
     let address = std::env::var("SAGAWAY_TEMPORAL_ADDRESS").expect("SAGAWAY_TEMPORAL_ADDRESS");
-    let url = Url::parse(&format!("http://{address}")).expect("url");
-    let connection = Connection::connect(ConnectionOptions::new(url).build())
-        .await
-        .expect("connecting to Temporal");
-    let client = Client::new(connection, ClientOptions::new("default").build()).expect("client");
+    let client = sagaway_temporal::TemporalSettings::from_vars(
+        [("TEMPORAL_ADDRESS".to_string(), address)],
+        "sagaway-system-tests",
+    )
+    .expect("Temporal settings")
+    .connect()
+    .await
+    .expect("connecting to Temporal");
     let replayer = WorkflowReplayer::new(
         WorkflowReplayerOptions::new()
             .register_workflow::<OrderSaga>()

@@ -1,0 +1,69 @@
+//! The gateway's settings: the one place it reads environment variables.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `TASK_QUEUE` | the OrderSaga's task queue | `sagaway-orders` |
+//! | `INVENTORY_FUNCTION` | the inventory function, for pricing carts | `sagaway-inventory` |
+//! | `PAYMENT_FUNCTION` | the payment function, for exchanging card numbers for tokens | `sagaway-payment` |
+//! | `TEMPORAL_API_KEY_SECRET` | Secrets Manager name of a Temporal Cloud API key | unset (no TLS) |
+//! | `TEMPORAL_*` | where Temporal is: read by `sagaway_temporal` (address, namespace, TLS) | `127.0.0.1:7233`, `default` |
+//! | runtime | `BIND_ADDR`, `AWS_ENDPOINT_URL`, `LOG_FORMAT`, `RUST_LOG`: see `sagaway_shared::config` | |
+
+use sagaway_shared::config::{ConfigError, Env, Runtime};
+use sagaway_temporal::{TemporalError, TemporalSettings};
+
+/// A setting the gateway cannot start with.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayConfigError {
+    #[error(transparent)]
+    Env(#[from] ConfigError),
+    #[error(transparent)]
+    Temporal(#[from] TemporalError),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub runtime: Runtime,
+    pub task_queue: String,
+    pub inventory_function: String,
+    pub payment_function: String,
+    pub temporal: TemporalSettings,
+    pub temporal_api_key_secret: Option<String>,
+}
+
+impl AsRef<Runtime> for Config {
+    fn as_ref(&self) -> &Runtime {
+        &self.runtime
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, GatewayConfigError> {
+        Self::from(&Env::from_process())
+    }
+
+    pub fn from(env: &Env) -> Result<Self, GatewayConfigError> {
+        Ok(Self {
+            runtime: Runtime::from_env(env)?,
+            task_queue: env.or("TASK_QUEUE", sagaway_contract::saga::DEFAULT_TASK_QUEUE),
+            inventory_function: env.or("INVENTORY_FUNCTION", "sagaway-inventory"),
+            payment_function: env.or("PAYMENT_FUNCTION", "sagaway-payment"),
+            temporal: TemporalSettings::from_vars(env.pairs(), "sagaway-gateway")?,
+            temporal_api_key_secret: env.optional("TEMPORAL_API_KEY_SECRET"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_name_the_deployed_functions() {
+        let c = Config::from(&Env::from_pairs([("PAYMENT_FUNCTION", "p")])).unwrap();
+        assert_eq!(c.task_queue, "sagaway-orders");
+        assert_eq!(c.inventory_function, "sagaway-inventory");
+        assert_eq!(c.payment_function, "p");
+        assert!(c.temporal_api_key_secret.is_none());
+    }
+}
