@@ -10,57 +10,81 @@
 //! | `PUT /v1/customers/me` | signed-in caller | change name and/or shipping address |
 //! | `POST /internal/admins` | internal (direct invocation) | create or reset an admin account |
 
-use crate::domain::{self, Customer, CustomerError, LoginInput, ProfileInput, RegisterInput};
-use crate::store::Store;
-use crate::tokens::IssuedToken;
-use crate::tokens::Issuer;
+use crate::domain::{
+    self, Account, Customer, CustomerError, Hasher, LoginInput, ProfileInput, RegisterInput,
+};
+use crate::store::{CustomerStore, StoreError};
+use crate::tokens::{ClaimsSigner, IssuedToken, Issuer, SecretsManagerKey};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::Utc;
 use sagaway_contract::Problem;
 use sagaway_contract::api::Health;
-use sagaway_shared::auth::{Caller, Internal, ROLE_CUSTOMER};
+use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::{ApiError, JsonBody};
 
 /// What the handlers share.
 #[derive(Clone)]
-pub struct App {
-    pub store: Store,
-    pub issuer: Issuer,
+pub struct App<S, K = SecretsManagerKey> {
+    pub store: S,
+    pub issuer: Issuer<K>,
+    pub hasher: Hasher,
 }
 
-pub fn router(app: App) -> Router {
+impl<S: CustomerStore + Clone, K: ClaimsSigner> App<S, K> {
+    /// The handlers' state with the production password hasher.
+    pub fn new(store: S, issuer: Issuer<K>) -> Self {
+        Self {
+            store,
+            issuer,
+            hasher: Hasher::default(),
+        }
+    }
+}
+
+pub fn router<S: CustomerStore + Clone, K: ClaimsSigner>(app: App<S, K>) -> Router {
     Router::new()
         .route("/health", get(health))
-        .route("/v1/customers", post(register))
-        .route("/v1/auth/login", post(login))
-        .route("/v1/auth/refresh", post(refresh))
-        .route("/v1/customers/me", get(me).put(update_me))
-        .route("/internal/admins", post(ensure_admin))
+        .route("/v1/customers", post(register::<S, K>))
+        .route("/v1/auth/login", post(login::<S, K>))
+        .route("/v1/auth/refresh", post(refresh::<S, K>))
+        .route("/v1/customers/me", get(me::<S, K>).put(update_me::<S, K>))
+        .route("/internal/admins", post(ensure_admin::<S, K>))
         .with_state(app)
 }
 
 /// Maps domain errors to HTTP. Every status and code of this service is here.
-fn api_error(e: CustomerError) -> ApiError {
-    match e {
-        CustomerError::Invalid(v) => ApiError::from(v),
-        CustomerError::InvalidFields(v) => ApiError::validation(v),
-        CustomerError::EmailTaken => ApiError::conflict(
-            "email_taken",
-            "an account with this email already exists; log in instead",
-        ),
-        CustomerError::InvalidCredentials => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "the email or the password is wrong",
-        ),
-        CustomerError::NotFound(_) => ApiError::not_found(
-            "customer_not_found",
-            "the account of this token no longer exists",
-        ),
-        e @ (CustomerError::Store(_) | CustomerError::Keys(_)) => ApiError::internal(&e),
+impl From<CustomerError> for ApiError {
+    fn from(e: CustomerError) -> Self {
+        match e {
+            CustomerError::Invalid(v) => ApiError::from(v),
+            CustomerError::InvalidFields(v) => ApiError::validation(v),
+            CustomerError::EmailTaken => ApiError::conflict(
+                "email_taken",
+                "an account with this email already exists; log in instead",
+            ),
+            CustomerError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "the email or the password is wrong",
+            ),
+            CustomerError::NotFound(_) => ApiError::not_found(
+                "customer_not_found",
+                "the account of this token no longer exists",
+            ),
+            e @ (CustomerError::Store(_) | CustomerError::Hashing(_) | CustomerError::Keys(_)) => {
+                ApiError::internal(&e)
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        CustomerError::from(e).into()
     }
 }
 
@@ -75,39 +99,44 @@ pub struct Session {
     pub customer: Customer,
 }
 
+/// Argon2 is CPU-bound by design: keep it off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, CustomerError> + Send + 'static,
+) -> Result<T, ApiError> {
+    Ok(tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(&e))??)
+}
+
+/// The account a registration (or the admin route) describes, as of now.
+async fn account_for(
+    hasher: &Hasher,
+    input: RegisterInput,
+    roles: Vec<String>,
+) -> Result<Account, ApiError> {
+    let reg = input.validate()?;
+    let hasher = hasher.clone();
+    let password = reg.password.clone();
+    let hash = blocking(move || hasher.hash(&password)).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let at = domain::timestamp(Utc::now());
+    Ok(domain::new_account(id, &reg, hash, roles, &at))
+}
+
 /// Register a shopper account.
 #[utoipa::path(post, path = "/v1/customers", tag = "customers", request_body = RegisterInput,
     responses(
         (status = 201, description = "Registered; log in next", body = Customer),
         (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn register(
-    State(app): State<App>,
+async fn register<S: CustomerStore + Clone, K: ClaimsSigner>(
+    State(app): State<App<S, K>>,
     JsonBody(input): JsonBody<RegisterInput>,
 ) -> Result<Response, ApiError> {
-    let reg = input.validate().map_err(api_error)?;
-    let hash = hash(reg.password.clone()).await?;
-    let customer = app
-        .store
-        .create(&reg, &hash, &[ROLE_CUSTOMER.to_string()])
-        .await
-        .map_err(api_error)?;
-    tracing::info!(customer_id = %customer.id, "customer registered");
-    Ok((StatusCode::CREATED, Json(customer)).into_response())
-}
-
-/// Hashing is CPU-bound: keep it off the async workers.
-async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || domain::hash_password(&password))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(api_error)
-}
-
-async fn verify(password: String, hash: String) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || domain::verify_password(&password, &hash))
-        .await
-        .map_err(|e| ApiError::internal(&e))
+    let account = account_for(&app.hasher, input, domain::shopper_roles()).await?;
+    app.store.create(&account).await?;
+    tracing::info!(customer_id = %account.customer.id, "customer registered");
+    Ok((StatusCode::CREATED, Json(account.customer)).into_response())
 }
 
 /// Log in: a token for `Authorization: Bearer`.
@@ -116,30 +145,22 @@ async fn verify(password: String, hash: String) -> Result<bool, ApiError> {
         (status = 200, description = "A token (15 minutes) and the account", body = Session),
         (status = 401, description = "`invalid_credentials`: the email or the password is wrong", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn login(
-    State(app): State<App>,
+async fn login<S: CustomerStore + Clone, K: ClaimsSigner>(
+    State(app): State<App<S, K>>,
     JsonBody(input): JsonBody<LoginInput>,
 ) -> Result<Response, ApiError> {
-    // A malformed email cannot match an account: the same answer as a wrong password.
-    let email = domain::normalize_email(&input.email).ok();
-    let account = match &email {
-        Some(e) => app.store.by_email(e).await.map_err(api_error)?,
+    let account = match input.lookup_email() {
+        Some(email) => app.store.by_email(&email).await?,
         None => None,
     };
-    let hash = account
-        .as_ref()
-        .map(|a| a.password_hash.clone())
-        .unwrap_or_else(|| domain::DUMMY_HASH.to_string());
-    let ok = verify(input.password, hash).await?;
-    let Some(account) = account.filter(|_| ok) else {
-        tracing::info!("login refused");
-        return Err(api_error(CustomerError::InvalidCredentials));
-    };
+    let hasher = app.hasher.clone();
+    let checked =
+        blocking(move || Ok(domain::authenticate(&hasher, account, &input.password))).await?;
+    let account = checked.inspect_err(|_| tracing::info!("login refused"))?;
     let token = app
         .issuer
-        .issue(&account.customer)
-        .await
-        .map_err(api_error)?;
+        .issue(&account.customer, Utc::now().timestamp())
+        .await?;
     tracing::info!(customer_id = %account.customer.id, "logged in");
     Ok(Json(Session {
         token,
@@ -148,13 +169,13 @@ async fn login(
     .into_response())
 }
 
-async fn current(app: &App, caller: &Caller) -> Result<Customer, ApiError> {
-    app.store
+/// The caller's account as stored now.
+async fn current<S: CustomerStore>(store: &S, caller: &Caller) -> Result<Customer, ApiError> {
+    store
         .by_id(&caller.customer_id)
-        .await
-        .map_err(api_error)?
+        .await?
         .map(|a| a.customer)
-        .ok_or_else(|| api_error(CustomerError::NotFound(caller.customer_id.clone())))
+        .ok_or_else(|| CustomerError::NotFound(caller.customer_id.clone()).into())
 }
 
 /// A new token before the old one expires (roles are read again).
@@ -163,10 +184,13 @@ async fn current(app: &App, caller: &Caller) -> Result<Customer, ApiError> {
         (status = 200, description = "A new token and the account", body = Session),
         (status = 404, description = "`customer_not_found`: the account is gone", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn refresh(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+async fn refresh<S: CustomerStore + Clone, K: ClaimsSigner>(
+    State(app): State<App<S, K>>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     // Roles are read again, so a role change reaches the next token.
-    let customer = current(&app, &caller).await?;
-    let token = app.issuer.issue(&customer).await.map_err(api_error)?;
+    let customer = current(&app.store, &caller).await?;
+    let token = app.issuer.issue(&customer, Utc::now().timestamp()).await?;
     Ok(Json(Session { token, customer }).into_response())
 }
 
@@ -176,8 +200,11 @@ async fn refresh(State(app): State<App>, caller: Caller) -> Result<Response, Api
         (status = 200, description = "The profile", body = Customer),
         (status = 404, description = "`customer_not_found`: the account is gone", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn me(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
-    Ok(Json(current(&app, &caller).await?).into_response())
+async fn me<S: CustomerStore + Clone, K: ClaimsSigner>(
+    State(app): State<App<S, K>>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    Ok(Json(current(&app.store, &caller).await?).into_response())
 }
 
 /// Change my name and/or shipping address.
@@ -186,34 +213,27 @@ async fn me(State(app): State<App>, caller: Caller) -> Result<Response, ApiError
         (status = 200, description = "The changed profile", body = Customer),
         (status = 404, description = "`customer_not_found`: the account is gone", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn update_me(
-    State(app): State<App>,
+async fn update_me<S: CustomerStore + Clone, K: ClaimsSigner>(
+    State(app): State<App<S, K>>,
     caller: Caller,
     JsonBody(input): JsonBody<ProfileInput>,
 ) -> Result<Response, ApiError> {
-    let change = input
-        .validate()
-        .map_err(|e| api_error(CustomerError::Invalid(e)))?;
+    let change = input.validate()?;
+    let at = domain::timestamp(Utc::now());
     let customer = app
         .store
-        .update_profile(&caller.customer_id, &change)
-        .await
-        .map_err(api_error)?;
+        .update_profile(&caller.customer_id, &change, &at)
+        .await?;
     Ok(Json(customer).into_response())
 }
 
-async fn ensure_admin(
-    State(app): State<App>,
+async fn ensure_admin<S: CustomerStore + Clone, K: ClaimsSigner>(
+    State(app): State<App<S, K>>,
     _internal: Internal,
     JsonBody(input): JsonBody<RegisterInput>,
 ) -> Result<Response, ApiError> {
-    let reg = input.validate().map_err(api_error)?;
-    let hash = hash(reg.password.clone()).await?;
-    let customer = app
-        .store
-        .ensure_admin(&reg, &hash)
-        .await
-        .map_err(api_error)?;
+    let admin = account_for(&app.hasher, input, domain::admin_roles()).await?;
+    let customer = app.store.ensure_admin(&admin).await?;
     tracing::info!(customer_id = %customer.id, "admin account ensured");
     Ok(Json(customer).into_response())
 }

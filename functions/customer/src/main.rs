@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use customer::http::{self, App};
-use customer::{store::Store, tokens::Issuer};
+use customer::{store::DynamoStore, tokens::Issuer};
 use sagaway_shared::keys::{KeyStore, secrets_client};
 use sagaway_shared::{Config, dynamo, logging, serve};
 
@@ -10,16 +10,13 @@ use sagaway_shared::{Config, dynamo, logging, serve};
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     logging::init(&config);
-    let store = Store::new(dynamo::client(&config).await, config.table()?);
+    let store = DynamoStore::new(dynamo::client(&config).await, config.table()?);
     let keys = KeyStore::new(
         secrets_client(&config).await,
         config.signing_secret()?.to_string(),
         config.public_secret()?.to_string(),
     );
-    let app = App {
-        store,
-        issuer: Issuer::new(keys),
-    };
+    let app = App::new(store, Issuer::new(keys));
     serve::serve(http::router(app), &config)
         .await
         .context("serving the customer API")
