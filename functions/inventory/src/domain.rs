@@ -603,4 +603,311 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field, "name");
     }
+
+    fn line(p: &str, q: i64) -> Line {
+        Line {
+            product_id: p.into(),
+            quantity: q,
+        }
+    }
+
+    fn reserved(order: &str, lines: Vec<Line>) -> Reservation {
+        Reservation {
+            order_id: order.into(),
+            status: ReservationStatus::Reserved,
+            lines,
+            created_at: "t0".into(),
+            released_at: None,
+        }
+    }
+
+    fn product(id: &str, stock: i64) -> Product {
+        Product {
+            id: id.into(),
+            name: "Mug".into(),
+            description: "a mug".into(),
+            price_cents: 1800,
+            currency: "USD".into(),
+            stock,
+            updated_at: "t0".into(),
+        }
+    }
+
+    fn change(stock: Option<i64>) -> ProductChange {
+        ProductChange {
+            name: "Cup".into(),
+            description: String::new(),
+            price_cents: 900,
+            currency: "EUR".into(),
+            stock,
+        }
+    }
+
+    #[test]
+    fn line_limits_are_inclusive() {
+        let exact = input("o", &[("a", MAX_QUANTITY - 1), ("a", 1)]).validate();
+        assert_eq!(exact.unwrap().lines, vec![line("a", MAX_QUANTITY)]);
+        let e = input("o", &[("a", MAX_QUANTITY), ("b", 1), ("a", 1)])
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field, "lines[2].quantity", "the line that tips it over");
+        let many: Vec<(String, i64)> = (0..MAX_LINES).map(|i| (format!("p{i}"), 1)).collect();
+        let many: Vec<(&str, i64)> = many.iter().map(|(p, q)| (p.as_str(), *q)).collect();
+        assert_eq!(input("o", &many).validate().unwrap().lines.len(), MAX_LINES);
+    }
+
+    #[test]
+    fn stock_levels_are_bounded() {
+        assert!(validate_stock("stock", 0).is_ok());
+        assert!(validate_stock("stock", MAX_STOCK).is_ok());
+        assert_eq!(validate_stock("s", -1).unwrap_err().field, "s");
+        assert!(validate_stock("stock", MAX_STOCK + 1).is_err());
+    }
+
+    #[test]
+    fn a_first_reserve_takes_the_request_lines_now() {
+        let req = input("o-1", &[("b", 2), ("a", 1)]).validate().unwrap();
+        let plan = plan_reserve(None, &req, "t1").unwrap();
+        assert_eq!(
+            plan,
+            ReservePlan::Take(Reservation {
+                order_id: "o-1".into(),
+                status: ReservationStatus::Reserved,
+                lines: vec![line("a", 1), line("b", 2)],
+                created_at: "t1".into(),
+                released_at: None,
+            })
+        );
+    }
+
+    #[test]
+    fn a_repeated_reserve_answers_from_the_record() {
+        let req = input("o-1", &[("a", 1)]).validate().unwrap();
+        let existing = reserved("o-1", vec![line("a", 1)]);
+        assert_eq!(
+            plan_reserve(Some(&existing), &req, "t9").unwrap(),
+            ReservePlan::Repeat(existing.clone()),
+            "the first reservation, its time unchanged"
+        );
+        let other = input("o-1", &[("a", 1), ("b", 1)]).validate().unwrap();
+        assert!(matches!(
+            plan_reserve(Some(&existing), &other, "t9"),
+            Err(InventoryError::ReservationMismatch(o)) if o == "o-1"
+        ));
+    }
+
+    #[test]
+    fn a_released_order_or_a_tombstone_refuses_a_reserve() {
+        let req = input("o-1", &[("a", 1)]).validate().unwrap();
+        let ReleasePlan::Tombstone(tombstone) = plan_release(None, "o-1", "t1") else {
+            panic!("an unknown order gets a tombstone");
+        };
+        assert!(matches!(
+            plan_reserve(Some(&tombstone), &req, "t2"),
+            Err(InventoryError::ReservationReleased(o)) if o == "o-1"
+        ));
+        let ReleasePlan::Restock(released) =
+            plan_release(Some(&reserved("o-1", req.lines.clone())), "o-1", "t1")
+        else {
+            panic!("a reserved order is restocked");
+        };
+        assert!(matches!(
+            plan_reserve(Some(&released), &req, "t2"),
+            Err(InventoryError::ReservationReleased(_))
+        ));
+    }
+
+    #[test]
+    fn stock_never_goes_negative() {
+        let stock = |id: &str| match id {
+            "a" => Some(3),
+            "b" => Some(0),
+            "c" => Some(10),
+            _ => None,
+        };
+        assert!(
+            check_stock(&[line("a", 3), line("c", 10)], stock).is_ok(),
+            "all of it"
+        );
+        match check_stock(&[line("a", 4), line("b", 1), line("c", 1)], stock) {
+            Err(InventoryError::OutOfStock(short)) => assert_eq!(
+                short,
+                vec![
+                    Shortage {
+                        product_id: "a".into(),
+                        requested: 4,
+                        available: 3
+                    },
+                    Shortage {
+                        product_id: "b".into(),
+                        requested: 1,
+                        available: 0
+                    },
+                ],
+                "only the short lines, with what is there"
+            ),
+            other => panic!("expected a shortage, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_products_are_named_before_shortages() {
+        let stock = |id: &str| (id == "a").then_some(0);
+        assert!(matches!(
+            check_stock(&[line("a", 5), line("x", 1), line("y", 1)], stock),
+            Err(InventoryError::UnknownProducts(ids)) if ids == ["x", "y"]
+        ));
+    }
+
+    #[test]
+    fn releasing_an_unknown_order_leaves_a_tombstone() {
+        let plan = plan_release(None, "o-1", "t1");
+        let tombstone = Reservation {
+            order_id: "o-1".into(),
+            status: ReservationStatus::Released,
+            lines: Vec::new(),
+            created_at: "t1".into(),
+            released_at: Some("t1".into()),
+        };
+        assert_eq!(plan, ReleasePlan::Tombstone(tombstone));
+        assert_eq!(
+            plan.outcome(),
+            ReleaseOutcome::UnknownOrder {
+                order_id: "o-1".into()
+            }
+        );
+    }
+
+    #[test]
+    fn releasing_a_reservation_restocks_its_lines_once() {
+        let existing = reserved("o-1", vec![line("a", 2), line("b", 1)]);
+        let plan = plan_release(Some(&existing), "o-1", "t5");
+        let released = Reservation {
+            status: ReservationStatus::Released,
+            released_at: Some("t5".into()),
+            ..existing.clone()
+        };
+        assert_eq!(plan, ReleasePlan::Restock(released.clone()));
+        assert_eq!(
+            plan.outcome(),
+            ReleaseOutcome::Released {
+                reservation: released.clone()
+            }
+        );
+        // A second release finds it released: nothing more goes back.
+        let again = plan_release(Some(&released), "o-1", "t6");
+        assert_eq!(again, ReleasePlan::AlreadyReleased(released.clone()));
+        assert_eq!(
+            again.outcome(),
+            ReleaseOutcome::AlreadyReleased {
+                reservation: released
+            }
+        );
+    }
+
+    #[test]
+    fn a_second_release_of_an_unknown_order_answers_with_the_tombstone() {
+        let ReleasePlan::Tombstone(tombstone) = plan_release(None, "o-1", "t1") else {
+            panic!("tombstone expected");
+        };
+        assert_eq!(
+            plan_release(Some(&tombstone), "o-1", "t2"),
+            ReleasePlan::AlreadyReleased(tombstone)
+        );
+    }
+
+    #[test]
+    fn a_product_change_sets_the_stock_only_when_it_names_one() {
+        assert_eq!(change(Some(7)).stock_update(), StockUpdate::Set(7));
+        assert_eq!(change(None).stock_update(), StockUpdate::KeepOrStartAt(0));
+        assert_eq!(StockUpdate::Set(7).apply(Some(3)), 7);
+        assert_eq!(StockUpdate::Set(7).apply(None), 7);
+        assert_eq!(StockUpdate::KeepOrStartAt(0).apply(Some(3)), 3);
+        assert_eq!(StockUpdate::KeepOrStartAt(0).apply(None), 0);
+
+        let new = product_after_change(None, "cup", &change(None), "t1");
+        assert_eq!(
+            new,
+            Product {
+                id: "cup".into(),
+                name: "Cup".into(),
+                description: String::new(),
+                price_cents: 900,
+                currency: "EUR".into(),
+                stock: 0,
+                updated_at: "t1".into(),
+            }
+        );
+        let old = product("cup", 4);
+        let kept = product_after_change(Some(&old), "cup", &change(None), "t2");
+        assert_eq!((kept.stock, kept.name.as_str()), (4, "Cup"));
+        assert_eq!(kept.description, "", "details are replaced as a whole");
+        assert_eq!(kept.updated_at, "t2");
+        let set = product_after_change(Some(&old), "cup", &change(Some(0)), "t2");
+        assert_eq!(set.stock, 0);
+    }
+
+    #[test]
+    fn setting_stock_needs_an_existing_product() {
+        assert!(matches!(
+            stock_set(None, "ghost", 3, "t1"),
+            Err(InventoryError::ProductNotFound(id)) if id == "ghost"
+        ));
+        let p = stock_set(Some(&product("mug", 1)), "mug", 42, "t1").unwrap();
+        assert_eq!(
+            p,
+            Product {
+                stock: 42,
+                updated_at: "t1".into(),
+                ..product("mug", 1)
+            }
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        assert_eq!(decode_cursor(&encode_cursor("mug-01")).unwrap(), "mug-01");
+        assert_eq!(decode_cursor("!!!").unwrap_err().field, "cursor");
+        assert_eq!(
+            decode_cursor(&encode_cursor("a b")).unwrap_err().field,
+            "cursor",
+            "a cursor naming no possible product"
+        );
+    }
+
+    #[test]
+    fn a_page_request_checks_the_limit_then_the_cursor() {
+        assert_eq!(
+            page_request(None, None).unwrap(),
+            PageRequest {
+                limit: sagaway_shared::validation::DEFAULT_PAGE_SIZE,
+                after: None
+            }
+        );
+        let c = encode_cursor("mug");
+        assert_eq!(
+            page_request(Some("5"), Some(&c)).unwrap(),
+            PageRequest {
+                limit: 5,
+                after: Some("mug".into())
+            }
+        );
+        assert_eq!(
+            page_request(Some("0"), Some("***")).unwrap_err().field,
+            "limit"
+        );
+        assert_eq!(
+            page_request(Some("5"), Some("***")).unwrap_err().field,
+            "cursor"
+        );
+    }
+
+    #[test]
+    fn a_page_that_stopped_early_names_its_last_product() {
+        let page = catalog_page(vec![product("a", 1), product("b", 1)], true);
+        let next = page.next_cursor.expect("a cursor");
+        assert_eq!(decode_cursor(&next).unwrap(), "b");
+        assert_eq!(catalog_page(vec![product("a", 1)], false).next_cursor, None);
+        assert_eq!(catalog_page(Vec::new(), true).next_cursor, None);
+    }
 }
