@@ -10,6 +10,9 @@
 //! | `POST /internal/reservations` | internal (saga worker) | reserve stock for an order |
 //! | `GET /internal/reservations/{order_id}` | internal | an order's reservation |
 //! | `POST /internal/reservations/{order_id}/release` | internal | release an order's stock |
+//!
+//! Handlers validate, call the store and answer; a broken rule or a store failure becomes its
+//! problem response through `From<InventoryError>` / `From<StoreError>` for `ApiError`.
 
 use crate::domain::{
     self, InventoryError, Product, ProductInput, ProductPage, ReleaseOutcome, ReserveInput,

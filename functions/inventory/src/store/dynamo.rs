@@ -121,13 +121,14 @@ fn reservation_from(item: &Item) -> Result<Reservation, StoreError> {
 /// How a transaction ended.
 enum Written {
     Done,
-    /// The condition on item `index` failed (the others' reasons are in `reasons`).
+    /// A condition failed: one reason per item, in the transaction's order ([`Self::failed`]).
     Refused(Vec<CancellationReason>),
     /// It collided with another transaction or was throttled; worth trying again.
     Conflict,
 }
 
 impl Written {
+    /// Whether the condition of item `index` is one that failed.
     fn failed(&self, index: usize) -> bool {
         match self {
             Self::Refused(reasons) => {
