@@ -10,13 +10,15 @@
 //! | `POST /internal/reservations` | internal (saga worker) | reserve stock for an order |
 //! | `GET /internal/reservations/{order_id}` | internal | an order's reservation |
 //! | `POST /internal/reservations/{order_id}/release` | internal | release an order's stock |
+//!
+//! Handlers validate, call the store and answer; a broken rule or a store failure becomes its
+//! problem response through `From<InventoryError>` / `From<StoreError>` for `ApiError`.
 
-use crate::domain::Product;
 use crate::domain::{
-    self, InventoryError, ProductInput, ReleaseOutcome, ReserveInput, ReserveOutcome, StockInput,
+    self, InventoryError, Product, ProductInput, ProductPage, ReleaseOutcome, ReserveInput,
+    ReserveOutcome, StockInput,
 };
-use crate::store::ProductPage;
-use crate::store::Store;
+use crate::store::{InventoryStore, StoreError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -32,65 +34,78 @@ use sagaway_shared::auth::{Caller, Internal};
 use serde_json::json;
 
 /// Builds the router over `store`.
-pub fn router(store: Store) -> Router {
+pub fn router<S: InventoryStore + Clone>(store: S) -> Router {
     Router::new()
         .route("/health", get(health))
-        .route("/v1/products", get(list_products))
-        .route("/v1/products/{id}", get(get_product).put(put_product))
-        .route("/v1/products/{id}/stock", put(set_stock))
-        .route("/internal/reservations", post(reserve))
-        .route("/internal/reservations/{order_id}", get(get_reservation))
-        .route("/internal/reservations/{order_id}/release", post(release))
+        .route("/v1/products", get(list_products::<S>))
+        .route(
+            "/v1/products/{id}",
+            get(get_product::<S>).put(put_product::<S>),
+        )
+        .route("/v1/products/{id}/stock", put(set_stock::<S>))
+        .route("/internal/reservations", post(reserve::<S>))
+        .route(
+            "/internal/reservations/{order_id}",
+            get(get_reservation::<S>),
+        )
+        .route(
+            "/internal/reservations/{order_id}/release",
+            post(release::<S>),
+        )
         .with_state(store)
 }
 
-/// Maps a domain error to its HTTP answer. Every rule's status and code lives here.
-fn api_error(err: InventoryError) -> ApiError {
-    match err {
-        InventoryError::Invalid(v) => ApiError::from(v),
-        InventoryError::ProductNotFound(id) => {
-            ApiError::not_found("product_not_found", format!("product {id} does not exist"))
+/// A broken rule's HTTP answer. Every rule's status and code lives here.
+impl From<InventoryError> for ApiError {
+    fn from(err: InventoryError) -> Self {
+        match err {
+            InventoryError::Invalid(v) => ApiError::from(v),
+            InventoryError::ProductNotFound(id) => {
+                ApiError::not_found("product_not_found", format!("product {id} does not exist"))
+            }
+            InventoryError::UnknownProducts(ids) => {
+                let details = json!({ "product_ids": &ids });
+                let message = InventoryError::UnknownProducts(ids).to_string();
+                ApiError::invalid("unknown_product", message).with_details(details)
+            }
+            InventoryError::OutOfStock(shortages) => {
+                let message = format!(
+                    "not enough stock: {}; nothing was reserved",
+                    shortages
+                        .iter()
+                        .map(|s| format!(
+                            "{} (requested {}, available {})",
+                            s.product_id, s.requested, s.available
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                ApiError::conflict("out_of_stock", message)
+                    .with_details(json!({ "shortages": shortages }))
+            }
+            e @ InventoryError::ReservationReleased(_) => {
+                ApiError::conflict("reservation_released", e.to_string())
+            }
+            e @ InventoryError::ReservationMismatch(_) => ApiError::conflict(
+                "reservation_mismatch",
+                format!("{e}; use a new order id for different lines"),
+            ),
         }
-        e @ InventoryError::UnknownProducts(_) => {
-            let ids = match &e {
-                InventoryError::UnknownProducts(ids) => ids.clone(),
-                _ => Vec::new(),
-            };
-            ApiError::invalid("unknown_product", e.to_string())
-                .with_details(json!({ "product_ids": ids }))
-        }
-        InventoryError::OutOfStock(shortages) => {
-            let message = format!(
-                "not enough stock: {}; nothing was reserved",
-                shortages
-                    .iter()
-                    .map(|s| format!(
-                        "{} (requested {}, available {})",
-                        s.product_id, s.requested, s.available
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            ApiError::conflict("out_of_stock", message)
-                .with_details(json!({ "shortages": shortages }))
-        }
-        e @ InventoryError::ReservationReleased(_) => {
-            ApiError::conflict("reservation_released", e.to_string())
-        }
-        e @ InventoryError::ReservationMismatch(_) => ApiError::conflict(
-            "reservation_mismatch",
-            format!("{e}; use a new order id for different lines"),
-        ),
-        InventoryError::Contention => ApiError::unavailable(
-            "contention",
-            "too many concurrent changes to the same products; retry shortly",
-        ),
-        e @ InventoryError::Store(_) => ApiError::internal(&e),
     }
 }
 
-fn check_id(field: &str, value: &str) -> Result<(), ApiError> {
-    domain::validate_id(field, value).map_err(|e| api_error(InventoryError::Invalid(e)))
+/// A store failure's HTTP answer: a refusal is its rule's; contention is worth a retry.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Refused(e) => e.into(),
+            StoreError::Contention => ApiError::unavailable(
+                "contention",
+                "too many concurrent changes to the same products; retry shortly",
+            ),
+            e @ StoreError::Backend(_) => ApiError::internal(&e),
+        }
+    }
 }
 
 /// Liveness.
@@ -107,20 +122,15 @@ async fn health() -> Json<Health> {
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: `limit` out of range", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn list_products(
-    State(store): State<Store>,
+async fn list_products<S: InventoryStore>(
+    State(store): State<S>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| {
         ApiError::bad_request("invalid_query", format!("the query string is invalid: {e}"))
     })?;
-    let limit =
-        domain::page_size(q.limit.as_deref()).map_err(|e| api_error(InventoryError::Invalid(e)))?;
-    let page = store
-        .products(limit, q.cursor.as_deref())
-        .await
-        .map_err(api_error)?;
-    Ok(Json(page).into_response())
+    let page = domain::page_request(q.limit.as_deref(), q.cursor.as_deref())?;
+    Ok(Json(store.products(&page).await?).into_response())
 }
 
 /// One product.
@@ -130,14 +140,14 @@ async fn list_products(
         (status = 404, description = "`product_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: not a product id", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn get_product(
-    State(store): State<Store>,
+async fn get_product<S: InventoryStore>(
+    State(store): State<S>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_id("id", &id)?;
-    match store.product(&id).await.map_err(api_error)? {
+    domain::validate_id("id", &id)?;
+    match store.product(&id).await? {
         Some(p) => Ok(Json(p).into_response()),
-        None => Err(api_error(InventoryError::ProductNotFound(id))),
+        None => Err(InventoryError::ProductNotFound(id).into()),
     }
 }
 
@@ -149,18 +159,16 @@ async fn get_product(
         (status = 200, description = "The product as saved", body = Product),
         (status = 403, description = "`forbidden`: needs the admin role", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn put_product(
-    State(store): State<Store>,
+async fn put_product<S: InventoryStore>(
+    State(store): State<S>,
     caller: Caller,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<ProductInput>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    check_id("id", &id)?;
-    let change = input
-        .validate()
-        .map_err(|e| api_error(InventoryError::Invalid(e)))?;
-    let product = store.put_product(&id, &change).await.map_err(api_error)?;
+    domain::validate_id("id", &id)?;
+    let change = input.validate()?;
+    let product = store.put_product(&id, &change).await?;
     tracing::info!(product_id = %id, stock = product.stock, "product saved");
     Ok(Json(product).into_response())
 }
@@ -174,28 +182,26 @@ async fn put_product(
         (status = 403, description = "`forbidden`: needs the admin role", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`product_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn set_stock(
-    State(store): State<Store>,
+async fn set_stock<S: InventoryStore>(
+    State(store): State<S>,
     caller: Caller,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<StockInput>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    check_id("id", &id)?;
-    domain::validate_stock("stock", input.stock)
-        .map_err(|e| api_error(InventoryError::Invalid(e)))?;
-    let product = store.set_stock(&id, input.stock).await.map_err(api_error)?;
+    domain::validate_id("id", &id)?;
+    domain::validate_stock("stock", input.stock)?;
+    let product = store.set_stock(&id, input.stock).await?;
     tracing::info!(product_id = %id, stock = product.stock, "stock set");
     Ok(Json(product).into_response())
 }
 
-async fn reserve(
-    State(store): State<Store>,
+async fn reserve<S: InventoryStore>(
+    State(store): State<S>,
     _internal: Internal,
     JsonBody(input): JsonBody<ReserveInput>,
 ) -> Result<Response, ApiError> {
-    let request =
-        domain::validate_reserve(input).map_err(|e| api_error(InventoryError::Invalid(e)))?;
+    let request = domain::validate_reserve(input)?;
     match store.reserve(&request).await {
         Ok(ReserveOutcome::Created(r)) => {
             tracing::info!(order_id = %r.order_id, lines = r.lines.len(), "stock reserved");
@@ -207,18 +213,18 @@ async fn reserve(
         }
         Err(e) => {
             tracing::info!(order_id = %request.order_id, error = %e, "reserve refused");
-            Err(api_error(e))
+            Err(e.into())
         }
     }
 }
 
-async fn get_reservation(
-    State(store): State<Store>,
+async fn get_reservation<S: InventoryStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_id("order_id", &order_id)?;
-    match store.reservation(&order_id).await.map_err(api_error)? {
+    domain::validate_id("order_id", &order_id)?;
+    match store.reservation(&order_id).await? {
         Some(r) => Ok(Json(r).into_response()),
         None => Err(ApiError::not_found(
             "reservation_not_found",
@@ -227,13 +233,13 @@ async fn get_reservation(
     }
 }
 
-async fn release(
-    State(store): State<Store>,
+async fn release<S: InventoryStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_id("order_id", &order_id)?;
-    let outcome = store.release(&order_id).await.map_err(api_error)?;
+    domain::validate_id("order_id", &order_id)?;
+    let outcome = store.release(&order_id).await?;
     match &outcome {
         ReleaseOutcome::Released { .. } => tracing::info!(%order_id, "stock released"),
         ReleaseOutcome::AlreadyReleased { .. } => {
@@ -253,3 +259,6 @@ async fn release(
     tags((name = "catalog", description = "products and stock"))
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests;

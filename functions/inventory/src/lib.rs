@@ -1,7 +1,19 @@
 //! The inventory service: product catalog, stock, and the saga's stock reservations.
 //!
-//! A small hexagon: [`domain`] holds the types and rules, [`store`] persists them in the
-//! service's own DynamoDB table, and [`http`] is the one axum `Router` in front of them.
+//! A small hexagon, each part pointing inwards only:
+//! - [`domain`]: the types and every rule, as pure functions: input validation, "stock never
+//!   goes negative" ([`domain::check_stock`]), the reserve and release plans with their
+//!   idempotency by order id and the release tombstone ([`domain::plan_reserve`],
+//!   [`domain::plan_release`]), product changes ([`domain::product_after_change`],
+//!   [`domain::stock_set`]) and catalog paging ([`domain::page_request`],
+//!   [`domain::catalog_page`]). Unit-tested there.
+//! - [`store`]: the port ([`store::InventoryStore`]) and its two adapters, which carry the
+//!   domain's plans out atomically: [`store::DynamoStore`] (the service's DynamoDB table; the
+//!   plans' preconditions become condition expressions and transactions, the part only the
+//!   system tests on the emulator exercise) and [`store::MemoryStore`] (one lock; the
+//!   handler tests run on it).
+//! - [`http`]: the one axum `Router`, generic over the store, and the mapping of each rule
+//!   and store failure to its HTTP problem.
 
 pub mod domain;
 pub mod http;

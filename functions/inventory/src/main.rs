@@ -1,7 +1,7 @@
 //! The inventory function: in Lambda behind API Gateway, or as a local HTTP server.
 
 use anyhow::Context;
-use inventory::{http, store::Store};
+use inventory::{http, store::DynamoStore};
 use sagaway_shared::{Config, dynamo, logging, serve};
 
 #[tokio::main]
@@ -9,7 +9,7 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     logging::init(&config);
     let client = dynamo::client(&config).await;
-    let store = Store::new(client, config.table()?);
+    let store = DynamoStore::new(client, config.table()?);
     serve::serve(http::router(store), &config)
         .await
         .context("serving the inventory API")

@@ -1,0 +1,592 @@
+//! The router in process on the memory store, called as API Gateway or the saga worker
+//! would call it (the real `Caller` and `Internal` extractors decide who may do what).
+
+use super::router;
+use crate::domain::ProductChange;
+use crate::store::{InventoryStore, MemoryStore, StoreError};
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use sagaway_shared::ApiError;
+use sagaway_shared::serve::finish;
+use sagaway_shared::testing::{As, Reply, call, call_raw};
+use serde_json::{Value, json};
+
+const ADMIN: As<'static> = As::Admin("admin-1");
+const SHOPPER: As<'static> = As::Shopper("shopper-1");
+
+/// The router as a function serves it, over a fresh memory store.
+fn app() -> (Router, MemoryStore) {
+    let store = MemoryStore::new();
+    (finish(router(store.clone())), store)
+}
+
+async fn seed(store: &MemoryStore, id: &str, stock: i64) {
+    let change = ProductChange {
+        name: format!("Product {id}"),
+        description: String::new(),
+        price_cents: 1800,
+        currency: "USD".into(),
+        stock: Some(stock),
+    };
+    store.put_product(id, &change).await.unwrap();
+}
+
+async fn stock(store: &MemoryStore, id: &str) -> i64 {
+    store.product(id).await.unwrap().expect("product").stock
+}
+
+fn assert_problem(r: &Reply, status: u16, code: &str) {
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (status, code),
+        "body: {}",
+        r.body
+    );
+    assert!(
+        r.content_type().starts_with("application/problem+json"),
+        "{}",
+        r.content_type()
+    );
+}
+
+fn field(r: &Reply) -> &str {
+    r.body["errors"][0]["field"].as_str().unwrap_or_default()
+}
+
+async fn reserve(app: &Router, order: &str, lines: &[(&str, i64)]) -> Reply {
+    let lines: Vec<Value> = lines
+        .iter()
+        .map(|(p, q)| json!({ "product_id": p, "quantity": q }))
+        .collect();
+    call(
+        app,
+        "POST",
+        "/internal/reservations",
+        As::Internal,
+        Some(json!({ "order_id": order, "lines": lines })),
+    )
+    .await
+}
+
+async fn release(app: &Router, order: &str) -> Reply {
+    let path = format!("/internal/reservations/{order}/release");
+    call(app, "POST", &path, As::Internal, None).await
+}
+
+#[tokio::test]
+async fn health_is_public() {
+    let (app, _) = app();
+    let r = call(&app, "GET", "/health", As::Public, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["status"], "ok");
+}
+
+#[tokio::test]
+async fn the_catalog_is_public_and_paged_by_cursor() {
+    let (app, store) = app();
+    let r = call(&app, "GET", "/v1/products", As::Public, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, json!({ "items": [], "next_cursor": null }));
+
+    for id in ["mug-c", "mug-a", "mug-b"] {
+        seed(&store, id, 1).await;
+    }
+    let first = call(&app, "GET", "/v1/products?limit=2", As::Public, None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let ids = |r: &Reply| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&first), ["mug-a", "mug-b"]);
+    assert_eq!(first.body["items"][0]["price_cents"], 1800);
+    let cursor = first.body["next_cursor"].as_str().expect("a cursor");
+    let path = format!("/v1/products?limit=2&cursor={cursor}");
+    let second = call(&app, "GET", &path, SHOPPER, None).await;
+    assert_eq!(ids(&second), ["mug-c"]);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+    // The default page size covers them all.
+    let all = call(&app, "GET", "/v1/products", As::Public, None).await;
+    assert_eq!(ids(&all).len(), 3);
+}
+
+#[tokio::test]
+async fn bad_paging_names_the_parameter() {
+    let (app, _) = app();
+    for path in [
+        "/v1/products?limit=0",
+        "/v1/products?limit=abc",
+        "/v1/products?limit=101",
+    ] {
+        let r = call(&app, "GET", path, As::Public, None).await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(field(&r), "limit", "{path}");
+    }
+    let r = call(
+        &app,
+        "GET",
+        "/v1/products?cursor=not*a*cursor",
+        As::Public,
+        None,
+    )
+    .await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(field(&r), "cursor");
+    let r = call(
+        &app,
+        "GET",
+        "/v1/products?limit=1&limit=2",
+        As::Public,
+        None,
+    )
+    .await;
+    assert_problem(&r, 400, "invalid_query");
+}
+
+#[tokio::test]
+async fn one_product_by_id() {
+    let (app, store) = app();
+    seed(&store, "mug", 4).await;
+    let r = call(&app, "GET", "/v1/products/mug", As::Public, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        (r.body["id"].as_str(), r.body["stock"].as_i64()),
+        (Some("mug"), Some(4))
+    );
+    let r = call(&app, "GET", "/v1/products/ghost", As::Public, None).await;
+    assert_problem(&r, 404, "product_not_found");
+    let r = call(&app, "GET", "/v1/products/a%20b", As::Public, None).await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(field(&r), "id");
+}
+
+#[tokio::test]
+async fn an_admin_creates_and_updates_a_product() {
+    let (app, store) = app();
+    let body = json!({ "name": " Ceramic mug ", "price_cents": 1800 });
+    let r = call(&app, "PUT", "/v1/products/mug", ADMIN, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["name"], "Ceramic mug");
+    assert_eq!(r.body["currency"], "USD");
+    assert_eq!(
+        r.body["stock"], 0,
+        "a new product without stock starts empty"
+    );
+    assert_eq!(
+        store.product("mug").await.unwrap().unwrap().name,
+        "Ceramic mug"
+    );
+
+    let body = json!({ "name": "Mug", "price_cents": 1500, "currency": "EUR", "stock": 7 });
+    let r = call(&app, "PUT", "/v1/products/mug", ADMIN, Some(body)).await;
+    assert_eq!(
+        (r.body["stock"].as_i64(), r.body["currency"].as_str()),
+        (Some(7), Some("EUR"))
+    );
+    // The same update again changes nothing; without a stock the stock is kept.
+    let body = json!({ "name": "Renamed", "price_cents": 1500 });
+    let r = call(&app, "PUT", "/v1/products/mug", ADMIN, Some(body.clone())).await;
+    let again = call(&app, "PUT", "/v1/products/mug", ADMIN, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        (again.body["name"].as_str(), again.body["stock"].as_i64()),
+        (Some("Renamed"), Some(7))
+    );
+}
+
+#[tokio::test]
+async fn catalog_changes_need_an_admin() {
+    let (app, store) = app();
+    seed(&store, "mug", 5).await;
+    let product = json!({ "name": "Mine now", "price_cents": 1 });
+    let stock_body = json!({ "stock": 999 });
+    for (path, body) in [
+        ("/v1/products/mug", &product),
+        ("/v1/products/mug/stock", &stock_body),
+    ] {
+        let r = call(&app, "PUT", path, SHOPPER, Some(body.clone())).await;
+        assert_problem(&r, 403, "forbidden");
+        let r = call(&app, "PUT", path, As::Public, Some(body.clone())).await;
+        assert_problem(&r, 401, "unauthenticated");
+        assert!(r.headers.contains_key("www-authenticate"));
+        let r = call(
+            &app,
+            "PUT",
+            path,
+            As::Rejected("token_expired"),
+            Some(body.clone()),
+        )
+        .await;
+        assert_problem(&r, 401, "token_expired");
+    }
+    let p = store.product("mug").await.unwrap().unwrap();
+    assert_eq!(
+        (p.name.as_str(), p.stock),
+        ("Product mug", 5),
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn product_bodies_that_break_a_rule_name_the_problem() {
+    let (app, store) = app();
+    seed(&store, "mug", 5).await;
+    let put = |body: Value| {
+        let app = app.clone();
+        async move { call(&app, "PUT", "/v1/products/mug", ADMIN, Some(body)).await }
+    };
+    for (body, name) in [
+        (json!({ "name": "  ", "price_cents": 1 }), "name"),
+        (json!({ "name": "x".repeat(201), "price_cents": 1 }), "name"),
+        (json!({ "name": "Mug", "price_cents": -1 }), "price_cents"),
+        (
+            json!({ "name": "Mug", "price_cents": 1, "currency": "usd" }),
+            "currency",
+        ),
+        (
+            json!({ "name": "Mug", "price_cents": 1, "stock": -1 }),
+            "stock",
+        ),
+        (
+            json!({ "name": "Mug", "price_cents": 1, "description": "d".repeat(2001) }),
+            "description",
+        ),
+    ] {
+        let r = put(body).await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(field(&r), name);
+    }
+    let r = put(json!({ "name": "Mug" })).await;
+    assert_problem(&r, 422, "invalid_body");
+    assert!(r.body["detail"].as_str().unwrap().contains("price_cents"));
+    let r = put(json!({ "name": "Mug", "price_cents": "cheap" })).await;
+    assert_problem(&r, 422, "invalid_body");
+    let r = put(json!({ "name": "Mug", "price_cents": 1, "colour": "red" })).await;
+    assert_problem(&r, 422, "invalid_body");
+
+    let raw = |headers: &'static [(&'static str, &'static str)], body: Option<Vec<u8>>| {
+        let app = app.clone();
+        async move { call_raw(&app, "PUT", "/v1/products/mug", ADMIN, headers, body).await }
+    };
+    assert_problem(
+        &raw(&[], Some(b"{\"name\": ".to_vec())).await,
+        400,
+        "malformed_json",
+    );
+    assert_problem(&raw(&[], Some(Vec::new())).await, 400, "malformed_json");
+    assert_problem(
+        &raw(&[("content-type", "text/plain")], Some(b"{}".to_vec())).await,
+        415,
+        "unsupported_media_type",
+    );
+    assert_problem(&raw(&[], None).await, 415, "unsupported_media_type");
+    let big = format!(
+        "{{\"name\": \"{}\", \"price_cents\": 1}}",
+        "x".repeat(100 * 1024)
+    );
+    assert_problem(
+        &raw(&[], Some(big.into_bytes())).await,
+        413,
+        "body_too_large",
+    );
+
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/products/a%20b",
+        ADMIN,
+        Some(json!({ "name": "Mug", "price_cents": 1 })),
+    )
+    .await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(field(&r), "id");
+    assert_eq!(
+        store.product("mug").await.unwrap().unwrap().name,
+        "Product mug"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_sets_the_stock_of_an_existing_product() {
+    let (app, store) = app();
+    seed(&store, "mug", 1).await;
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/products/mug/stock",
+        ADMIN,
+        Some(json!({ "stock": 42 })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["stock"], 42);
+    assert_eq!(stock(&store, "mug").await, 42);
+
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/products/ghost/stock",
+        ADMIN,
+        Some(json!({ "stock": 3 })),
+    )
+    .await;
+    assert_problem(&r, 404, "product_not_found");
+    assert_eq!(store.product("ghost").await.unwrap(), None);
+    for bad in [-4, 1_000_001] {
+        let r = call(
+            &app,
+            "PUT",
+            "/v1/products/mug/stock",
+            ADMIN,
+            Some(json!({ "stock": bad })),
+        )
+        .await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(field(&r), "stock");
+    }
+    assert_eq!(stock(&store, "mug").await, 42);
+}
+
+#[tokio::test]
+async fn reserve_then_release_once_each() {
+    let (app, store) = app();
+    seed(&store, "mug", 10).await;
+    let statuses = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            let r = reserve(&app, "o-1", &[("mug", 4)]).await;
+            assert_eq!(r.body["status"], "RESERVED", "{}", r.body);
+            v.push(r.status.as_u16());
+        }
+        v
+    };
+    assert_eq!(
+        statuses,
+        [201, 200, 200],
+        "first creates, repeats answer 200"
+    );
+    assert_eq!(stock(&store, "mug").await, 6);
+
+    let r = call(
+        &app,
+        "GET",
+        "/internal/reservations/o-1",
+        As::Internal,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body["lines"],
+        json!([{ "product_id": "mug", "quantity": 4 }])
+    );
+
+    let r = reserve(&app, "o-1", &[("mug", 5)]).await;
+    assert_problem(&r, 409, "reservation_mismatch");
+    assert_eq!(stock(&store, "mug").await, 6);
+
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let r = release(&app, "o-1").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        outcomes.push(r.body["outcome"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        outcomes,
+        ["released", "already_released", "already_released"]
+    );
+    assert_eq!(stock(&store, "mug").await, 10, "put back once");
+    let r = call(
+        &app,
+        "GET",
+        "/internal/reservations/o-1",
+        As::Internal,
+        None,
+    )
+    .await;
+    assert_eq!(r.body["status"], "RELEASED");
+    assert!(r.body["released_at"].is_string());
+
+    let r = reserve(&app, "o-1", &[("mug", 4)]).await;
+    assert_problem(&r, 409, "reservation_released");
+    assert_eq!(stock(&store, "mug").await, 10);
+}
+
+#[tokio::test]
+async fn a_release_without_a_reservation_blocks_a_late_reserve() {
+    let (app, store) = app();
+    seed(&store, "mug", 2).await;
+    let r = reserve(&app, "o-1", &[("mug", 3)]).await;
+    assert_problem(&r, 409, "out_of_stock");
+    assert_eq!(
+        r.body["shortages"],
+        json!([{ "product_id": "mug", "requested": 3, "available": 2 }])
+    );
+    let r = call(
+        &app,
+        "GET",
+        "/internal/reservations/o-1",
+        As::Internal,
+        None,
+    )
+    .await;
+    assert_problem(&r, 404, "reservation_not_found");
+
+    let r = release(&app, "o-1").await;
+    assert_eq!(
+        r.body,
+        json!({ "outcome": "unknown_order", "order_id": "o-1" })
+    );
+    assert_eq!(stock(&store, "mug").await, 2, "nothing restored");
+    let r = reserve(&app, "o-1", &[("mug", 1)]).await;
+    assert_problem(&r, 409, "reservation_released");
+    assert_eq!(stock(&store, "mug").await, 2);
+}
+
+#[tokio::test]
+async fn a_multi_line_reserve_is_all_or_nothing_and_merges_lines() {
+    let (app, store) = app();
+    seed(&store, "plenty", 5).await;
+    seed(&store, "scarce", 1).await;
+    let r = reserve(&app, "o-1", &[("plenty", 2), ("scarce", 3)]).await;
+    assert_problem(&r, 409, "out_of_stock");
+    assert_eq!(r.body["shortages"].as_array().map(Vec::len), Some(1));
+    assert_eq!(r.body["shortages"][0]["product_id"], "scarce");
+    assert_eq!(
+        stock(&store, "plenty").await,
+        5,
+        "the line with stock is untouched"
+    );
+
+    let r = reserve(&app, "o-2", &[("plenty", 2), ("scarce", 1), ("plenty", 1)]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.body["lines"],
+        json!([{ "product_id": "plenty", "quantity": 3 }, { "product_id": "scarce", "quantity": 1 }])
+    );
+    assert_eq!(
+        (stock(&store, "plenty").await, stock(&store, "scarce").await),
+        (2, 0)
+    );
+}
+
+#[tokio::test]
+async fn reserve_requests_that_break_a_rule_name_the_problem() {
+    let (app, store) = app();
+    seed(&store, "mug", 5).await;
+    for q in [0, -1] {
+        let r = reserve(&app, "o-1", &[("mug", q)]).await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(field(&r), "lines[0].quantity");
+    }
+    let r = reserve(&app, "o-1", &[("mug", 1), ("ghost", 1)]).await;
+    assert_problem(&r, 422, "unknown_product");
+    assert_eq!(r.body["product_ids"], json!(["ghost"]));
+    let r = reserve(&app, "bad id!", &[("mug", 1)]).await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(field(&r), "order_id");
+    let r = reserve(&app, "o-1", &[]).await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(field(&r), "lines");
+    let body = json!({ "order_id": "o-1" });
+    let r = call(
+        &app,
+        "POST",
+        "/internal/reservations",
+        As::Internal,
+        Some(body),
+    )
+    .await;
+    assert_problem(&r, 422, "invalid_body");
+    assert!(r.body["detail"].as_str().unwrap().contains("lines"));
+
+    let r = call(
+        &app,
+        "GET",
+        "/internal/reservations/bad%20id",
+        As::Internal,
+        None,
+    )
+    .await;
+    assert_problem(&r, 422, "validation_failed");
+    let r = release(&app, "bad%20id").await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(field(&r), "order_id");
+    assert_eq!(stock(&store, "mug").await, 5, "nothing was reserved");
+    assert_eq!(store.reservation("o-1").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn reservations_are_not_on_the_public_api() {
+    let (app, store) = app();
+    seed(&store, "mug", 5).await;
+    let body = json!({ "order_id": "o-1", "lines": [{ "product_id": "mug", "quantity": 1 }] });
+    for who in [As::Public, SHOPPER, ADMIN] {
+        let r = call(
+            &app,
+            "POST",
+            "/internal/reservations",
+            who,
+            Some(body.clone()),
+        )
+        .await;
+        assert_problem(&r, 404, "no_route");
+        let r = call(&app, "GET", "/internal/reservations/o-1", who, None).await;
+        assert_problem(&r, 404, "no_route");
+        let r = call(
+            &app,
+            "POST",
+            "/internal/reservations/o-1/release",
+            who,
+            None,
+        )
+        .await;
+        assert_problem(&r, 404, "no_route");
+    }
+    assert_eq!(stock(&store, "mug").await, 5);
+    assert_eq!(
+        store.reservation("o-1").await.unwrap(),
+        None,
+        "no tombstone either"
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_get_problems() {
+    let (app, _) = app();
+    let r = call(
+        &app,
+        "POST",
+        "/v1/reservations",
+        As::Public,
+        Some(json!({})),
+    )
+    .await;
+    assert_problem(&r, 404, "no_route");
+    let r = call(&app, "DELETE", "/v1/products/mug", ADMIN, None).await;
+    assert_problem(&r, 405, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn store_failures_are_503_to_retry_or_500_without_details() {
+    let busy = ApiError::from(StoreError::Contention).into_response();
+    assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(busy.headers().contains_key("retry-after"));
+    let e = ApiError::from(StoreError::Contention);
+    assert_eq!(e.code, "contention");
+    let e = ApiError::from(StoreError::Backend(
+        "table sagaway-inventory is gone".into(),
+    ));
+    assert_eq!(
+        (e.status, e.code),
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+    );
+    assert!(
+        !e.message.contains("sagaway-inventory"),
+        "the cause is logged, not sent"
+    );
+}

@@ -1,0 +1,85 @@
+//! The inventory's storage port: what the handlers need from a store, in the domain's words.
+//!
+//! Two adapters implement it with the same semantics: [`dynamo::DynamoStore`] (the service's
+//! DynamoDB table, used in Lambda) and [`memory::MemoryStore`] (maps behind one lock, for
+//! tests). Neither decides a rule: each asks [`crate::domain`] for the plan (reserve, release,
+//! product change, page) and carries it out atomically, the DynamoDB one with conditional
+//! writes and transactions, the memory one under its lock.
+
+pub mod dynamo;
+pub mod memory;
+
+pub use dynamo::DynamoStore;
+pub use memory::MemoryStore;
+
+use crate::domain::{
+    InventoryError, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome, Reservation,
+    ReserveOutcome, ReserveRequest,
+};
+use std::future::Future;
+
+/// Why a store call did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A rule refused it; nothing was written.
+    #[error(transparent)]
+    Refused(#[from] InventoryError),
+    /// Concurrent writes to the same items kept winning; the caller may retry.
+    #[error("the table is busy with conflicting writes; retry")]
+    Contention,
+    /// The storage itself failed.
+    #[error("the inventory table failed: {0}")]
+    Backend(String),
+}
+
+/// The inventory's storage.
+pub trait InventoryStore: Send + Sync + 'static {
+    /// One product, or `None`.
+    fn product(&self, id: &str)
+    -> impl Future<Output = Result<Option<Product>, StoreError>> + Send;
+
+    /// A page of the catalog ([`crate::domain::catalog_page`]).
+    fn products(
+        &self,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<ProductPage, StoreError>> + Send;
+
+    /// Creates or updates a product ([`crate::domain::product_after_change`]).
+    fn put_product(
+        &self,
+        id: &str,
+        change: &ProductChange,
+    ) -> impl Future<Output = Result<Product, StoreError>> + Send;
+
+    /// Sets an existing product's stock ([`crate::domain::stock_set`]).
+    fn set_stock(
+        &self,
+        id: &str,
+        stock: i64,
+    ) -> impl Future<Output = Result<Product, StoreError>> + Send;
+
+    /// An order's reservation or tombstone, or `None`.
+    fn reservation(
+        &self,
+        order_id: &str,
+    ) -> impl Future<Output = Result<Option<Reservation>, StoreError>> + Send;
+
+    /// Reserves every line of `request` or none of them ([`crate::domain::plan_reserve`],
+    /// [`crate::domain::check_stock`]).
+    fn reserve(
+        &self,
+        request: &ReserveRequest,
+    ) -> impl Future<Output = Result<ReserveOutcome, StoreError>> + Send;
+
+    /// Puts back what the order reserved, once ([`crate::domain::plan_release`]).
+    fn release(
+        &self,
+        order_id: &str,
+    ) -> impl Future<Output = Result<ReleaseOutcome, StoreError>> + Send;
+}
+
+/// Now, as the RFC 3339 UTC text every record carries (sorts as text); the one clock read of
+/// both adapters.
+fn now() -> String {
+    sagaway_shared::dynamo::attr::now()
+}
