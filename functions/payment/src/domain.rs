@@ -1,24 +1,29 @@
-//! Payment rules.
+//! Payment rules: every decision of the service, as pure functions (no I/O, no clock: the
+//! caller passes `now`, in epoch seconds). [`crate::service`] runs them against a store and
+//! the provider; both stores apply the same transitions under the same conditions.
 //!
 //! - One payment per order id (the idempotency key). A repeated charge returns the first
 //!   result (approved or declined) and never charges again; different amounts for the same
-//!   order are refused.
-//! - While a charge is with the provider it holds a lease; a second call meanwhile gets a
-//!   retryable `charge_in_progress`.
-//! - Refund: a charged payment is refunded once; refunding twice refunds once; refunding an
-//!   order that was never charged is a no-op that says so and leaves a VOIDED mark, so a
-//!   charge that arrives late for that order is refused instead of taking money nobody will
-//!   give back. A charge whose outcome is unknown (left PROCESSING after its lease ran out)
-//!   is voided the same way.
+//!   order are refused ([`decide_charge`]).
+//! - While a charge is with the provider it holds a lease ([`Lease`], [`LEASE_SECS`]); a second
+//!   call meanwhile gets a retryable `charge_in_progress`. A lease that ran out may be taken
+//!   over by the next attempt; the answer of an attempt is recorded only while no other
+//!   attempt took over and the payment is still PROCESSING ([`PaymentRecord::answered`]).
+//! - Refund ([`decide_refund`]): a charged payment is refunded once; refunding twice refunds
+//!   once; refunding an order that was never charged is a no-op that says so and leaves a
+//!   VOIDED mark ([`PaymentRecord::tombstone`]), so a charge that arrives late for that order
+//!   is refused instead of taking money nobody will give back. A charge whose outcome is
+//!   unknown (left PROCESSING after its lease ran out) is voided the same way.
 //! - Card numbers are vaulted before any saga starts: `vault` checks the number is a card the
 //!   provider takes and gives back a token (`pm_…`, living
 //!   [`PAYMENT_METHOD_TTL_SECS`](sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS)); the
 //!   vault keeps the provider's view of the card (here: the test card's behaviour), the brand
 //!   and the last four digits, never the number. A charge names the token; an unknown or
-//!   expired token is `payment_method_invalid`, except that a repeated charge of an order
-//!   already charged (or declined) still answers its first result.
+//!   expired token ([`VaultedCard::is_usable`]) is `payment_method_invalid`, except that a
+//!   repeated charge of an order already charged (or declined) still answers its first result
+//!   ([`charge_without_method`]).
 
-use crate::provider::{Card, TEST_CARDS};
+use crate::provider::{Card, Outcome, TEST_CARDS};
 
 pub use sagaway_contract::limits::MAX_ORDER_TOTAL_CENTS as MAX_AMOUNT_CENTS;
 use sagaway_contract::limits::{MIN_ORDER_TOTAL_CENTS, PAYMENT_METHOD_TTL_SECS};
@@ -26,8 +31,11 @@ pub use sagaway_contract::payment::{
     CardBrand, ChargeRequest as ChargeInput, Payment, PaymentMethod, PaymentStatus, RefundOutcome,
     TokenizeRequest,
 };
-/// How long a charge attempt may hold the payment before another call may take over.
+/// How long a charge attempt may hold the payment before another call may take over. Longer
+/// than the function's timeout, so a lease runs out only when its attempt died.
 pub const LEASE_SECS: i64 = 30;
+/// How many times a charge or refund reads the record again after losing a race for it.
+pub const RACES: usize = 5;
 
 pub use sagaway_shared::validation::{ValidationError, invalid};
 
@@ -153,10 +161,7 @@ pub fn charge_without_method(
     match existing {
         Some(p) if !charge.matches(&p) => Err(PaymentError::Mismatch(charge.order_id.clone())),
         Some(p) if p.status == PaymentStatus::Charged => Ok(p),
-        Some(p) if p.status == PaymentStatus::Declined => Err(PaymentError::Declined {
-            code: p.decline_code.clone().unwrap_or_default(),
-            payment: Box::new(p),
-        }),
+        Some(p) if p.status == PaymentStatus::Declined => Err(declined(p)),
         // Another call is at the provider with it: retry, as with a token.
         Some(p) if p.status == PaymentStatus::Processing => Err(PaymentError::InProgress),
         Some(_) => Err(PaymentError::Closed(charge.order_id.clone())),
@@ -214,6 +219,307 @@ impl ChargeRequest {
     /// Whether an existing payment is for the same charge.
     pub fn matches(&self, p: &Payment) -> bool {
         p.amount_cents == self.amount_cents && p.currency == self.currency
+    }
+}
+
+/// The result of a charge that did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Charged {
+    /// Captured now.
+    New(Payment),
+    /// The first result, returned again.
+    Repeated(Payment),
+}
+
+/// A payment as the store keeps it: what the API shows, and the lease that guards the calls
+/// to the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRecord {
+    pub payment: Payment,
+    /// Epoch seconds until which attempt number `payment.attempts` holds the payment; 0 once
+    /// the attempt has answered.
+    pub lease_until: i64,
+}
+
+/// One attempt's right to call the provider for an order and to record its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub order_id: String,
+    /// The attempt's number, from 1. It is also the fencing token: the answer is recorded
+    /// only while the record's `attempts` is still this number.
+    pub attempt: i64,
+    /// Epoch seconds; after this another call may take over.
+    pub until: i64,
+}
+
+/// How a charge takes the lease; each plan carries the condition under which it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeasePlan {
+    /// No payment yet: create it PROCESSING, leased for attempt 1 (only while still absent).
+    Start {
+        lease: Lease,
+        amount_cents: i64,
+        currency: String,
+        card_last4: String,
+    },
+    /// PROCESSING and nobody holds it (a processing error answered, or an attempt died): take
+    /// it for the next attempt, only while it is still PROCESSING after `lease.attempt - 1`
+    /// attempts and no lease is live at `now`.
+    TakeOver { lease: Lease, now: i64 },
+}
+
+impl LeasePlan {
+    pub fn lease(&self) -> &Lease {
+        match self {
+            Self::Start { lease, .. } | Self::TakeOver { lease, .. } => lease,
+        }
+    }
+
+    /// The record once the lease is taken (stamped `at`), or `None` when `existing` no longer
+    /// allows this plan (another call got there first).
+    pub fn take(&self, existing: Option<&PaymentRecord>, at: &str) -> Option<PaymentRecord> {
+        match (self, existing) {
+            (
+                Self::Start {
+                    lease,
+                    amount_cents,
+                    currency,
+                    card_last4,
+                },
+                None,
+            ) => Some(PaymentRecord {
+                payment: Payment {
+                    order_id: lease.order_id.clone(),
+                    amount_cents: *amount_cents,
+                    currency: currency.clone(),
+                    card_last4: card_last4.clone(),
+                    status: PaymentStatus::Processing,
+                    provider_reference: None,
+                    decline_code: None,
+                    attempts: lease.attempt,
+                    captures: 0,
+                    created_at: at.to_string(),
+                    updated_at: at.to_string(),
+                },
+                lease_until: lease.until,
+            }),
+            (Self::TakeOver { lease, now }, Some(r))
+                if r.payment.status == PaymentStatus::Processing
+                    && r.payment.attempts == lease.attempt - 1
+                    && !r.is_leased(*now) =>
+            {
+                let mut next = r.clone();
+                next.payment.attempts = lease.attempt;
+                next.payment.updated_at = at.to_string();
+                next.lease_until = lease.until;
+                Some(next)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What a charge does next, given the order's payment so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeDecision {
+    /// Charged before: the first result again, no new capture.
+    Replay(Payment),
+    /// Go to the provider under this lease.
+    Lease(LeasePlan),
+}
+
+fn declined(p: Payment) -> PaymentError {
+    PaymentError::Declined {
+        code: p.decline_code.clone().unwrap_or_default(),
+        payment: Box::new(p),
+    }
+}
+
+/// Decides a charge from the order's payment record at `now`: start, take over a lease that
+/// ran out, replay the first result, or refuse (`Closed` when refunded or voided, checked
+/// before the amount because a VOIDED mark has none; `Mismatch`; the first `Declined` again;
+/// `InProgress` while another attempt holds the lease).
+pub fn decide_charge(
+    existing: Option<&PaymentRecord>,
+    req: &ChargeRequest,
+    now: i64,
+) -> Result<ChargeDecision, PaymentError> {
+    let Some(r) = existing else {
+        return Ok(ChargeDecision::Lease(LeasePlan::Start {
+            lease: Lease {
+                order_id: req.order_id.clone(),
+                attempt: 1,
+                until: now + LEASE_SECS,
+            },
+            amount_cents: req.amount_cents,
+            currency: req.currency.clone(),
+            card_last4: req.card_last4.clone(),
+        }));
+    };
+    let p = &r.payment;
+    if p.status == PaymentStatus::Voided {
+        return Err(PaymentError::Closed(req.order_id.clone()));
+    }
+    if !req.matches(p) {
+        return Err(PaymentError::Mismatch(req.order_id.clone()));
+    }
+    match p.status {
+        PaymentStatus::Charged => Ok(ChargeDecision::Replay(p.clone())),
+        PaymentStatus::Declined => Err(declined(p.clone())),
+        PaymentStatus::Refunded | PaymentStatus::Voided => {
+            Err(PaymentError::Closed(req.order_id.clone()))
+        }
+        PaymentStatus::Processing if r.is_leased(now) => Err(PaymentError::InProgress),
+        PaymentStatus::Processing => Ok(ChargeDecision::Lease(LeasePlan::TakeOver {
+            lease: Lease {
+                order_id: req.order_id.clone(),
+                attempt: p.attempts + 1,
+                until: now + LEASE_SECS,
+            },
+            now,
+        })),
+    }
+}
+
+/// What the provider's answer means for the caller, given the record it was written to.
+pub fn charge_result(outcome: Outcome, payment: Payment) -> Result<Charged, PaymentError> {
+    match outcome {
+        Outcome::Approved { .. } => Ok(Charged::New(payment)),
+        Outcome::Declined { code } => Err(PaymentError::Declined {
+            code: code.to_string(),
+            payment: Box::new(payment),
+        }),
+        Outcome::ProcessingError => Err(PaymentError::ProviderUnavailable),
+    }
+}
+
+/// The answer of an attempt whose lease was gone when it came back from the provider: what
+/// the record says now (another attempt's result, that one still at it, or a refund that
+/// voided the payment meanwhile).
+pub fn after_lost_lease(
+    order_id: &str,
+    now: Option<&PaymentRecord>,
+) -> Result<Charged, PaymentError> {
+    match now.map(|r| &r.payment) {
+        Some(p) if p.status == PaymentStatus::Charged => Ok(Charged::Repeated(p.clone())),
+        Some(p) if p.status == PaymentStatus::Declined => Err(declined(p.clone())),
+        Some(p) if p.status == PaymentStatus::Processing => Err(PaymentError::InProgress),
+        _ => Err(PaymentError::Closed(order_id.to_string())),
+    }
+}
+
+/// What a refund does next, given the order's payment so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundDecision {
+    /// Nothing to write: answer this.
+    Answer(RefundOutcome),
+    /// No payment: leave a VOIDED mark (only while still absent).
+    Tombstone,
+    /// CHARGED: refund it (only while still CHARGED).
+    Refund,
+    /// PROCESSING and its lease ran out, so its outcome is unknown: void it (only while no
+    /// lease is live at `now`).
+    Void { now: i64 },
+}
+
+/// Decides a refund from the order's payment record at `now`; `InProgress` while an attempt
+/// holds the lease (its outcome is about to be known).
+pub fn decide_refund(
+    order_id: &str,
+    existing: Option<&PaymentRecord>,
+    now: i64,
+) -> Result<RefundDecision, PaymentError> {
+    let Some(r) = existing else {
+        return Ok(RefundDecision::Tombstone);
+    };
+    let not_charged = || {
+        RefundDecision::Answer(RefundOutcome::NotCharged {
+            order_id: order_id.to_string(),
+        })
+    };
+    Ok(match r.payment.status {
+        PaymentStatus::Refunded => RefundDecision::Answer(RefundOutcome::AlreadyRefunded {
+            payment: r.payment.clone(),
+        }),
+        PaymentStatus::Voided | PaymentStatus::Declined => not_charged(),
+        PaymentStatus::Charged => RefundDecision::Refund,
+        PaymentStatus::Processing if r.is_leased(now) => return Err(PaymentError::InProgress),
+        PaymentStatus::Processing => RefundDecision::Void { now },
+    })
+}
+
+/// The transitions of a stored payment. Each returns the record after it, or `None` when its
+/// condition does not hold; the memory store applies them under its lock and the DynamoDB
+/// store encodes the same conditions in its writes.
+impl PaymentRecord {
+    /// Whether an attempt holds the lease at `now`.
+    pub fn is_leased(&self, now: i64) -> bool {
+        now <= self.lease_until
+    }
+
+    /// The VOIDED mark of an order refunded before any charge (only if it has no payment).
+    pub fn tombstone(order_id: &str, existing: Option<&Self>, at: &str) -> Option<Self> {
+        existing.is_none().then(|| Self {
+            payment: Payment {
+                order_id: order_id.to_string(),
+                amount_cents: 0,
+                currency: "USD".into(),
+                card_last4: String::new(),
+                status: PaymentStatus::Voided,
+                provider_reference: None,
+                decline_code: None,
+                attempts: 0,
+                captures: 0,
+                created_at: at.to_string(),
+                updated_at: at.to_string(),
+            },
+            lease_until: 0,
+        })
+    }
+
+    /// The provider's answer to `lease`'s attempt, recorded only while the payment is still
+    /// PROCESSING and no later attempt took it over; the lease is released either way.
+    pub fn answered(&self, lease: &Lease, outcome: &Outcome, at: &str) -> Option<Self> {
+        if self.payment.status != PaymentStatus::Processing
+            || self.payment.attempts != lease.attempt
+        {
+            return None;
+        }
+        let mut next = self.clone();
+        match outcome {
+            Outcome::Approved { reference } => {
+                next.payment.status = PaymentStatus::Charged;
+                next.payment.provider_reference = Some(reference.clone());
+                next.payment.captures += 1;
+            }
+            Outcome::Declined { code } => {
+                next.payment.status = PaymentStatus::Declined;
+                next.payment.decline_code = Some(code.to_string());
+            }
+            Outcome::ProcessingError => {}
+        }
+        next.lease_until = 0;
+        next.payment.updated_at = at.to_string();
+        Some(next)
+    }
+
+    /// CHARGED -> REFUNDED.
+    pub fn refunded(&self, at: &str) -> Option<Self> {
+        (self.payment.status == PaymentStatus::Charged)
+            .then(|| self.with_status(PaymentStatus::Refunded, at))
+    }
+
+    /// PROCESSING with no live lease at `now` -> VOIDED.
+    pub fn voided(&self, now: i64, at: &str) -> Option<Self> {
+        (self.payment.status == PaymentStatus::Processing && !self.is_leased(now))
+            .then(|| self.with_status(PaymentStatus::Voided, at))
+    }
+
+    fn with_status(&self, status: PaymentStatus, at: &str) -> Self {
+        let mut next = self.clone();
+        next.payment.status = status;
+        next.payment.updated_at = at.to_string();
+        next
     }
 }
 

@@ -9,9 +9,10 @@
 //! | `POST /internal/payments/{order_id}/refund` | internal | refund (idempotent) |
 //! | `GET /v1/payments/test-cards` | anyone | the simulated provider's test cards |
 
-use crate::domain::{self, ChargeInput, PaymentError, TokenizeRequest};
-use crate::provider::TEST_CARDS;
-use crate::store::{Charged, Store, epoch};
+use crate::domain::{self, Charged, PaymentError, TokenizeRequest};
+use crate::provider::{Simulated, TEST_CARDS};
+use crate::service;
+use crate::store::PaymentStore;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,53 +24,58 @@ use sagaway_shared::auth::Internal;
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 
-pub fn router(store: Store) -> Router {
+pub fn router<S: PaymentStore + Clone>(store: S) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/v1/payments/test-cards", get(test_cards))
-        .route("/internal/payment-methods", post(tokenize))
-        .route("/internal/payments", post(charge))
-        .route("/internal/payments/{order_id}", get(get_payment))
-        .route("/internal/payments/{order_id}/refund", post(refund))
+        .route("/internal/payment-methods", post(tokenize::<S>))
+        .route("/internal/payments", post(charge::<S>))
+        .route("/internal/payments/{order_id}", get(get_payment::<S>))
+        .route("/internal/payments/{order_id}/refund", post(refund::<S>))
         .with_state(store)
+}
+
+/// Now, in epoch seconds (leases, token expiry): the one clock the rules see.
+fn epoch() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 /// Every status and code of this service. Declines are 402 and final; provider errors and
 /// a charge in progress are 503 and worth retrying.
-fn api_error(e: PaymentError) -> ApiError {
-    match e {
-        PaymentError::Invalid(v) => ApiError::from(v),
-        PaymentError::Declined { code, payment } => {
-            let message = if code == "insufficient_funds" {
-                "the card has insufficient funds; use another card"
-            } else {
-                "the card was declined; use another card"
-            };
-            let code: &'static str = if code == "insufficient_funds" {
-                "insufficient_funds"
-            } else {
-                "card_declined"
-            };
-            ApiError::new(StatusCode::PAYMENT_REQUIRED, code, message)
-                .with_details(json!({ "payment": payment }))
+impl From<PaymentError> for ApiError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::Invalid(v) => ApiError::from(v),
+            PaymentError::Declined { code, payment } => {
+                let (code, message) = if code == "insufficient_funds" {
+                    (
+                        "insufficient_funds",
+                        "the card has insufficient funds; use another card",
+                    )
+                } else {
+                    ("card_declined", "the card was declined; use another card")
+                };
+                ApiError::new(StatusCode::PAYMENT_REQUIRED, code, message)
+                    .with_details(json!({ "payment": payment }))
+            }
+            PaymentError::ProviderUnavailable => ApiError::unavailable(
+                "provider_unavailable",
+                "the payment provider had a processing error; retry",
+            ),
+            PaymentError::InProgress => ApiError::unavailable(
+                "charge_in_progress",
+                "a charge for this order is already with the provider; retry shortly",
+            ),
+            e @ PaymentError::Mismatch(_) => ApiError::conflict("payment_mismatch", e.to_string()),
+            e @ PaymentError::Closed(_) => ApiError::conflict("payment_closed", e.to_string()),
+            e @ PaymentError::MethodInvalid(_) => {
+                ApiError::invalid("payment_method_invalid", e.to_string())
+            }
+            PaymentError::NotFound(id) => {
+                ApiError::not_found("payment_not_found", format!("no payment for order {id}"))
+            }
+            e @ PaymentError::Store(_) => ApiError::internal(&e),
         }
-        PaymentError::ProviderUnavailable => ApiError::unavailable(
-            "provider_unavailable",
-            "the payment provider had a processing error; retry",
-        ),
-        PaymentError::InProgress => ApiError::unavailable(
-            "charge_in_progress",
-            "a charge for this order is already with the provider; retry shortly",
-        ),
-        e @ PaymentError::Mismatch(_) => ApiError::conflict("payment_mismatch", e.to_string()),
-        e @ PaymentError::Closed(_) => ApiError::conflict("payment_closed", e.to_string()),
-        e @ PaymentError::MethodInvalid(_) => {
-            ApiError::invalid("payment_method_invalid", e.to_string())
-        }
-        PaymentError::NotFound(id) => {
-            ApiError::not_found("payment_not_found", format!("no payment for order {id}"))
-        }
-        e @ PaymentError::Store(_) => ApiError::internal(&e),
     }
 }
 
@@ -93,35 +99,24 @@ async fn test_cards() -> Json<TestCards> {
 }
 
 /// Vaults a card number; the number goes no further than this handler.
-async fn tokenize(
-    State(store): State<Store>,
+async fn tokenize<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
     JsonBody(input): JsonBody<TokenizeRequest>,
 ) -> Result<Response, ApiError> {
-    let v = domain::vault(input, epoch()).map_err(|e| api_error(e.into()))?;
-    store.save_method(&v).await.map_err(api_error)?;
+    let v = domain::vault(input, epoch())?;
+    store.save_method(&v).await.map_err(PaymentError::from)?;
     tracing::info!(brand = v.brand.as_str(), last4 = %v.last4, "card vaulted");
     Ok((StatusCode::CREATED, Json(v.public())).into_response())
 }
 
-async fn charge(
-    State(store): State<Store>,
+async fn charge<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
-    JsonBody(input): JsonBody<ChargeInput>,
+    JsonBody(input): JsonBody<domain::ChargeInput>,
 ) -> Result<Response, ApiError> {
-    let charge = domain::validate_charge(input).map_err(|e| api_error(e.into()))?;
-    let method = store
-        .method(&charge.token)
-        .await
-        .map_err(api_error)?
-        .filter(|m| m.is_usable(epoch()));
-    let Some(method) = method else {
-        let existing = store.get(&charge.order_id).await.map_err(api_error)?;
-        let p = domain::charge_without_method(&charge, existing).map_err(api_error)?;
-        return Ok(Json(p).into_response());
-    };
-    let req = charge.with_card(&method);
-    match store.charge(&req).await.map_err(api_error)? {
+    let charge = domain::validate_charge(input)?;
+    match service::charge(&store, &Simulated, charge, epoch()).await? {
         Charged::New(p) => {
             tracing::info!(order_id = %p.order_id, amount_cents = p.amount_cents, "charged");
             Ok((StatusCode::CREATED, Json(p)).into_response())
@@ -130,19 +125,19 @@ async fn charge(
     }
 }
 
-async fn get_payment(
-    State(store): State<Store>,
+async fn get_payment<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match store.get(&order_id).await.map_err(api_error)? {
-        Some(p) => Ok(Json(p).into_response()),
-        None => Err(api_error(PaymentError::NotFound(order_id))),
+    match store.payment(&order_id).await.map_err(PaymentError::from)? {
+        Some(r) => Ok(Json(r.payment).into_response()),
+        None => Err(PaymentError::NotFound(order_id).into()),
     }
 }
 
-async fn refund(
-    State(store): State<Store>,
+async fn refund<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -152,7 +147,7 @@ async fn refund(
             "order_id: must be 1 to 64 characters",
         ));
     }
-    let outcome = store.refund(&order_id).await.map_err(api_error)?;
+    let outcome = service::refund(&store, &order_id, epoch()).await?;
     Ok(Json(outcome).into_response())
 }
 
