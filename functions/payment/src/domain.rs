@@ -630,4 +630,429 @@ mod tests {
             Err(PaymentError::Mismatch(_))
         ));
     }
+
+    const NOW: i64 = 1_000_000;
+
+    fn request() -> ChargeRequest {
+        ChargeRequest {
+            order_id: "o-1".into(),
+            amount_cents: 4200,
+            currency: "USD".into(),
+            card: Card::Approve,
+            card_last4: "4242".into(),
+        }
+    }
+
+    /// The record `request()` leaves after `attempts` attempts, in `status`.
+    fn record(status: PaymentStatus, attempts: i64, lease_until: i64) -> PaymentRecord {
+        PaymentRecord {
+            payment: Payment {
+                order_id: "o-1".into(),
+                amount_cents: 4200,
+                currency: "USD".into(),
+                card_last4: "4242".into(),
+                status,
+                provider_reference: (status == PaymentStatus::Charged).then(|| "ch_1".into()),
+                decline_code: (status == PaymentStatus::Declined)
+                    .then(|| "insufficient_funds".into()),
+                attempts,
+                captures: i64::from(status == PaymentStatus::Charged),
+                created_at: "t0".into(),
+                updated_at: "t0".into(),
+            },
+            lease_until,
+        }
+    }
+
+    fn lease(attempt: i64) -> Lease {
+        Lease {
+            order_id: "o-1".into(),
+            attempt,
+            until: NOW + LEASE_SECS,
+        }
+    }
+
+    fn approved() -> Outcome {
+        Outcome::Approved {
+            reference: "ch_9".into(),
+        }
+    }
+
+    #[test]
+    fn a_first_charge_starts_with_a_lease_for_attempt_one() {
+        let d = decide_charge(None, &request(), NOW).unwrap();
+        let ChargeDecision::Lease(plan) = d else {
+            panic!("expected a lease, got {d:?}")
+        };
+        assert_eq!(plan.lease(), &lease(1));
+        let r = plan.take(None, "t1").expect("absent: the lease is taken");
+        assert_eq!(r.payment.status, PaymentStatus::Processing);
+        assert_eq!((r.payment.attempts, r.payment.captures), (1, 0));
+        assert_eq!(
+            (r.payment.amount_cents, r.payment.currency.as_str()),
+            (4200, "USD")
+        );
+        assert_eq!(r.payment.card_last4, "4242");
+        assert_eq!(r.payment.created_at, "t1");
+        assert_eq!(r.lease_until, NOW + LEASE_SECS);
+        assert!(r.is_leased(NOW + LEASE_SECS) && !r.is_leased(NOW + LEASE_SECS + 1));
+        // Another call created it first.
+        assert_eq!(plan.take(Some(&r), "t2"), None);
+    }
+
+    #[test]
+    fn a_repeated_charge_replays_or_refuses_without_the_provider() {
+        let charged = record(PaymentStatus::Charged, 1, 0);
+        assert_eq!(
+            decide_charge(Some(&charged), &request(), NOW).unwrap(),
+            ChargeDecision::Replay(charged.payment.clone())
+        );
+        let declined = record(PaymentStatus::Declined, 1, 0);
+        match decide_charge(Some(&declined), &request(), NOW) {
+            Err(PaymentError::Declined { code, payment }) => {
+                assert_eq!(code, "insufficient_funds");
+                assert_eq!(payment.attempts, 1);
+            }
+            other => panic!("expected the first decline, got {other:?}"),
+        }
+        for closed in [PaymentStatus::Refunded, PaymentStatus::Voided] {
+            assert!(matches!(
+                decide_charge(Some(&record(closed, 1, 0)), &request(), NOW),
+                Err(PaymentError::Closed(id)) if id == "o-1"
+            ));
+        }
+    }
+
+    #[test]
+    fn another_amount_or_currency_is_a_mismatch_but_a_tombstone_says_closed() {
+        let charged = record(PaymentStatus::Charged, 1, 0);
+        let mut other = request();
+        other.amount_cents = 1;
+        assert!(matches!(
+            decide_charge(Some(&charged), &other, NOW),
+            Err(PaymentError::Mismatch(_))
+        ));
+        let mut euros = request();
+        euros.currency = "EUR".into();
+        assert!(matches!(
+            decide_charge(Some(&charged), &euros, NOW),
+            Err(PaymentError::Mismatch(_))
+        ));
+        // The VOIDED mark has no amount: the order is closed, whatever the amount.
+        let mark = PaymentRecord::tombstone("o-1", None, "t").unwrap();
+        assert!(matches!(
+            decide_charge(Some(&mark), &request(), NOW),
+            Err(PaymentError::Closed(_))
+        ));
+    }
+
+    #[test]
+    fn a_live_lease_is_in_progress_and_one_that_ran_out_is_taken_over() {
+        let held = record(PaymentStatus::Processing, 2, NOW);
+        // The lease is live through its last second.
+        assert!(matches!(
+            decide_charge(Some(&held), &request(), NOW),
+            Err(PaymentError::InProgress)
+        ));
+        let d = decide_charge(Some(&held), &request(), NOW + 1).unwrap();
+        let ChargeDecision::Lease(plan) = d else {
+            panic!("expected a take-over, got {d:?}")
+        };
+        assert_eq!(
+            plan,
+            LeasePlan::TakeOver {
+                lease: Lease {
+                    order_id: "o-1".into(),
+                    attempt: 3,
+                    until: NOW + 1 + LEASE_SECS,
+                },
+                now: NOW + 1,
+            }
+        );
+        let taken = plan.take(Some(&held), "t1").expect("the lease ran out");
+        assert_eq!(taken.payment.attempts, 3);
+        assert_eq!(taken.lease_until, NOW + 1 + LEASE_SECS);
+        assert_eq!(taken.payment.updated_at, "t1");
+        // A released lease (a processing error answered) is free at once.
+        let released = record(PaymentStatus::Processing, 1, 0);
+        assert!(matches!(
+            decide_charge(Some(&released), &request(), NOW),
+            Ok(ChargeDecision::Lease(LeasePlan::TakeOver { .. }))
+        ));
+    }
+
+    #[test]
+    fn a_take_over_needs_the_record_it_was_decided_on() {
+        let plan = LeasePlan::TakeOver {
+            lease: lease(2),
+            now: NOW,
+        };
+        assert!(
+            plan.take(Some(&record(PaymentStatus::Processing, 1, NOW - 1)), "t")
+                .is_some()
+        );
+        // Someone else took it first (the attempts moved on), it is live again, it was
+        // answered or voided meanwhile, or it vanished.
+        assert_eq!(
+            plan.take(Some(&record(PaymentStatus::Processing, 2, 0)), "t"),
+            None
+        );
+        assert_eq!(
+            plan.take(Some(&record(PaymentStatus::Processing, 1, NOW)), "t"),
+            None
+        );
+        assert_eq!(
+            plan.take(Some(&record(PaymentStatus::Charged, 1, 0)), "t"),
+            None
+        );
+        assert_eq!(
+            plan.take(Some(&record(PaymentStatus::Voided, 1, 0)), "t"),
+            None
+        );
+        assert_eq!(plan.take(None, "t"), None);
+    }
+
+    #[test]
+    fn answers_are_recorded_only_by_the_attempt_holding_the_payment() {
+        let held = record(PaymentStatus::Processing, 2, NOW + LEASE_SECS);
+        let charged = held.answered(&lease(2), &approved(), "t1").unwrap();
+        assert_eq!(charged.payment.status, PaymentStatus::Charged);
+        assert_eq!(charged.payment.provider_reference.as_deref(), Some("ch_9"));
+        assert_eq!(charged.payment.captures, 1);
+        assert_eq!(
+            (charged.lease_until, charged.payment.updated_at.as_str()),
+            (0, "t1")
+        );
+
+        let declined = held
+            .answered(
+                &lease(2),
+                &Outcome::Declined {
+                    code: "card_declined",
+                },
+                "t1",
+            )
+            .unwrap();
+        assert_eq!(declined.payment.status, PaymentStatus::Declined);
+        assert_eq!(
+            declined.payment.decline_code.as_deref(),
+            Some("card_declined")
+        );
+        assert_eq!((declined.payment.captures, declined.lease_until), (0, 0));
+
+        let failed = held
+            .answered(&lease(2), &Outcome::ProcessingError, "t1")
+            .unwrap();
+        assert_eq!(failed.payment.status, PaymentStatus::Processing);
+        assert_eq!((failed.payment.attempts, failed.lease_until), (2, 0));
+
+        // Taken over by attempt 3, or closed meanwhile: the late answer is dropped.
+        assert_eq!(held.answered(&lease(1), &approved(), "t1"), None);
+        assert_eq!(held.answered(&lease(3), &approved(), "t1"), None);
+        for status in [
+            PaymentStatus::Voided,
+            PaymentStatus::Charged,
+            PaymentStatus::Refunded,
+        ] {
+            assert_eq!(
+                record(status, 2, 0).answered(&lease(2), &approved(), "t1"),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn the_providers_answer_becomes_the_callers() {
+        let p = record(PaymentStatus::Charged, 1, 0).payment;
+        assert_eq!(
+            charge_result(approved(), p.clone()).unwrap(),
+            Charged::New(p.clone())
+        );
+        assert!(matches!(
+            charge_result(Outcome::Declined { code: "insufficient_funds" }, p.clone()),
+            Err(PaymentError::Declined { code, .. }) if code == "insufficient_funds"
+        ));
+        assert!(matches!(
+            charge_result(Outcome::ProcessingError, p),
+            Err(PaymentError::ProviderUnavailable)
+        ));
+    }
+
+    #[test]
+    fn a_lost_lease_answers_what_the_record_says() {
+        let charged = record(PaymentStatus::Charged, 2, 0);
+        assert_eq!(
+            after_lost_lease("o-1", Some(&charged)).unwrap(),
+            Charged::Repeated(charged.payment)
+        );
+        assert!(matches!(
+            after_lost_lease("o-1", Some(&record(PaymentStatus::Declined, 2, 0))),
+            Err(PaymentError::Declined { .. })
+        ));
+        assert!(matches!(
+            after_lost_lease("o-1", Some(&record(PaymentStatus::Processing, 2, NOW))),
+            Err(PaymentError::InProgress)
+        ));
+        for closed in [
+            Some(record(PaymentStatus::Voided, 1, 0)),
+            Some(record(PaymentStatus::Refunded, 1, 0)),
+            None,
+        ] {
+            assert!(matches!(
+                after_lost_lease("o-1", closed.as_ref()),
+                Err(PaymentError::Closed(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn refunds_are_decided_from_the_record() {
+        assert_eq!(
+            decide_refund("o-1", None, NOW).unwrap(),
+            RefundDecision::Tombstone
+        );
+        assert_eq!(
+            decide_refund("o-1", Some(&record(PaymentStatus::Charged, 1, 0)), NOW).unwrap(),
+            RefundDecision::Refund
+        );
+        let refunded = record(PaymentStatus::Refunded, 1, 0);
+        assert_eq!(
+            decide_refund("o-1", Some(&refunded), NOW).unwrap(),
+            RefundDecision::Answer(RefundOutcome::AlreadyRefunded {
+                payment: refunded.payment.clone()
+            })
+        );
+        for never in [PaymentStatus::Declined, PaymentStatus::Voided] {
+            assert_eq!(
+                decide_refund("o-1", Some(&record(never, 1, 0)), NOW).unwrap(),
+                RefundDecision::Answer(RefundOutcome::NotCharged {
+                    order_id: "o-1".into()
+                })
+            );
+        }
+        let held = record(PaymentStatus::Processing, 1, NOW);
+        assert!(matches!(
+            decide_refund("o-1", Some(&held), NOW),
+            Err(PaymentError::InProgress)
+        ));
+        assert_eq!(
+            decide_refund("o-1", Some(&held), NOW + 1).unwrap(),
+            RefundDecision::Void { now: NOW + 1 }
+        );
+    }
+
+    #[test]
+    fn refund_transitions_hold_only_from_their_state() {
+        let mark = PaymentRecord::tombstone("o-9", None, "t1").unwrap();
+        assert_eq!(mark.payment.status, PaymentStatus::Voided);
+        assert_eq!(mark.payment.order_id, "o-9");
+        assert_eq!((mark.payment.amount_cents, mark.payment.attempts), (0, 0));
+        assert_eq!(PaymentRecord::tombstone("o-9", Some(&mark), "t2"), None);
+
+        let refunded = record(PaymentStatus::Charged, 1, 0).refunded("t1").unwrap();
+        assert_eq!(refunded.payment.status, PaymentStatus::Refunded);
+        assert_eq!(
+            (
+                refunded.payment.captures,
+                refunded.payment.updated_at.as_str()
+            ),
+            (1, "t1")
+        );
+        for not_charged in [
+            PaymentStatus::Processing,
+            PaymentStatus::Declined,
+            PaymentStatus::Refunded,
+            PaymentStatus::Voided,
+        ] {
+            assert_eq!(record(not_charged, 1, 0).refunded("t1"), None);
+        }
+
+        let held = record(PaymentStatus::Processing, 1, NOW);
+        assert_eq!(held.voided(NOW, "t1"), None);
+        let voided = held.voided(NOW + 1, "t1").unwrap();
+        assert_eq!(voided.payment.status, PaymentStatus::Voided);
+        assert_eq!(record(PaymentStatus::Charged, 1, 0).voided(NOW, "t1"), None);
+    }
+
+    #[test]
+    fn a_charge_without_a_usable_token_for_a_new_order_is_refused() {
+        let c = validate_charge(charge(100)).unwrap();
+        let declined = Payment {
+            amount_cents: 100,
+            ..record(PaymentStatus::Declined, 1, 0).payment
+        };
+        assert!(matches!(
+            charge_without_method(&c, Some(declined)),
+            Err(PaymentError::Declined { .. })
+        ));
+        assert!(matches!(
+            charge_without_method(&c, None),
+            Err(PaymentError::MethodInvalid(t)) if t == "pm_abc"
+        ));
+    }
+
+    #[test]
+    fn charge_input_edges() {
+        let mut c = charge(MAX_AMOUNT_CENTS);
+        c.currency = Some("EUR".into());
+        let v = validate_charge(c).unwrap();
+        assert_eq!(
+            (v.currency.as_str(), v.amount_cents),
+            ("EUR", MAX_AMOUNT_CENTS)
+        );
+        assert_eq!(validate_charge(charge(100)).unwrap().currency, "USD");
+        for bad in ["usd", "US", "USDX"] {
+            let mut c = charge(100);
+            c.currency = Some(bad.into());
+            assert_eq!(validate_charge(c).unwrap_err().field, "currency");
+        }
+        for bad in ["", "a b", &"o".repeat(65)] {
+            let mut c = charge(100);
+            c.order_id = bad.to_string();
+            assert_eq!(validate_charge(c).unwrap_err().field, "order_id");
+        }
+        assert_eq!(
+            validate_charge(charge(MIN_ORDER_TOTAL_CENTS - 1))
+                .unwrap_err()
+                .field,
+            "amount_cents"
+        );
+        assert!(validate_charge(charge(MIN_ORDER_TOTAL_CENTS)).is_ok());
+        let mut long = charge(100);
+        long.payment_token = format!("pm_{}", "a".repeat(62));
+        assert_eq!(validate_charge(long).unwrap_err().field, "payment_token");
+    }
+
+    #[test]
+    fn card_numbers_edges() {
+        // 12 and 19 digits are the bounds; neither is a test card.
+        assert!(
+            vaulted("424242424242")
+                .unwrap_err()
+                .message
+                .contains("test card")
+        );
+        assert!(
+            vaulted("4242424242424242424")
+                .unwrap_err()
+                .message
+                .contains("test card")
+        );
+        assert!(
+            vaulted("42424242424")
+                .unwrap_err()
+                .message
+                .contains("12 to 19")
+        );
+        assert!(
+            vaulted("42424242424242424242")
+                .unwrap_err()
+                .message
+                .contains("12 to 19")
+        );
+        let v = vaulted("4000000000000119").unwrap();
+        assert_eq!(v.card, Card::Transient);
+        assert_ne!(v.token, vaulted("4000000000000119").unwrap().token);
+        assert_eq!(v.public().last4, "0119");
+    }
 }
