@@ -100,3 +100,80 @@ impl PaymentStore for MemoryStore {
         self.transition(order_id, |r, at| r?.voided(now, at))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PaymentStatus, TokenizeRequest, vault};
+
+    fn start(attempt: i64, until: i64) -> LeasePlan {
+        LeasePlan::Start {
+            lease: Lease {
+                order_id: "o-1".into(),
+                attempt,
+                until,
+            },
+            amount_cents: 100,
+            currency: "USD".into(),
+            card_last4: "4242".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn conditional_writes_fail_with_conflict_and_change_nothing() {
+        let store = MemoryStore::new();
+        store.take_lease(&start(1, 50)).await.unwrap();
+        let before = store.payment("o-1").await.unwrap();
+        assert_eq!(
+            store.take_lease(&start(1, 99)).await,
+            Err(StoreError::Conflict)
+        );
+        assert_eq!(store.tombstone("o-1").await, Err(StoreError::Conflict));
+        assert_eq!(store.refund("o-1").await, Err(StoreError::Conflict));
+        assert_eq!(store.void("o-1", 50).await, Err(StoreError::Conflict));
+        let stale = Lease {
+            order_id: "o-1".into(),
+            attempt: 2,
+            until: 50,
+        };
+        assert_eq!(
+            store
+                .record_outcome(&stale, &Outcome::ProcessingError)
+                .await,
+            Err(StoreError::Conflict)
+        );
+        assert_eq!(store.payment("o-1").await.unwrap(), before);
+        // Writes to an order with no payment.
+        assert_eq!(store.refund("o-2").await, Err(StoreError::Conflict));
+        assert_eq!(store.void("o-2", 0).await, Err(StoreError::Conflict));
+
+        let voided = store.void("o-1", 51).await.unwrap();
+        assert_eq!(voided.status, PaymentStatus::Voided);
+        // Clones share the data.
+        let other = store.clone();
+        assert_eq!(
+            other.payment("o-1").await.unwrap().map(|r| r.payment),
+            Some(voided)
+        );
+    }
+
+    #[tokio::test]
+    async fn the_vault_keeps_a_token_once_and_hides_it_once_expired() {
+        let store = MemoryStore::new();
+        let v = vault(
+            TokenizeRequest {
+                card_number: "4242424242424242".into(),
+            },
+            1_000,
+        )
+        .unwrap();
+        store.save_method(&v).await.unwrap();
+        assert_eq!(store.save_method(&v).await, Err(StoreError::Conflict));
+        assert_eq!(
+            store.method(&v.token, v.expires_at - 1).await.unwrap(),
+            Some(v.clone())
+        );
+        assert_eq!(store.method(&v.token, v.expires_at).await.unwrap(), None);
+        assert_eq!(store.method("pm_other", 1_000).await.unwrap(), None);
+    }
+}
