@@ -15,8 +15,7 @@
 //!   is refused instead of taking money nobody will give back. A charge whose outcome is
 //!   unknown (left PROCESSING after its lease ran out) is voided the same way.
 //! - Card numbers are vaulted before any saga starts: `vault` checks the number is a card the
-//!   provider takes and gives back a token (`pm_…`, living
-//!   [`PAYMENT_METHOD_TTL_SECS`](sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS)); the
+//!   provider takes and gives back a token (`pm_…`, living [`PAYMENT_METHOD_TTL_SECS`]); the
 //!   vault keeps the provider's view of the card (here: the test card's behaviour), the brand
 //!   and the last four digits, never the number. A charge names the token; an unknown or
 //!   expired token ([`VaultedCard::is_usable`]) is `payment_method_invalid`, except that a
@@ -31,8 +30,10 @@ pub use sagaway_contract::payment::{
     CardBrand, ChargeRequest as ChargeInput, Payment, PaymentMethod, PaymentStatus, RefundOutcome,
     TokenizeRequest,
 };
+
 /// How long a charge attempt may hold the payment before another call may take over. Longer
-/// than the function's timeout, so a lease runs out only when its attempt died.
+/// than the function's timeout (20 s in `infra/main.tf`), so a lease runs out only when its
+/// attempt died.
 pub const LEASE_SECS: i64 = 30;
 /// How many times a charge or refund reads the record again after losing a race for it.
 pub const RACES: usize = 5;
@@ -398,9 +399,9 @@ pub fn charge_result(outcome: Outcome, payment: Payment) -> Result<Charged, Paym
 /// voided the payment meanwhile).
 pub fn after_lost_lease(
     order_id: &str,
-    now: Option<&PaymentRecord>,
+    current: Option<&PaymentRecord>,
 ) -> Result<Charged, PaymentError> {
-    match now.map(|r| &r.payment) {
+    match current.map(|r| &r.payment) {
         Some(p) if p.status == PaymentStatus::Charged => Ok(Charged::Repeated(p.clone())),
         Some(p) if p.status == PaymentStatus::Declined => Err(declined(p.clone())),
         Some(p) if p.status == PaymentStatus::Processing => Err(PaymentError::InProgress),

@@ -33,8 +33,8 @@ pub async fn charge<S: PaymentStore, P: Provider>(
     match store.record_outcome(lease, &outcome).await {
         Ok(payment) => domain::charge_result(outcome, payment),
         Err(StoreError::Conflict) => {
-            let now = store.payment(&req.order_id).await?;
-            domain::after_lost_lease(&req.order_id, now.as_ref())
+            let current = store.payment(&req.order_id).await?;
+            domain::after_lost_lease(&req.order_id, current.as_ref())
         }
         Err(e) => Err(e.into()),
     }
