@@ -9,9 +9,10 @@
 //! | `POST /internal/payments/{order_id}/refund` | internal | refund (idempotent) |
 //! | `GET /v1/payments/test-cards` | anyone | the simulated provider's test cards |
 
-use crate::domain::{self, ChargeInput, PaymentError, TokenizeRequest};
-use crate::provider::TEST_CARDS;
-use crate::store::{Charged, Store, epoch};
+use crate::domain::{self, Charged, PaymentError, TokenizeRequest};
+use crate::provider::{Simulated, TEST_CARDS};
+use crate::service;
+use crate::store::PaymentStore;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,53 +24,58 @@ use sagaway_shared::auth::Internal;
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 
-pub fn router(store: Store) -> Router {
+pub fn router<S: PaymentStore + Clone>(store: S) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/v1/payments/test-cards", get(test_cards))
-        .route("/internal/payment-methods", post(tokenize))
-        .route("/internal/payments", post(charge))
-        .route("/internal/payments/{order_id}", get(get_payment))
-        .route("/internal/payments/{order_id}/refund", post(refund))
+        .route("/internal/payment-methods", post(tokenize::<S>))
+        .route("/internal/payments", post(charge::<S>))
+        .route("/internal/payments/{order_id}", get(get_payment::<S>))
+        .route("/internal/payments/{order_id}/refund", post(refund::<S>))
         .with_state(store)
+}
+
+/// Now, in epoch seconds (leases, token expiry): the one clock the rules see.
+fn epoch() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 /// Every status and code of this service. Declines are 402 and final; provider errors and
 /// a charge in progress are 503 and worth retrying.
-fn api_error(e: PaymentError) -> ApiError {
-    match e {
-        PaymentError::Invalid(v) => ApiError::from(v),
-        PaymentError::Declined { code, payment } => {
-            let message = if code == "insufficient_funds" {
-                "the card has insufficient funds; use another card"
-            } else {
-                "the card was declined; use another card"
-            };
-            let code: &'static str = if code == "insufficient_funds" {
-                "insufficient_funds"
-            } else {
-                "card_declined"
-            };
-            ApiError::new(StatusCode::PAYMENT_REQUIRED, code, message)
-                .with_details(json!({ "payment": payment }))
+impl From<PaymentError> for ApiError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::Invalid(v) => ApiError::from(v),
+            PaymentError::Declined { code, payment } => {
+                let (code, message) = if code == "insufficient_funds" {
+                    (
+                        "insufficient_funds",
+                        "the card has insufficient funds; use another card",
+                    )
+                } else {
+                    ("card_declined", "the card was declined; use another card")
+                };
+                ApiError::new(StatusCode::PAYMENT_REQUIRED, code, message)
+                    .with_details(json!({ "payment": payment }))
+            }
+            PaymentError::ProviderUnavailable => ApiError::unavailable(
+                "provider_unavailable",
+                "the payment provider had a processing error; retry",
+            ),
+            PaymentError::InProgress => ApiError::unavailable(
+                "charge_in_progress",
+                "a charge for this order is already with the provider; retry shortly",
+            ),
+            e @ PaymentError::Mismatch(_) => ApiError::conflict("payment_mismatch", e.to_string()),
+            e @ PaymentError::Closed(_) => ApiError::conflict("payment_closed", e.to_string()),
+            e @ PaymentError::MethodInvalid(_) => {
+                ApiError::invalid("payment_method_invalid", e.to_string())
+            }
+            PaymentError::NotFound(id) => {
+                ApiError::not_found("payment_not_found", format!("no payment for order {id}"))
+            }
+            e @ PaymentError::Store(_) => ApiError::internal(&e),
         }
-        PaymentError::ProviderUnavailable => ApiError::unavailable(
-            "provider_unavailable",
-            "the payment provider had a processing error; retry",
-        ),
-        PaymentError::InProgress => ApiError::unavailable(
-            "charge_in_progress",
-            "a charge for this order is already with the provider; retry shortly",
-        ),
-        e @ PaymentError::Mismatch(_) => ApiError::conflict("payment_mismatch", e.to_string()),
-        e @ PaymentError::Closed(_) => ApiError::conflict("payment_closed", e.to_string()),
-        e @ PaymentError::MethodInvalid(_) => {
-            ApiError::invalid("payment_method_invalid", e.to_string())
-        }
-        PaymentError::NotFound(id) => {
-            ApiError::not_found("payment_not_found", format!("no payment for order {id}"))
-        }
-        e @ PaymentError::Store(_) => ApiError::internal(&e),
     }
 }
 
@@ -93,35 +99,24 @@ async fn test_cards() -> Json<TestCards> {
 }
 
 /// Vaults a card number; the number goes no further than this handler.
-async fn tokenize(
-    State(store): State<Store>,
+async fn tokenize<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
     JsonBody(input): JsonBody<TokenizeRequest>,
 ) -> Result<Response, ApiError> {
-    let v = domain::vault(input, epoch()).map_err(|e| api_error(e.into()))?;
-    store.save_method(&v).await.map_err(api_error)?;
+    let v = domain::vault(input, epoch())?;
+    store.save_method(&v).await.map_err(PaymentError::from)?;
     tracing::info!(brand = v.brand.as_str(), last4 = %v.last4, "card vaulted");
     Ok((StatusCode::CREATED, Json(v.public())).into_response())
 }
 
-async fn charge(
-    State(store): State<Store>,
+async fn charge<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
-    JsonBody(input): JsonBody<ChargeInput>,
+    JsonBody(input): JsonBody<domain::ChargeInput>,
 ) -> Result<Response, ApiError> {
-    let charge = domain::validate_charge(input).map_err(|e| api_error(e.into()))?;
-    let method = store
-        .method(&charge.token)
-        .await
-        .map_err(api_error)?
-        .filter(|m| m.is_usable(epoch()));
-    let Some(method) = method else {
-        let existing = store.get(&charge.order_id).await.map_err(api_error)?;
-        let p = domain::charge_without_method(&charge, existing).map_err(api_error)?;
-        return Ok(Json(p).into_response());
-    };
-    let req = charge.with_card(&method);
-    match store.charge(&req).await.map_err(api_error)? {
+    let charge = domain::validate_charge(input)?;
+    match service::charge(&store, &Simulated, charge, epoch()).await? {
         Charged::New(p) => {
             tracing::info!(order_id = %p.order_id, amount_cents = p.amount_cents, "charged");
             Ok((StatusCode::CREATED, Json(p)).into_response())
@@ -130,19 +125,19 @@ async fn charge(
     }
 }
 
-async fn get_payment(
-    State(store): State<Store>,
+async fn get_payment<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match store.get(&order_id).await.map_err(api_error)? {
-        Some(p) => Ok(Json(p).into_response()),
-        None => Err(api_error(PaymentError::NotFound(order_id))),
+    match store.payment(&order_id).await.map_err(PaymentError::from)? {
+        Some(r) => Ok(Json(r.payment).into_response()),
+        None => Err(PaymentError::NotFound(order_id).into()),
     }
 }
 
-async fn refund(
-    State(store): State<Store>,
+async fn refund<S: PaymentStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(order_id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -152,7 +147,7 @@ async fn refund(
             "order_id: must be 1 to 64 characters",
         ));
     }
-    let outcome = store.refund(&order_id).await.map_err(api_error)?;
+    let outcome = service::refund(&store, &order_id, epoch()).await?;
     Ok(Json(outcome).into_response())
 }
 
@@ -163,3 +158,412 @@ async fn refund(
     tags((name = "payments", description = "the simulated payment provider"))
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LEASE_SECS, LeasePlan, TokenizeRequest};
+    use crate::store::memory::MemoryStore;
+    use sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS;
+    use sagaway_shared::testing::{As, Reply, call, call_raw};
+
+    const OK: &str = "4242424242424242";
+    const DECLINE: &str = "4000000000000002";
+    const NO_FUNDS: &str = "4000000000009995";
+    const TRANSIENT: &str = "4000000000000119";
+
+    /// The router as deployed (with the shared fallbacks and body limit), on a memory store.
+    fn app() -> (MemoryStore, Router) {
+        let store = MemoryStore::new();
+        (store.clone(), sagaway_shared::serve::finish(router(store)))
+    }
+
+    fn assert_problem(r: &Reply, status: u16, code: &str) {
+        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{}", r.body);
+        assert!(
+            r.content_type().starts_with("application/problem+json"),
+            "{}",
+            r.content_type()
+        );
+    }
+
+    async fn token(app: &Router, card: &str) -> String {
+        let r = call(
+            app,
+            "POST",
+            "/internal/payment-methods",
+            As::Internal,
+            Some(json!({ "card_number": card })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["token"].as_str().expect("a token").to_string()
+    }
+
+    async fn charge_with(app: &Router, order: &str, amount: i64, token: &str) -> Reply {
+        call(
+            app,
+            "POST",
+            "/internal/payments",
+            As::Internal,
+            Some(json!({ "order_id": order, "amount_cents": amount, "payment_token": token })),
+        )
+        .await
+    }
+
+    async fn charge(app: &Router, order: &str, card: &str) -> Reply {
+        let t = token(app, card).await;
+        charge_with(app, order, 4200, &t).await
+    }
+
+    async fn refund(app: &Router, order: &str) -> Reply {
+        let path = format!("/internal/payments/{order}/refund");
+        call(app, "POST", &path, As::Internal, None).await
+    }
+
+    async fn get(app: &Router, order: &str) -> Reply {
+        let path = format!("/internal/payments/{order}");
+        call(app, "GET", &path, As::Internal, None).await
+    }
+
+    /// Another call took the lease for `order` at `at` (a call still at the provider, or one
+    /// that died there once `at` is long past).
+    async fn leased(store: &MemoryStore, order: &str, at: i64) {
+        let req = domain::ChargeRequest {
+            order_id: order.into(),
+            amount_cents: 4200,
+            currency: "USD".into(),
+            card: crate::provider::Card::Approve,
+            card_last4: "4242".into(),
+        };
+        let Ok(domain::ChargeDecision::Lease(plan @ LeasePlan::Start { .. })) =
+            domain::decide_charge(None, &req, at)
+        else {
+            panic!("a new order starts with a lease")
+        };
+        store.take_lease(&plan).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn health_and_test_cards_are_public() {
+        let (_, app) = app();
+        let r = call(&app, "GET", "/health", As::Public, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, json!({"status": "ok", "service": "payment"}));
+        let r = call(&app, "GET", "/v1/payments/test-cards", As::Public, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let cards = r.body["cards"].as_array().expect("cards");
+        assert_eq!(cards.len(), TEST_CARDS.len());
+        assert_eq!(cards[0], json!({"number": OK, "outcome": "approved"}));
+    }
+
+    #[tokio::test]
+    async fn internal_routes_are_not_on_the_public_api() {
+        let (_, app) = app();
+        let body = json!({"card_number": OK});
+        for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
+            for (method, path) in [
+                ("POST", "/internal/payment-methods"),
+                ("POST", "/internal/payments"),
+                ("GET", "/internal/payments/o-1"),
+                ("POST", "/internal/payments/o-1/refund"),
+            ] {
+                let r = call(&app, method, path, who, Some(body.clone())).await;
+                assert_problem(&r, 404, "no_route");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn cards_are_vaulted_and_the_number_never_comes_back() {
+        let (store, app) = app();
+        let r = call(
+            &app,
+            "POST",
+            "/internal/payment-methods",
+            As::Internal,
+            Some(json!({ "card_number": "4242 4242 4242 4242" })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert!(!r.body.to_string().contains("424242"), "{}", r.body);
+        assert_eq!(r.body["brand"], "visa");
+        assert_eq!(r.body["last4"], "4242");
+        let token = r.body["token"].as_str().unwrap();
+        assert!(token.starts_with("pm_") && token.len() == 35, "{token}");
+        let expires = r.body["expires_at"].as_i64().unwrap();
+        assert!((expires - epoch() - PAYMENT_METHOD_TTL_SECS).abs() <= 2);
+        assert!(store.method(token, epoch()).await.unwrap().is_some());
+
+        let r = call(
+            &app,
+            "POST",
+            "/internal/payment-methods",
+            As::Internal,
+            Some(json!({ "card_number": "4111111111111111" })),
+        )
+        .await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "card_number");
+        assert!(
+            r.body["detail"].as_str().unwrap().contains(OK),
+            "{}",
+            r.body
+        );
+        let r = call(
+            &app,
+            "POST",
+            "/internal/payment-methods",
+            As::Internal,
+            Some(json!({ "card_number": "42x" })),
+        )
+        .await;
+        assert_problem(&r, 422, "validation_failed");
+        let r = call(
+            &app,
+            "POST",
+            "/internal/payment-methods",
+            As::Internal,
+            Some(json!({ "number": OK })),
+        )
+        .await;
+        assert_problem(&r, 422, "invalid_body");
+        assert!(!r.body.to_string().contains(OK), "{}", r.body);
+    }
+
+    #[tokio::test]
+    async fn the_same_order_charged_three_times_is_one_charge_and_refunds_once() {
+        let (_, app) = app();
+        let first = charge(&app, "o-1", OK).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        assert_eq!(first.body["status"], "CHARGED");
+        assert_eq!(first.body["card_last4"], "4242");
+        assert!(first.body.get("lease_until").is_none());
+        for _ in 0..2 {
+            let r = charge(&app, "o-1", OK).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert_eq!(r.body, first.body);
+        }
+        let r = get(&app, "o-1").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            (r.body["captures"].as_i64(), r.body["attempts"].as_i64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(
+            (r.body["amount_cents"].as_i64(), r.body["currency"].as_str()),
+            (Some(4200), Some("USD"))
+        );
+
+        let t = token(&app, OK).await;
+        assert_problem(
+            &charge_with(&app, "o-1", 1, &t).await,
+            409,
+            "payment_mismatch",
+        );
+
+        let r = refund(&app, "o-1").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["outcome"], "refunded", "{}", r.body);
+        assert_eq!(r.body["payment"]["status"], "REFUNDED");
+        let r = refund(&app, "o-1").await;
+        assert_eq!(r.body["outcome"], "already_refunded", "{}", r.body);
+        assert_problem(&charge(&app, "o-1", OK).await, 409, "payment_closed");
+        assert_eq!(get(&app, "o-1").await.body["captures"], 1);
+    }
+
+    #[tokio::test]
+    async fn declines_are_402_final_and_repeat_the_same_answer() {
+        let (_, app) = app();
+        for (order, card, code) in [
+            ("d-1", DECLINE, "card_declined"),
+            ("d-2", NO_FUNDS, "insufficient_funds"),
+        ] {
+            for _ in 0..2 {
+                let r = charge(&app, order, card).await;
+                assert_problem(&r, 402, code);
+                assert_eq!(r.body["payment"]["status"], "DECLINED");
+                assert_eq!(r.body["payment"]["decline_code"], code);
+            }
+            let r = get(&app, order).await;
+            assert_eq!(
+                (r.body["attempts"].as_i64(), r.body["captures"].as_i64()),
+                (Some(1), Some(0))
+            );
+            assert_eq!(refund(&app, order).await.body["outcome"], "not_charged");
+        }
+    }
+
+    #[tokio::test]
+    async fn processing_errors_are_503_with_retry_after_then_approved() {
+        let (_, app) = app();
+        let t = token(&app, TRANSIENT).await;
+        for _ in 0..3 {
+            let r = charge_with(&app, "o-1", 4200, &t).await;
+            assert_problem(&r, 503, "provider_unavailable");
+            assert_eq!(r.headers["retry-after"], "1");
+        }
+        let r = charge_with(&app, "o-1", 4200, &t).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            (r.body["attempts"].as_i64(), r.body["captures"].as_i64()),
+            (Some(4), Some(1))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_charge_at_the_provider_makes_a_retry_and_a_refund_wait() {
+        let (store, app) = app();
+        leased(&store, "o-1", epoch()).await;
+        let r = charge(&app, "o-1", OK).await;
+        assert_problem(&r, 503, "charge_in_progress");
+        assert_eq!(r.headers["retry-after"], "1");
+        let r = refund(&app, "o-1").await;
+        assert_problem(&r, 503, "charge_in_progress");
+        // Without a usable token too.
+        let r = charge_with(&app, "o-1", 4200, "pm_00000000000000000000000000000000").await;
+        assert_problem(&r, 503, "charge_in_progress");
+        assert_eq!(get(&app, "o-1").await.body["status"], "PROCESSING");
+    }
+
+    #[tokio::test]
+    async fn a_charge_left_processing_past_its_lease_is_voided_by_a_refund() {
+        let (store, app) = app();
+        leased(&store, "o-1", epoch() - LEASE_SECS - 10).await;
+        let r = refund(&app, "o-1").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, json!({"outcome": "not_charged", "order_id": "o-1"}));
+        assert_eq!(get(&app, "o-1").await.body["status"], "VOIDED");
+        assert_problem(&charge(&app, "o-1", OK).await, 409, "payment_closed");
+
+        // Not refunded: the next charge takes the lease over instead.
+        leased(&store, "o-2", epoch() - LEASE_SECS - 10).await;
+        let r = charge(&app, "o-2", OK).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            (r.body["attempts"].as_i64(), r.body["captures"].as_i64()),
+            (Some(2), Some(1))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refund_before_the_charge_blocks_a_late_charge() {
+        let (_, app) = app();
+        for _ in 0..2 {
+            let r = refund(&app, "o-1").await;
+            assert_eq!(r.body, json!({"outcome": "not_charged", "order_id": "o-1"}));
+        }
+        assert_problem(&charge(&app, "o-1", OK).await, 409, "payment_closed");
+        let r = get(&app, "o-1").await;
+        assert_eq!(
+            (r.body["status"].as_str(), r.body["captures"].as_i64()),
+            (Some("VOIDED"), Some(0))
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_and_expired_tokens() {
+        let (store, app) = app();
+        let unknown = "pm_00000000000000000000000000000000";
+        let r = charge_with(&app, "o-1", 100, unknown).await;
+        assert_problem(&r, 422, "payment_method_invalid");
+        assert!(r.body["detail"].as_str().unwrap().contains(unknown));
+        assert_problem(&get(&app, "o-1").await, 404, "payment_not_found");
+
+        let old = domain::vault(
+            TokenizeRequest {
+                card_number: OK.into(),
+            },
+            epoch() - PAYMENT_METHOD_TTL_SECS - 1,
+        )
+        .unwrap();
+        store.save_method(&old).await.unwrap();
+        assert_problem(
+            &charge_with(&app, "o-1", 100, &old.token).await,
+            422,
+            "payment_method_invalid",
+        );
+
+        // A retried step of an order already charged still gets its first result.
+        let first = charge(&app, "o-2", OK).await;
+        assert_eq!(first.status, StatusCode::CREATED);
+        let r = charge_with(&app, "o-2", 4200, &old.token).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body, first.body);
+        assert_problem(
+            &charge_with(&app, "o-2", 1, &old.token).await,
+            409,
+            "payment_mismatch",
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_charges_are_4xx_naming_the_problem() {
+        let (_, app) = app();
+        let t = token(&app, OK).await;
+        let r = charge_with(&app, "o-1", -5, &t).await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "amount_cents");
+        let r = charge_with(&app, "o/1", 100, &t).await;
+        assert_eq!(r.body["errors"][0]["field"], "order_id");
+        let r = charge_with(&app, "o-1", 100, OK).await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "payment_token");
+        assert!(!r.body.to_string().contains(OK), "{}", r.body);
+        let r = call(
+            &app,
+            "POST",
+            "/internal/payments",
+            As::Internal,
+            Some(json!({ "order_id": "o-1", "amount_cents": 100, "currency": "usd", "payment_token": t })),
+        )
+        .await;
+        assert_eq!(r.body["errors"][0]["field"], "currency");
+        let r = call(
+            &app,
+            "POST",
+            "/internal/payments",
+            As::Internal,
+            Some(json!({ "order_id": "x" })),
+        )
+        .await;
+        assert_problem(&r, 422, "invalid_body");
+        let r = call_raw(
+            &app,
+            "POST",
+            "/internal/payments",
+            As::Internal,
+            &[],
+            Some(b"{".to_vec()),
+        )
+        .await;
+        assert_problem(&r, 400, "malformed_json");
+        let r = call_raw(
+            &app,
+            "POST",
+            "/internal/payments",
+            As::Internal,
+            &[("content-type", "text/plain")],
+            Some(b"{}".to_vec()),
+        )
+        .await;
+        assert_problem(&r, 415, "unsupported_media_type");
+        // Nothing was recorded by any of them.
+        assert_problem(&get(&app, "o-1").await, 404, "payment_not_found");
+    }
+
+    #[tokio::test]
+    async fn refund_and_lookup_of_bad_or_unknown_orders() {
+        let (_, app) = app();
+        let long = "o".repeat(65);
+        assert_problem(&refund(&app, &long).await, 422, "validation_failed");
+        let r = get(&app, "nobody").await;
+        assert_problem(&r, 404, "payment_not_found");
+        assert!(r.body["detail"].as_str().unwrap().contains("nobody"));
+        assert_eq!(get(&app, &long).await.status, StatusCode::NOT_FOUND);
+        let r = call(&app, "DELETE", "/internal/payments/o-1", As::Internal, None).await;
+        assert_problem(&r, 405, "method_not_allowed");
+        let r = call(&app, "GET", "/internal/refunds", As::Internal, None).await;
+        assert_problem(&r, 404, "no_route");
+    }
+}

@@ -1,14 +1,14 @@
 //! The payment function: in Lambda, or as a local HTTP server.
 
 use anyhow::Context;
-use payment::{http, store::Store};
+use payment::{http, store::dynamo::DynamoStore};
 use sagaway_shared::{Config, dynamo, logging, serve};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     logging::init(&config);
-    let store = Store::new(
+    let store = DynamoStore::new(
         dynamo::client(&config).await,
         config.table()?,
         config.methods_table()?,

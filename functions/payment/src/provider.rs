@@ -9,6 +9,9 @@
 //! | `4000000000006975` | approved, but only after 8 s: slower than the saga's timeout |
 //!
 //! Any other number is refused as not a test card.
+//!
+//! [`Provider`] is the port the charge flow calls ([`Simulated`] in the function; tests may
+//! give it another to control when and how the provider answers).
 
 use std::time::Duration;
 
@@ -84,7 +87,23 @@ pub enum Outcome {
     ProcessingError,
 }
 
-/// Charges `card`; `attempt` counts from 1 for this order.
+/// A payment provider.
+pub trait Provider: Send + Sync {
+    /// Charges `card`; `attempt` counts from 1 for this order.
+    fn charge(&self, card: Card, attempt: i64) -> impl Future<Output = Outcome> + Send;
+}
+
+/// The simulated provider, driven by the test cards.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Simulated;
+
+impl Provider for Simulated {
+    fn charge(&self, card: Card, attempt: i64) -> impl Future<Output = Outcome> + Send {
+        charge(card, attempt)
+    }
+}
+
+/// Charges `card` at the simulated provider; `attempt` counts from 1 for this order.
 pub async fn charge(card: Card, attempt: i64) -> Outcome {
     let approved = || Outcome::Approved {
         reference: format!("ch_{}", uuid::Uuid::new_v4().simple()),
