@@ -2,10 +2,10 @@
 
 use crate::verify::{bearer, verify};
 use jsonwebtoken::DecodingKey;
+use sagaway_keys::{KeyError, KeyStore};
 use sagaway_shared::auth::{
     AUTH_OK, AUTH_REJECTED, CTX_AUTH, CTX_CUSTOMER_ID, CTX_REASON, CTX_ROLES, Claims, Rejection,
 };
-use sagaway_shared::keys::{KeyError, KeyStore};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::sync::RwLock;

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use authorizer::handler::Verifier;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
-use sagaway_shared::keys::{KeyStore, secrets_client};
+use sagaway_keys::{KeyStore, secrets_client};
 use sagaway_shared::{Config, logging};
 use serde_json::Value;
 

@@ -96,7 +96,7 @@ mod tests {
     use super::*;
     use base64::Engine;
     use jsonwebtoken::Header;
-    use sagaway_shared::keys::SigningKey;
+    use sagaway_keys::SigningKey;
 
     fn key() -> SigningKey {
         SigningKey::from_pkcs8(&SigningKey::generate_pkcs8().unwrap()).unwrap()

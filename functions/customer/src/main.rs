@@ -3,7 +3,7 @@
 use anyhow::Context;
 use customer::http::{self, App};
 use customer::{store::DynamoStore, tokens::Issuer};
-use sagaway_shared::keys::{KeyStore, secrets_client};
+use sagaway_keys::{KeyStore, secrets_client};
 use sagaway_shared::{Config, dynamo, logging, serve};
 
 #[tokio::main]

@@ -6,8 +6,8 @@
 
 use crate::domain::{self, Customer, CustomerError};
 use jsonwebtoken::{Algorithm, Header};
+use sagaway_keys::{KeyStore, PublicKey, SigningKey};
 use sagaway_shared::auth::{Claims, TOKEN_TTL_SECS};
-use sagaway_shared::keys::{KeyStore, PublicKey, SigningKey};
 use serde::Serialize;
 use std::future::Future;
 use std::sync::Arc;

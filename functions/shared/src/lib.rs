@@ -7,7 +7,6 @@
 //! - [`logging`]: structured `tracing` output (JSON in Lambda).
 //! - [`dynamo`]: DynamoDB reads and attribute helpers every store uses.
 //! - [`auth`]: token claims, the caller's identity ([`auth::Caller`]), internal-only routes.
-//! - [`keys`]: the JWT key pair in Secrets Manager.
 //! - [`serve`]: run one axum `Router` under `lambda_http` in Lambda or `axum::serve` locally.
 //! - [`testing`]: drive a router in process with the request context API Gateway attaches.
 
@@ -18,7 +17,6 @@ pub mod dynamo;
 pub mod error;
 pub mod invoke;
 pub mod json;
-pub mod keys;
 pub mod logging;
 pub mod serve;
 pub mod testing;

@@ -4,8 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, Header};
 use reqwest::Method;
+use sagaway_keys::SigningKey;
 use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER, TOKEN_TTL_SECS};
-use sagaway_shared::keys::SigningKey;
 use serde_json::json;
 use system_tests::{Stack, assert_problem, unique};
 

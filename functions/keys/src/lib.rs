@@ -202,8 +202,8 @@ fn public_json(p: &PublicKey) -> Result<String, KeyError> {
 }
 
 /// A Secrets Manager client that honours the custom endpoint.
-pub async fn secrets_client(config: &impl AsRef<crate::config::Runtime>) -> Client {
-    Client::new(&crate::aws::sdk_config(config.as_ref()).await)
+pub async fn secrets_client(config: &impl AsRef<sagaway_shared::config::Runtime>) -> Client {
+    Client::new(&sagaway_shared::aws::sdk_config(config.as_ref()).await)
 }
 
 #[cfg(test)]
