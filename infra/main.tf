@@ -111,10 +111,10 @@ module "service" {
   log_retention_days       = var.log_retention_days
   timeout_seconds          = try(each.value.timeout_seconds, null)
   range_key                = try(each.value.range_key, null)
-  global_secondary_indexes = try(each.value.global_secondary_indexes, [])
+  global_secondary_indexes = try(each.value.global_secondary_indexes, null)
   ttl_attribute            = try(each.value.ttl_attribute, null)
   environment              = merge(local.function_env, try(each.value.environment, {}))
-  policy_statements        = try(each.value.policy_statements, [])
+  policy_statements        = try(each.value.policy_statements, null)
   api_id                   = aws_apigatewayv2_api.http.id
   api_execution_arn        = aws_apigatewayv2_api.http.execution_arn
   authorizer_id            = aws_apigatewayv2_authorizer.jwt.id
