@@ -12,65 +12,22 @@ locals {
   jwt_public_secret_arn  = "${local.secret_arn_prefix}:${local.jwt_public_secret}-*"
 }
 
-data "aws_iam_policy_document" "lambda_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "authorizer" {
-  name               = "${var.name_prefix}-authorizer-fn"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
-}
-
 # Least privilege: the public key only (never the signing key), and its own logs.
-data "aws_iam_policy_document" "authorizer" {
-  statement {
+module "authorizer" {
+  source = "./modules/function"
+
+  name               = "${var.name_prefix}-authorizer"
+  zip_path           = "${var.lambda_dir}/authorizer.zip"
+  architecture       = var.lambda_architecture
+  timeout_seconds    = 5
+  log_level          = var.log_level
+  log_retention_days = var.log_retention_days
+  environment        = merge({ JWT_PUBLIC_SECRET = local.jwt_public_secret }, local.function_env)
+  policy_statements = [{
     sid       = "PublicKeyOnly"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.jwt_public_secret_arn]
-  }
-  statement {
-    sid       = "OwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.authorizer.arn}:*"]
-  }
-}
-
-resource "aws_iam_role_policy" "authorizer" {
-  name   = "${var.name_prefix}-authorizer-access"
-  role   = aws_iam_role.authorizer.id
-  policy = data.aws_iam_policy_document.authorizer.json
-}
-
-resource "aws_cloudwatch_log_group" "authorizer" {
-  name              = "/aws/lambda/${var.name_prefix}-authorizer"
-  retention_in_days = var.log_retention_days
-}
-
-resource "aws_lambda_function" "authorizer" {
-  function_name    = "${var.name_prefix}-authorizer"
-  role             = aws_iam_role.authorizer.arn
-  runtime          = "provided.al2023"
-  handler          = "bootstrap"
-  architectures    = [var.lambda_architecture]
-  filename         = "${var.lambda_dir}/authorizer.zip"
-  source_code_hash = filebase64sha256("${var.lambda_dir}/authorizer.zip")
-  memory_size      = 256
-  timeout          = 5
-
-  environment {
-    variables = merge({
-      JWT_PUBLIC_SECRET = local.jwt_public_secret
-      RUST_LOG          = var.log_level
-    }, local.function_env)
-  }
-
-  depends_on = [aws_cloudwatch_log_group.authorizer, aws_iam_role_policy.authorizer]
+  }]
 }
 
 # REQUEST authorizer with simple responses. It lets every request that carries an
@@ -81,7 +38,7 @@ resource "aws_apigatewayv2_authorizer" "jwt" {
   api_id                            = aws_apigatewayv2_api.http.id
   name                              = "${var.name_prefix}-jwt"
   authorizer_type                   = "REQUEST"
-  authorizer_uri                    = aws_lambda_function.authorizer.invoke_arn
+  authorizer_uri                    = module.authorizer.invoke_arn
   authorizer_payload_format_version = "2.0"
   enable_simple_responses           = true
   identity_sources                  = ["$request.header.Authorization"]
@@ -91,7 +48,7 @@ resource "aws_apigatewayv2_authorizer" "jwt" {
 resource "aws_lambda_permission" "authorizer_http" {
   statement_id  = "AllowHttpApiAuthorizer"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.authorizer.function_name
+  function_name = module.authorizer.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.http.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.jwt.id}"
 }

@@ -1,9 +1,8 @@
 # sagaway on AWS: an HTTP API in API Gateway in front of one Lambda function per service,
 # each with its own DynamoDB table and a role that reaches only that table.
 #
-# Route authorization: "none" routes are public; "jwt" routes go through the Lambda
-# authorizer (auth.tf) and the function checks roles. Saga-step operations are not on the
-# API at all: the worker invokes the functions directly (lambda:InvokeFunction), and the
+# The API's routes come from docs/openapi.json (routes.tf). Saga-step operations are not on
+# the API at all: the worker invokes the functions directly (lambda:InvokeFunction), and the
 # functions answer /internal/* paths only for direct invocations.
 
 data "aws_caller_identity" "current" {}
@@ -38,139 +37,95 @@ resource "aws_apigatewayv2_stage" "http" {
     throttling_rate_limit  = var.throttle_rate_limit
     throttling_burst_limit = var.throttle_burst_limit
   }
-}
 
-module "inventory" {
-  source = "./modules/service"
-
-  name               = "inventory"
-  name_prefix        = var.name_prefix
-  zip_path           = "${var.lambda_dir}/inventory.zip"
-  architecture       = var.lambda_architecture
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  extra_env          = local.function_env
-  api_id             = aws_apigatewayv2_api.http.id
-  api_execution_arn  = aws_apigatewayv2_api.http.execution_arn
-  authorizer_id      = aws_apigatewayv2_authorizer.jwt.id
-  global_secondary_indexes = [
-    { name = "catalog", hash_key = "catalog", range_key = "id" },
-  ]
-  routes = {
-    "GET /health"                 = "none"
-    "GET /v1/products"            = "none"
-    "GET /v1/products/{id}"       = "none"
-    "PUT /v1/products/{id}"       = "jwt" # admin role
-    "PUT /v1/products/{id}/stock" = "jwt" # admin role
+  lifecycle {
+    precondition {
+      condition     = length(local.unroutable) == 0
+      error_message = "docs/openapi.json has operations no function here can serve: ${join("; ", local.unroutable)}. Each operation needs x-sagaway-function naming a service of local.services or \"gateway\" (functions/openapi adds it; run make openapi), and a path API Gateway accepts."
+    }
   }
 }
 
-module "customer" {
-  source = "./modules/service"
-
-  name               = "customer"
-  name_prefix        = var.name_prefix
-  zip_path           = "${var.lambda_dir}/customer.zip"
-  architecture       = var.lambda_architecture
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  extra_env = merge(local.function_env, {
-    JWT_SIGNING_SECRET = local.jwt_signing_secret
-    JWT_PUBLIC_SECRET  = local.jwt_public_secret
-  })
-  api_id            = aws_apigatewayv2_api.http.id
-  api_execution_arn = aws_apigatewayv2_api.http.execution_arn
-  authorizer_id     = aws_apigatewayv2_authorizer.jwt.id
-  extra_policy_statements = [{
-    sid = "JwtKeys"
-    actions = [
-      "secretsmanager:GetSecretValue",
-      "secretsmanager:CreateSecret",
-      "secretsmanager:PutSecretValue",
-      "secretsmanager:DescribeSecret",
-    ]
-    resources = [local.jwt_signing_secret_arn, local.jwt_public_secret_arn]
-  }]
-  routes = {
-    "POST /v1/customers"    = "none"
-    "POST /v1/auth/login"   = "none"
-    "POST /v1/auth/refresh" = "jwt"
-    "GET /v1/customers/me"  = "jwt"
-    "PUT /v1/customers/me"  = "jwt"
+# Each service: a table named after it, a function whose role reaches that table (and what
+# its entry adds, nothing more) and the routes docs/openapi.json gives it. Unset settings take
+# the modules' defaults (10 s timeout, 256 MB, no range key, no GSI, no TTL).
+locals {
+  services = {
+    inventory = {
+      global_secondary_indexes = [
+        { name = "catalog", hash_key = "catalog", range_key = "id" },
+      ]
+    }
+    customer = {
+      environment = {
+        JWT_SIGNING_SECRET = local.jwt_signing_secret
+        JWT_PUBLIC_SECRET  = local.jwt_public_secret
+      }
+      policy_statements = [{
+        sid = "JwtKeys"
+        actions = [
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:CreateSecret",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:DescribeSecret",
+        ]
+        resources = [local.jwt_signing_secret_arn, local.jwt_public_secret_arn]
+      }]
+    }
+    order = {
+      global_secondary_indexes = [
+        { name = "by_customer", hash_key = "customer_id", range_key = "created_key" },
+      ]
+    }
+    payment = {
+      # The slow test card answers after 8 s.
+      timeout_seconds = 20
+      environment     = { METHODS_TABLE = module.payment_methods.name }
+      policy_statements = [{
+        sid       = "CardVault"
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+        resources = [module.payment_methods.arn]
+      }]
+    }
+    notification = {
+      range_key   = "sk"
+      environment = { WS_MANAGEMENT_ENDPOINT = local.ws_management_endpoint }
+      policy_statements = [{
+        sid       = "PushToOwnWebSocketApi"
+        actions   = ["execute-api:ManageConnections"]
+        resources = ["${aws_apigatewayv2_api.ws.execution_arn}/${var.stage_name}/POST/@connections/*"]
+      }]
+    }
   }
 }
 
-module "order" {
-  source = "./modules/service"
+module "service" {
+  source   = "./modules/service"
+  for_each = local.services
 
-  name               = "order"
-  name_prefix        = var.name_prefix
-  zip_path           = "${var.lambda_dir}/order.zip"
-  architecture       = var.lambda_architecture
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  extra_env          = local.function_env
-  api_id             = aws_apigatewayv2_api.http.id
-  api_execution_arn  = aws_apigatewayv2_api.http.execution_arn
-  authorizer_id      = aws_apigatewayv2_authorizer.jwt.id
-  global_secondary_indexes = [
-    { name = "by_customer", hash_key = "customer_id", range_key = "created_key" },
-  ]
-  routes = {
-    "GET /v1/orders"      = "jwt"
-    "GET /v1/orders/{id}" = "jwt"
-  }
+  name                     = each.key
+  name_prefix              = var.name_prefix
+  zip_path                 = "${var.lambda_dir}/${each.key}.zip"
+  architecture             = var.lambda_architecture
+  log_level                = var.log_level
+  log_retention_days       = var.log_retention_days
+  timeout_seconds          = try(each.value.timeout_seconds, null)
+  range_key                = try(each.value.range_key, null)
+  global_secondary_indexes = try(each.value.global_secondary_indexes, null)
+  ttl_attribute            = try(each.value.ttl_attribute, null)
+  environment              = merge(local.function_env, try(each.value.environment, {}))
+  policy_statements        = try(each.value.policy_statements, null)
+  api_id                   = aws_apigatewayv2_api.http.id
+  api_execution_arn        = aws_apigatewayv2_api.http.execution_arn
+  authorizer_id            = aws_apigatewayv2_authorizer.jwt.id
+  routes                   = lookup(local.routes_by_function, each.key, {})
 }
 
 # The card vault: payment-method tokens (never card numbers), apart from the payments so
 # their retention and access can differ; items expire with the table's TTL.
-resource "aws_dynamodb_table" "payment_methods" {
-  name         = "${var.name_prefix}-payment-methods"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "pk"
+module "payment_methods" {
+  source = "./modules/table"
 
-  attribute {
-    name = "pk"
-    type = "S"
-  }
-
-  ttl {
-    attribute_name = "expires_at"
-    enabled        = true
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled = true
-  }
-}
-
-module "payment" {
-  source = "./modules/service"
-
-  name               = "payment"
-  name_prefix        = var.name_prefix
-  zip_path           = "${var.lambda_dir}/payment.zip"
-  architecture       = var.lambda_architecture
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  # The slow test card answers after 8 s.
-  timeout_seconds = 20
-  extra_env = merge(local.function_env, {
-    METHODS_TABLE = aws_dynamodb_table.payment_methods.name
-  })
-  extra_policy_statements = [{
-    sid       = "CardVault"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
-    resources = [aws_dynamodb_table.payment_methods.arn]
-  }]
-  api_id            = aws_apigatewayv2_api.http.id
-  api_execution_arn = aws_apigatewayv2_api.http.execution_arn
-  authorizer_id     = aws_apigatewayv2_authorizer.jwt.id
-  routes = {
-    "GET /v1/payments/test-cards" = "none"
-  }
+  name          = "${var.name_prefix}-payment-methods"
+  ttl_attribute = "expires_at"
 }

@@ -12,26 +12,15 @@ output "api_url" {
 
 output "tables" {
   description = "DynamoDB table of each service."
-  value = {
-    inventory    = module.inventory.table_name
-    customer     = module.customer.table_name
-    order        = module.order.table_name
-    payment      = module.payment.table_name
-    notification = module.notification.table_name
-  }
+  value       = { for name, s in module.service : name => s.table_name }
 }
 
 output "functions" {
-  description = "Lambda function of each service."
-  value = {
-    inventory    = module.inventory.function_name
-    customer     = module.customer.function_name
-    order        = module.order.function_name
-    payment      = module.payment.function_name
-    notification = module.notification.function_name
-    gateway      = aws_lambda_function.gateway.function_name
-    authorizer   = aws_lambda_function.authorizer.function_name
-  }
+  description = "Lambda function of each service, the gateway and the authorizer."
+  value = merge({ for name, s in module.service : name => s.function_name }, {
+    gateway    = module.gateway.function_name
+    authorizer = module.authorizer.function_name
+  })
 }
 
 output "jwt_secrets" {

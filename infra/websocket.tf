@@ -32,14 +32,14 @@ resource "aws_apigatewayv2_authorizer" "ws" {
   api_id           = aws_apigatewayv2_api.ws.id
   name             = "${var.name_prefix}-ws-jwt"
   authorizer_type  = "REQUEST"
-  authorizer_uri   = aws_lambda_function.authorizer.invoke_arn
+  authorizer_uri   = module.authorizer.invoke_arn
   identity_sources = ["route.request.querystring.token"]
 }
 
 resource "aws_lambda_permission" "authorizer_ws" {
   statement_id  = "AllowWebSocketAuthorizer"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.authorizer.function_name
+  function_name = module.authorizer.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.ws.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.ws.id}"
 }
@@ -47,7 +47,7 @@ resource "aws_lambda_permission" "authorizer_ws" {
 resource "aws_apigatewayv2_integration" "ws" {
   api_id           = aws_apigatewayv2_api.ws.id
   integration_type = "AWS_PROXY"
-  integration_uri  = module.notification.invoke_arn
+  integration_uri  = module.service["notification"].invoke_arn
 }
 
 resource "aws_apigatewayv2_route" "ws_connect" {
@@ -73,33 +73,7 @@ resource "aws_apigatewayv2_route" "ws_default" {
 resource "aws_lambda_permission" "ws" {
   statement_id  = "AllowWebSocketInvoke"
   action        = "lambda:InvokeFunction"
-  function_name = module.notification.function_name
+  function_name = module.service["notification"].function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.ws.execution_arn}/*/*"
-}
-
-module "notification" {
-  source = "./modules/service"
-
-  name               = "notification"
-  name_prefix        = var.name_prefix
-  zip_path           = "${var.lambda_dir}/notification.zip"
-  architecture       = var.lambda_architecture
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  range_key          = "sk"
-  extra_env = merge(local.function_env, {
-    WS_MANAGEMENT_ENDPOINT = local.ws_management_endpoint
-  })
-  extra_policy_statements = [{
-    sid       = "PushToOwnWebSocketApi"
-    actions   = ["execute-api:ManageConnections"]
-    resources = ["${aws_apigatewayv2_api.ws.execution_arn}/${var.stage_name}/POST/@connections/*"]
-  }]
-  api_id            = aws_apigatewayv2_api.http.id
-  api_execution_arn = aws_apigatewayv2_api.http.execution_arn
-  authorizer_id     = aws_apigatewayv2_authorizer.jwt.id
-  routes = {
-    "GET /v1/notifications" = "jwt"
-  }
 }

@@ -12,36 +12,22 @@ data "aws_iam_policy_document" "ecs_assume" {
   }
 }
 
-resource "aws_iam_role" "worker" {
-  name               = "${var.name_prefix}-worker-task"
-  assume_role_policy = data.aws_iam_policy_document.ecs_assume.json
-}
+module "worker_role" {
+  source = "./modules/role"
 
-data "aws_iam_policy_document" "worker" {
-  statement {
+  name        = "${var.name_prefix}-worker-task"
+  policy_name = "${var.name_prefix}-worker-access"
+  service     = "ecs-tasks.amazonaws.com"
+  policy_statements = concat([{
     sid     = "InvokeSagaSteps"
     actions = ["lambda:InvokeFunction"]
     resources = [
-      module.order.function_arn,
-      module.inventory.function_arn,
-      module.payment.function_arn,
-      module.notification.function_arn,
+      module.service["order"].function_arn,
+      module.service["inventory"].function_arn,
+      module.service["payment"].function_arn,
+      module.service["notification"].function_arn,
     ]
-  }
-  dynamic "statement" {
-    for_each = length(local.temporal_secret_arns) == 0 ? [] : [1]
-    content {
-      sid       = "TemporalApiKey"
-      actions   = ["secretsmanager:GetSecretValue"]
-      resources = local.temporal_secret_arns
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "worker" {
-  name   = "${var.name_prefix}-worker-access"
-  role   = aws_iam_role.worker.id
-  policy = data.aws_iam_policy_document.worker.json
+  }], local.temporal_secret_statements)
 }
 
 resource "aws_cloudwatch_log_group" "worker" {
@@ -92,17 +78,17 @@ resource "aws_ecs_task_definition" "worker" {
   network_mode             = "awsvpc"
   cpu                      = 512
   memory                   = 1024
-  task_role_arn            = aws_iam_role.worker.arn
+  task_role_arn            = module.worker_role.arn
   execution_role_arn       = aws_iam_role.worker_execution[0].arn
   container_definitions = jsonencode([{
     name      = "worker"
     image     = var.worker_image
     essential = true
     environment = [for k, v in merge(local.temporal_env, {
-      ORDER_FUNCTION        = module.order.function_name
-      INVENTORY_FUNCTION    = module.inventory.function_name
-      PAYMENT_FUNCTION      = module.payment.function_name
-      NOTIFICATION_FUNCTION = module.notification.function_name
+      ORDER_FUNCTION        = module.service["order"].function_name
+      INVENTORY_FUNCTION    = module.service["inventory"].function_name
+      PAYMENT_FUNCTION      = module.service["payment"].function_name
+      NOTIFICATION_FUNCTION = module.service["notification"].function_name
       RUST_LOG              = var.log_level
     }) : { name = k, value = v }]
     # The Temporal Cloud API key, injected by ECS from Secrets Manager.

@@ -5,9 +5,14 @@
 //! `cargo run -p sagaway-openapi --bin gen-openapi` writes `docs/openapi.json`; the test
 //! `tests/committed.rs` fails when the committed file is not what this code generates, and the
 //! gateway serves that file at `GET /v1/openapi.json`.
+//!
+//! Every operation names the Lambda function that serves it in the vendor extension
+//! `x-sagaway-function`: Terraform (`infra/routes.tf`) creates the HTTP API's routes from this
+//! document, so a route is declared once, in the code that serves it.
 
 use utoipa::OpenApi;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, OpenApi as Doc, Ref, RefOr, Response, ResponseBuilder,
@@ -104,17 +109,49 @@ fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: boo
     }
 }
 
+/// The vendor extension naming the function that serves an operation (as Terraform names it:
+/// the service, or `gateway`).
+pub const FUNCTION_EXTENSION: &str = "x-sagaway-function";
+
+/// Each function's annotated routes, by the function's name.
+fn parts() -> [(&'static str, Doc); 6] {
+    [
+        ("customer", customer::http::ApiDoc::openapi()),
+        ("inventory", inventory::http::ApiDoc::openapi()),
+        ("gateway", gateway::http::ApiDoc::openapi()),
+        ("order", order::http::ApiDoc::openapi()),
+        ("notification", notification::http::ApiDoc::openapi()),
+        ("payment", payment::http::ApiDoc::openapi()),
+    ]
+}
+
+/// The operations of a path item, whatever their method.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+        item.head.as_mut(),
+        item.options.as_mut(),
+        item.trace.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The whole document.
 pub fn document() -> Doc {
     let mut doc = Base::openapi();
-    for part in [
-        customer::http::ApiDoc::openapi(),
-        inventory::http::ApiDoc::openapi(),
-        gateway::http::ApiDoc::openapi(),
-        order::http::ApiDoc::openapi(),
-        notification::http::ApiDoc::openapi(),
-        payment::http::ApiDoc::openapi(),
-    ] {
+    for (function, mut part) in parts() {
+        for item in part.paths.paths.values_mut() {
+            for op in operations_mut(item) {
+                op.extensions
+                    .get_or_insert_with(Extensions::default)
+                    .insert(FUNCTION_EXTENSION.to_string(), function.into());
+            }
+        }
         doc.merge(part);
     }
     let components = doc
@@ -134,16 +171,7 @@ pub fn document() -> Doc {
     );
     for item in doc.paths.paths.values_mut() {
         let path_params = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
-        for op in [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             let has_body = op.request_body.is_some();
             let has_path_params = path_params
                 || op.parameters.as_ref().is_some_and(|ps| {
@@ -162,4 +190,28 @@ pub fn document_json() -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operation_count(doc: &mut Doc) -> usize {
+        doc.paths
+            .paths
+            .values_mut()
+            .map(|item| operations_mut(item).count())
+            .sum()
+    }
+
+    /// Merging keeps the first of two operations on the same method and path; the second
+    /// function's route would then be deployed nowhere.
+    #[test]
+    fn no_two_functions_claim_one_operation() {
+        let claimed: usize = parts()
+            .iter_mut()
+            .map(|(_, part)| operation_count(part))
+            .sum();
+        assert_eq!(operation_count(&mut document()), claimed);
+    }
 }

@@ -29,12 +29,25 @@ fn document_is_openapi_3_1_with_every_public_route() {
         assert!(doc["paths"][path].is_object(), "{path} is missing");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // One path, two functions: Terraform routes each method to the function named here.
+    assert_eq!(
+        doc["paths"]["/v1/orders"]["post"]["x-sagaway-function"],
+        "gateway"
+    );
+    assert_eq!(
+        doc["paths"]["/v1/orders"]["get"]["x-sagaway-function"],
+        "order"
+    );
     // Every secured operation documents 401, and every error is a problem.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let Some(responses) = op["responses"].as_object() else {
                 continue;
             };
+            assert!(
+                op["x-sagaway-function"].is_string(),
+                "{method} {path} names no function (x-sagaway-function): Terraform cannot route it"
+            );
             if op["security"].is_array() {
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
             }

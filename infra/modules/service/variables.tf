@@ -1,10 +1,14 @@
 variable "name" {
-  description = "Service name (inventory, order, ...): names the table, function and role."
+  description = "Service name (inventory, order, ...): names its table and its function (<name_prefix>-<name>)."
   type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*$", var.name))
+    error_message = "A service name is lower-case letters, digits and -, starting with a letter."
+  }
 }
 
 variable "name_prefix" {
-  description = "Prefix for resource names."
+  description = "Prefix of every resource name."
   type        = string
 }
 
@@ -14,44 +18,78 @@ variable "zip_path" {
 }
 
 variable "architecture" {
-  description = "x86_64 or arm64."
+  description = "x86_64 or arm64 (null: the function module's default)."
   type        = string
-}
-
-variable "log_level" {
-  description = "RUST_LOG for the function."
-  type        = string
-}
-
-variable "log_retention_days" {
-  description = "Retention of the function's log group."
-  type        = number
+  default     = null
 }
 
 variable "memory_mb" {
-  description = "Function memory."
+  description = "Function memory in MB (null: the function module's default)."
   type        = number
-  default     = 256
+  default     = null
 }
 
 variable "timeout_seconds" {
-  description = "Function timeout."
+  description = "Function timeout in seconds (null: the function module's default)."
   type        = number
-  default     = 10
+  default     = null
+}
+
+variable "log_level" {
+  description = "RUST_LOG of the function (null: the function module's default)."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's log group (null: the function module's default)."
+  type        = number
+  default     = null
+}
+
+variable "range_key" {
+  description = "Optional string range key of the table (\"sk\"); null for a table keyed by pk alone."
+  type        = string
+  default     = null
 }
 
 variable "global_secondary_indexes" {
-  description = "GSIs of the table: string hash and range keys, all attributes projected."
+  description = "GSIs of the table: a string hash key and an optional string range key each, every attribute projected."
   type = list(object({
     name      = string
     hash_key  = string
-    range_key = string
+    range_key = optional(string)
   }))
-  default = []
+  default  = []
+  nullable = false
+}
+
+variable "ttl_attribute" {
+  description = "Attribute of the table holding each item's expiry (epoch seconds); null for no TTL."
+  type        = string
+  default     = null
+}
+
+variable "environment" {
+  description = "Environment variables of the function besides TABLE_NAME and RUST_LOG."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "policy_statements" {
+  description = "What the function may do beyond its own table and logs: IAM Allow statements."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default  = []
+  nullable = false
 }
 
 variable "api_id" {
-  description = "HTTP API the routes go on."
+  description = "The HTTP API the routes go on."
   type        = string
 }
 
@@ -60,39 +98,15 @@ variable "api_execution_arn" {
   type        = string
 }
 
-variable "routes" {
-  description = "Route keys (\"GET /v1/things/{id}\") served by this function, each with its authorization: \"none\" (public) or \"jwt\" (the Lambda authorizer; the function checks roles)."
-  type        = map(string)
-  validation {
-    condition     = alltrue([for a in values(var.routes) : contains(["none", "jwt"], a)])
-    error_message = "Each route's authorization must be \"none\" or \"jwt\"."
-  }
-}
-
 variable "authorizer_id" {
-  description = "Id of the HTTP API's Lambda authorizer, for the \"jwt\" routes."
+  description = "The HTTP API's Lambda authorizer, for the \"jwt\" routes."
   type        = string
   default     = null
 }
 
-variable "range_key" {
-  description = "Optional string range key of the table (\"sk\"); null for a hash-key-only table."
-  type        = string
-  default     = null
-}
-
-variable "extra_env" {
-  description = "Extra environment variables for the function."
+variable "routes" {
+  description = "Route keys served by this function, each \"none\" or \"jwt\" (see modules/routes)."
   type        = map(string)
   default     = {}
-}
-
-variable "extra_policy_statements" {
-  description = "Further IAM statements for the function's role, beyond its own table and logs."
-  type = list(object({
-    sid       = string
-    actions   = list(string)
-    resources = list(string)
-  }))
-  default = []
+  nullable    = false
 }

@@ -1,0 +1,9 @@
+output "arn" {
+  description = "ARN of the role."
+  value       = aws_iam_role.this.arn
+}
+
+output "name" {
+  description = "Name of the role."
+  value       = aws_iam_role.this.name
+}
