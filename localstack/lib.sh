@@ -154,7 +154,7 @@ terraform_init() {
   terraform_env
   # Init again whenever the module list changed (it is quick when nothing did).
   local stamp
-  stamp="$(cat "$ROOT"/infra/*.tf | grep -E '^\s*(module|source)\b' | sha256sum | cut -d' ' -f1)"
+  stamp="$(cat "$ROOT"/infra/*.tf "$ROOT"/infra/modules/*/*.tf | grep -E '^\s*(module|source)\b' | sha256sum | cut -d' ' -f1)"
   if [[ -f "$TF_DATA_DIR/.initialised" && "$(cat "$TF_DATA_DIR/.initialised")" == "$stamp" ]]; then
     return 0
   fi
