@@ -10,5 +10,6 @@
 //!   For the WebSocket API's `$connect` (token in `?token=`) a bad token is a Deny policy,
 //!   so the handshake is refused.
 
+pub mod config;
 pub mod handler;
 pub mod verify;

@@ -2,10 +2,11 @@
 #![recursion_limit = "256"]
 
 use anyhow::Context;
+use authorizer::config::Config;
 use authorizer::handler::Verifier;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use sagaway_keys::{KeyStore, secrets_client};
-use sagaway_shared::{Config, logging};
+use sagaway_shared::logging;
 use serde_json::Value;
 
 #[tokio::main]
@@ -15,8 +16,8 @@ async fn main() -> anyhow::Result<()> {
     let keys = KeyStore::new(
         secrets_client(&config).await,
         // The authorizer never reads the signing secret; the name is only carried along.
-        config.jwt_signing_secret.clone().unwrap_or_default(),
-        config.public_secret()?.to_string(),
+        String::new(),
+        config.public_secret.clone(),
     );
     let verifier = Verifier::new(keys);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {

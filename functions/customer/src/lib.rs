@@ -13,6 +13,7 @@
 //! - [`http`]: the router, generic over the store and the key, and the one mapping of
 //!   errors to HTTP status and code.
 
+pub mod config;
 pub mod domain;
 pub mod http;
 pub mod store;

@@ -15,6 +15,7 @@
 //! - [`http`]: the one axum `Router`, generic over the store, and the mapping of each rule
 //!   and store failure to its HTTP problem.
 
+pub mod config;
 pub mod domain;
 pub mod http;
 pub mod store;

@@ -15,6 +15,7 @@
 //! - [`provider`]: the simulated provider behind the [`provider::Provider`] port.
 //! - [`http`]: the router, generic over the store, and the errors' statuses and codes.
 
+pub mod config;
 pub mod domain;
 pub mod http;
 pub mod provider;

@@ -1,17 +1,18 @@
 //! The payment function: in Lambda, or as a local HTTP server.
 
 use anyhow::Context;
+use payment::config::Config;
 use payment::{http, store::dynamo::DynamoStore};
-use sagaway_shared::{Config, dynamo, logging, serve};
+use sagaway_shared::{aws, logging, serve};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     logging::init(&config);
     let store = DynamoStore::new(
-        dynamo::client(&config).await,
-        config.table()?,
-        config.methods_table()?,
+        aws::dynamodb(&config.runtime).await,
+        &config.table,
+        &config.methods_table,
     );
     serve::serve(http::router(store), &config)
         .await

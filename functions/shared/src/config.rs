@@ -104,6 +104,14 @@ impl Env {
             .ok_or(ConfigError::Missing { name, hint })
     }
 
+    /// The function's own DynamoDB table (`TABLE_NAME`), which every service needs.
+    pub fn table(&self) -> Result<String, ConfigError> {
+        self.required(
+            "TABLE_NAME",
+            "set it to the function's DynamoDB table (Terraform does this in Lambda)",
+        )
+    }
+
     /// The value of `name` parsed as `T`, or `default`; `expected` says what a valid value
     /// looks like.
     pub fn parsed<T: std::str::FromStr>(
