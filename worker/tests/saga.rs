@@ -46,7 +46,7 @@ enum Reply {
     Status(OrderStatus),
     /// Succeeds once the test opens the gate, so the test can act while the step runs.
     Hold(Arc<Gate>),
-    /// Succeeds after this long (longer than the step's timeout: the attempt times out).
+    /// Succeeds after this long; longer than the step's timeout, the attempt times out.
     Slow(Duration),
 }
 
@@ -274,7 +274,6 @@ impl DevServer {
 
 impl Drop for DevServer {
     fn drop(&mut self) {
-        // Also done by kill_on_drop when `child` drops; said here so the guard's job is plain.
         let _ = self.child.start_kill();
         // The log only matters when something went wrong.
         if !std::thread::panicking() {
@@ -349,11 +348,15 @@ async fn result(handle: &Handle) -> SagaState {
 }
 
 async fn cancel(handle: &Handle) -> Result<SagaState, String> {
+    cancel_because(handle, "changed my mind").await
+}
+
+async fn cancel_because(handle: &Handle, reason: &str) -> Result<SagaState, String> {
     handle
         .execute_update(
             OrderSaga::request_cancel,
             CancelRequest {
-                reason: "changed my mind".into(),
+                reason: reason.into(),
             },
             WorkflowExecuteUpdateOptions::default(),
         )
@@ -564,6 +567,10 @@ async fn cancel_during(s: &Saga, id: &str, held: &str) -> SagaState {
     s.fake.script(id, held, [Reply::Hold(gate.clone())]);
     let handle = s.start(id).await;
     gate.reached().await;
+    let blank = cancel_because(&handle, "  ")
+        .await
+        .expect_err("a reason is needed");
+    assert!(blank.contains("a cancellation needs a reason"), "{blank}");
     let accepted = cancel(&handle).await.expect("the cancellation is accepted");
     assert_eq!(
         accepted.cancel_requested.as_deref(),
