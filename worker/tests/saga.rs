@@ -8,8 +8,8 @@
 //! whole file takes about as long as its slowest case (a few retry back-offs), not their sum.
 //!
 //! The server is the Temporal CLI's `server start-dev` (in memory, every port on 127.0.0.1):
-//! `SAGAWAY_TEMPORAL_CLI`, else `.local/venv-tools/bin/temporal` in the workspace, which
-//! `make unit` installs.
+//! `SAGAWAY_TEMPORAL_CLI`, else `.local/venv-tools/bin/temporal` in the workspace (or under
+//! `SAGAWAY_LOCAL_DIR`), where `make unit` installs it.
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -293,10 +293,16 @@ fn temporal_cli() -> PathBuf {
         );
         return path;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace root");
-    let path = root.join(".local/venv-tools/bin/temporal");
+    // Where localstack/lib.sh installs it (SAGAWAY_LOCAL_DIR moves `.local` there too).
+    let local = std::env::var_os("SAGAWAY_LOCAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("the workspace root");
+            root.join(".local")
+        });
+    let path = local.join("venv-tools/bin/temporal");
     assert!(
         path.is_file(),
         "the Temporal CLI is missing at {}: run `make unit` (it installs it there) or set \
