@@ -1,7 +1,7 @@
-//! The saga's activities: each is one service call; errors become Temporal failures whose
-//! type says whether to retry (see `policies`).
+//! The saga's activities: each is one call to the [`SagaServices`] port; errors become
+//! Temporal failures whose type says whether to retry (see `policies`).
 
-use crate::clients::{Clients, StepError};
+use crate::services::{SagaServices, StepError};
 use sagaway_contract::OrderStatus;
 use sagaway_contract::saga::{OrderSagaInput, StatusUpdate};
 use std::sync::Arc;
@@ -13,14 +13,14 @@ use temporalio_sdk::activities::{ActivityContext, ActivityError};
 pub const TRANSIENT: &str = "Transient";
 pub const CIRCUIT_OPEN: &str = "CircuitOpen";
 
-/// The saga's activities, sharing the service clients.
+/// The saga's activities, sharing the services (in production, the breakers' state too).
 pub struct SagaActivities {
-    clients: Arc<Clients>,
+    services: Arc<dyn SagaServices>,
 }
 
 impl SagaActivities {
-    pub fn new(clients: Arc<Clients>) -> Self {
-        Self { clients }
+    pub fn new(services: Arc<dyn SagaServices>) -> Self {
+        Self { services }
     }
 }
 
@@ -52,7 +52,7 @@ impl SagaActivities {
         _ctx: ActivityContext,
         input: OrderSagaInput,
     ) -> Result<OrderStatus, ActivityError> {
-        self.clients.create_order(&input).await.map_err(failure)
+        self.services.create_order(&input).await.map_err(failure)
     }
 
     #[activity]
@@ -61,7 +61,7 @@ impl SagaActivities {
         _ctx: ActivityContext,
         input: StatusUpdate,
     ) -> Result<(), ActivityError> {
-        self.clients.set_status(&input).await.map_err(failure)?;
+        self.services.set_status(&input).await.map_err(failure)?;
         Ok(())
     }
 
@@ -71,7 +71,7 @@ impl SagaActivities {
         _ctx: ActivityContext,
         input: OrderSagaInput,
     ) -> Result<(), ActivityError> {
-        self.clients.reserve(&input).await.map_err(failure)?;
+        self.services.reserve(&input).await.map_err(failure)?;
         Ok(())
     }
 
@@ -81,7 +81,7 @@ impl SagaActivities {
         _ctx: ActivityContext,
         order_id: String,
     ) -> Result<(), ActivityError> {
-        self.clients.release(&order_id).await.map_err(failure)?;
+        self.services.release(&order_id).await.map_err(failure)?;
         Ok(())
     }
 
@@ -91,7 +91,7 @@ impl SagaActivities {
         _ctx: ActivityContext,
         input: OrderSagaInput,
     ) -> Result<(), ActivityError> {
-        self.clients.charge(&input).await.map_err(failure)?;
+        self.services.charge(&input).await.map_err(failure)?;
         Ok(())
     }
 
@@ -101,7 +101,7 @@ impl SagaActivities {
         _ctx: ActivityContext,
         order_id: String,
     ) -> Result<(), ActivityError> {
-        self.clients.refund(&order_id).await.map_err(failure)?;
+        self.services.refund(&order_id).await.map_err(failure)?;
         Ok(())
     }
 
@@ -111,7 +111,7 @@ impl SagaActivities {
         _ctx: ActivityContext,
         input: StatusUpdate,
     ) -> Result<(), ActivityError> {
-        self.clients.notify(&input).await.map_err(failure)?;
+        self.services.notify(&input).await.map_err(failure)?;
         Ok(())
     }
 }

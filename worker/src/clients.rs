@@ -1,4 +1,5 @@
-//! Clients for the services' internal routes, each behind its circuit breaker.
+//! Clients for the services' internal routes, each behind its circuit breaker: the
+//! production [`SagaServices`].
 //!
 //! Every call is a direct Lambda invocation (`sagaway_shared::invoke`). The answer is sorted
 //! into what the saga needs to know: done, a business refusal (final: out of stock, declined),
@@ -7,6 +8,7 @@
 
 use crate::breaker::{Breaker, Snapshot};
 use crate::config::{Functions, WorkerConfig};
+use crate::services::{SagaServices, Step, StepError};
 use sagaway_contract::FailureKind;
 use sagaway_contract::OrderStatus;
 use sagaway_contract::inventory::{ReleaseOutcome, Reservation, ReserveLine, ReserveRequest};
@@ -18,7 +20,6 @@ use sagaway_contract::payment::{ChargeRequest, Payment, RefundOutcome};
 use sagaway_contract::saga::{OrderSagaInput, StatusUpdate};
 use sagaway_shared::invoke::{InternalClient, Reply};
 use serde::Serialize;
-use std::time::Duration;
 
 /// The downstream services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,26 +39,6 @@ impl Service {
             Self::Notification => "notification",
         }
     }
-}
-
-/// Why a step did not succeed.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StepError {
-    /// The service refused for a business reason; retrying cannot help.
-    #[error("{message}")]
-    Business { kind: FailureKind, message: String },
-    /// The service or the transport failed; a retry may succeed.
-    #[error("{service} failed: {message}")]
-    Transient {
-        service: &'static str,
-        message: String,
-    },
-    /// The service's breaker is open; retry after `retry_after`.
-    #[error("the {service} service's circuit is open; not calling it for {retry_after:?}")]
-    CircuitOpen {
-        service: &'static str,
-        retry_after: Duration,
-    },
 }
 
 /// The service clients.
@@ -187,121 +168,137 @@ impl Clients {
             message: format!("the answer does not match the contract: {e}"),
         })
     }
+}
 
+impl SagaServices for Clients {
     /// Creates the order; answers the order as it is now (a repeat answers the existing one).
-    pub async fn create_order(&self, input: &OrderSagaInput) -> Result<OrderStatus, StepError> {
-        let body = CreateOrderRequest {
-            order_id: input.order_id.clone(),
-            customer_id: input.customer_id.clone(),
-            lines: input.lines.clone(),
-            currency: Some(input.currency.clone()),
-        };
-        let r = self
-            .call(Service::Order, "POST", "/internal/orders", Some(&body))
-            .await?;
-        let order: Order = Self::answer(Service::Order, r)?;
-        Ok(order.status)
+    fn create_order<'a>(&'a self, input: &'a OrderSagaInput) -> Step<'a, OrderStatus> {
+        Box::pin(async move {
+            let body = CreateOrderRequest {
+                order_id: input.order_id.clone(),
+                customer_id: input.customer_id.clone(),
+                lines: input.lines.clone(),
+                currency: Some(input.currency.clone()),
+            };
+            let r = self
+                .call(Service::Order, "POST", "/internal/orders", Some(&body))
+                .await?;
+            let order: Order = Self::answer(Service::Order, r)?;
+            Ok(order.status)
+        })
     }
 
-    pub async fn set_status(&self, s: &StatusUpdate) -> Result<(), StepError> {
-        let body = SetStatusRequest {
-            status: s.status,
-            reason: s.reason.clone(),
-            expected_version: None,
-        };
-        let r = self
-            .call(
-                Service::Order,
-                "POST",
-                &format!("/internal/orders/{}/status", s.order_id),
-                Some(&body),
-            )
-            .await?;
-        Self::answer::<Order>(Service::Order, r).map(drop)
+    fn set_status<'a>(&'a self, s: &'a StatusUpdate) -> Step<'a, ()> {
+        Box::pin(async move {
+            let body = SetStatusRequest {
+                status: s.status,
+                reason: s.reason.clone(),
+                expected_version: None,
+            };
+            let r = self
+                .call(
+                    Service::Order,
+                    "POST",
+                    &format!("/internal/orders/{}/status", s.order_id),
+                    Some(&body),
+                )
+                .await?;
+            Self::answer::<Order>(Service::Order, r).map(drop)
+        })
     }
 
-    pub async fn reserve(&self, input: &OrderSagaInput) -> Result<(), StepError> {
-        let body = ReserveRequest {
-            order_id: input.order_id.clone(),
-            lines: input
-                .lines
-                .iter()
-                .map(|l| ReserveLine {
-                    product_id: l.product_id.clone(),
-                    quantity: l.quantity,
-                })
-                .collect(),
-        };
-        let r = self
-            .call(
-                Service::Inventory,
-                "POST",
-                "/internal/reservations",
-                Some(&body),
-            )
-            .await?;
-        Self::answer::<Reservation>(Service::Inventory, r).map(drop)
+    fn reserve<'a>(&'a self, input: &'a OrderSagaInput) -> Step<'a, ()> {
+        Box::pin(async move {
+            let body = ReserveRequest {
+                order_id: input.order_id.clone(),
+                lines: input
+                    .lines
+                    .iter()
+                    .map(|l| ReserveLine {
+                        product_id: l.product_id.clone(),
+                        quantity: l.quantity,
+                    })
+                    .collect(),
+            };
+            let r = self
+                .call(
+                    Service::Inventory,
+                    "POST",
+                    "/internal/reservations",
+                    Some(&body),
+                )
+                .await?;
+            Self::answer::<Reservation>(Service::Inventory, r).map(drop)
+        })
     }
 
-    pub async fn release(&self, order_id: &str) -> Result<(), StepError> {
-        let r = self
-            .call(
-                Service::Inventory,
-                "POST",
-                &format!("/internal/reservations/{order_id}/release"),
-                None::<&()>,
-            )
-            .await?;
-        Self::answer::<ReleaseOutcome>(Service::Inventory, r).map(drop)
+    fn release<'a>(&'a self, order_id: &'a str) -> Step<'a, ()> {
+        Box::pin(async move {
+            let r = self
+                .call(
+                    Service::Inventory,
+                    "POST",
+                    &format!("/internal/reservations/{order_id}/release"),
+                    None::<&()>,
+                )
+                .await?;
+            Self::answer::<ReleaseOutcome>(Service::Inventory, r).map(drop)
+        })
     }
 
     /// Charges the order's total to its payment-method token (never a card number).
-    pub async fn charge(&self, input: &OrderSagaInput) -> Result<(), StepError> {
-        let body = ChargeRequest {
-            order_id: input.order_id.clone(),
-            amount_cents: input.total_cents,
-            currency: Some(input.currency.clone()),
-            payment_token: input.payment.token.clone(),
-        };
-        let r = self
-            .call(Service::Payment, "POST", "/internal/payments", Some(&body))
-            .await?;
-        Self::answer::<Payment>(Service::Payment, r).map(drop)
+    fn charge<'a>(&'a self, input: &'a OrderSagaInput) -> Step<'a, ()> {
+        Box::pin(async move {
+            let body = ChargeRequest {
+                order_id: input.order_id.clone(),
+                amount_cents: input.total_cents,
+                currency: Some(input.currency.clone()),
+                payment_token: input.payment.token.clone(),
+            };
+            let r = self
+                .call(Service::Payment, "POST", "/internal/payments", Some(&body))
+                .await?;
+            Self::answer::<Payment>(Service::Payment, r).map(drop)
+        })
     }
 
-    pub async fn refund(&self, order_id: &str) -> Result<(), StepError> {
-        let r = self
-            .call(
-                Service::Payment,
-                "POST",
-                &format!("/internal/payments/{order_id}/refund"),
-                None::<&()>,
-            )
-            .await?;
-        Self::answer::<RefundOutcome>(Service::Payment, r).map(drop)
+    fn refund<'a>(&'a self, order_id: &'a str) -> Step<'a, ()> {
+        Box::pin(async move {
+            let r = self
+                .call(
+                    Service::Payment,
+                    "POST",
+                    &format!("/internal/payments/{order_id}/refund"),
+                    None::<&()>,
+                )
+                .await?;
+            Self::answer::<RefundOutcome>(Service::Payment, r).map(drop)
+        })
     }
 
-    pub async fn notify(&self, s: &StatusUpdate) -> Result<(), StepError> {
-        let body = SendNotification {
-            id: Some(format!("{}:{}", s.order_id, s.status)),
-            customer_id: s.customer_id.clone(),
-            order_id: Some(s.order_id.clone()),
-            kind: NotificationKind::OrderStatus,
-            message: status_message(s.status, s.reason.as_deref()),
-            data: OrderStatusData {
-                status: s.status,
-                reason: s.reason.clone(),
-            },
-        };
-        let r = self
-            .call(
-                Service::Notification,
-                "POST",
-                "/internal/notifications",
-                Some(&body),
-            )
-            .await?;
-        Self::answer::<SendOutcome>(Service::Notification, r).map(drop)
+    fn notify<'a>(&'a self, s: &'a StatusUpdate) -> Step<'a, ()> {
+        Box::pin(async move {
+            let body = SendNotification {
+                id: Some(format!("{}:{}", s.order_id, s.status)),
+                customer_id: s.customer_id.clone(),
+                order_id: Some(s.order_id.clone()),
+                kind: NotificationKind::OrderStatus,
+                message: status_message(s.status, s.reason.as_deref()),
+                data: OrderStatusData {
+                    status: s.status,
+                    reason: s.reason.clone(),
+                },
+            };
+            let r = self
+                .call(
+                    Service::Notification,
+                    "POST",
+                    "/internal/notifications",
+                    Some(&body),
+                )
+                .await?;
+            Self::answer::<SendOutcome>(Service::Notification, r).map(drop)
+        })
     }
 }
 

@@ -2,8 +2,10 @@
 //!
 //! - [`workflow`]: the OrderSaga, a plain story of steps and compensations.
 //! - [`activities`]: one activity per saga step, each a call to a service.
-//! - [`clients`]: the service clients (direct Lambda invocation of internal routes), with a
-//!   [`breaker`] per service.
+//! - [`services`]: the port the activities call ([`services::SagaServices`]), so the saga's
+//!   branches can be tested over a fake (`tests/saga.rs`).
+//! - [`clients`]: its production adapter, the service clients (direct Lambda invocation of
+//!   internal routes), with a [`breaker`] per service.
 //! - [`policies`]: every retry policy and timeout, in one place.
 //! - [`config`]: the worker's settings from the environment.
 //! - [`health`]: the health/metrics endpoint (breaker states) on 127.0.0.1.
@@ -17,6 +19,7 @@ pub mod clients;
 pub mod config;
 pub mod health;
 pub mod policies;
+pub mod services;
 pub mod workflow;
 
 pub use sagaway_contract::saga::{DEFAULT_TASK_QUEUE, workflow_id};

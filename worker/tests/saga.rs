@@ -1,0 +1,881 @@
+//! Every branch of the OrderSaga, without the stack: the real workflow and the real
+//! activities with their production retry policies, on a Temporal dev server this test
+//! starts, with the services behind [`SagaServices`] replaced by a scripted fake that records
+//! every call. Each case asserts the exact sequence of steps and compensations the services
+//! saw and the saga's final state.
+//!
+//! All cases run at once, one workflow each, on one server and one in-process worker, so the
+//! whole file takes about as long as its slowest case (a few retry back-offs), not their sum.
+//!
+//! The server is the Temporal CLI's `server start-dev` (in memory, every port on 127.0.0.1):
+//! `SAGAWAY_TEMPORAL_CLI`, else `.local/venv-tools/bin/temporal` in the workspace (or under
+//! `SAGAWAY_LOCAL_DIR`), where `make unit` installs it.
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sagaway_contract::order::OrderLine;
+use sagaway_contract::payment::CardBrand;
+use sagaway_contract::saga::{
+    CancelRequest, Compensation, OrderSagaInput, PaymentMethodRef, SagaState, SagaStep,
+    StatusUpdate, workflow_id,
+};
+use sagaway_contract::{FailureKind, OrderStatus};
+use sagaway_worker::activities::SagaActivities;
+use sagaway_worker::services::{SagaServices, Step, StepError};
+use sagaway_worker::workflow::OrderSaga;
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use temporalio_client::{
+    Client, ClientOptions, Connection, ConnectionOptions, Url, WorkflowExecuteUpdateOptions,
+    WorkflowGetResultOptions, WorkflowQueryOptions, WorkflowStartOptions,
+};
+use temporalio_sdk::{Runtime, Worker, WorkerOptions};
+use tokio::sync::Notify;
+
+// ---------------------------------------------------------------------------------------
+// The fake services
+
+/// What the fake answers to one call of a step; a step with nothing scripted succeeds
+/// (`create_order` answers PENDING).
+enum Reply {
+    Fail(StepError),
+    /// `create_order` only: the order exists already, in this status.
+    Status(OrderStatus),
+    /// Succeeds once the test opens the gate, so the test can act while the step runs.
+    Hold(Arc<Gate>),
+    /// Succeeds after this long; longer than the step's timeout, the attempt times out.
+    Slow(Duration),
+}
+
+#[derive(Default)]
+struct Gate {
+    reached: Notify,
+    open: Notify,
+}
+
+impl Gate {
+    /// Bounded, so a case that fails before opening its gate cannot wedge the worker's
+    /// shutdown; shorter than every step's start-to-close timeout.
+    const PATIENCE: Duration = Duration::from_secs(4);
+
+    async fn pass(&self) {
+        self.reached.notify_one();
+        let _ = tokio::time::timeout(Self::PATIENCE, self.open.notified()).await;
+    }
+
+    async fn reached(&self) {
+        tokio::time::timeout(Duration::from_secs(30), self.reached.notified())
+            .await
+            .expect("the saga never reached the held step");
+    }
+
+    fn open(&self) {
+        self.open.notify_one();
+    }
+}
+
+struct Call {
+    step: String,
+    at: Instant,
+}
+
+/// Scripted per order and step ("reserve", "set_status PAID", "notify CANCELLED", ...), so
+/// every case runs its own order on the one worker.
+#[derive(Default)]
+struct FakeServices {
+    orders: Mutex<HashMap<String, Order>>,
+}
+
+#[derive(Default)]
+struct Order {
+    script: HashMap<String, VecDeque<Reply>>,
+    calls: Vec<Call>,
+}
+
+impl FakeServices {
+    fn script(&self, order_id: &str, step: &str, replies: impl IntoIterator<Item = Reply>) {
+        let mut orders = self.orders.lock().unwrap();
+        let order = orders.entry(order_id.to_string()).or_default();
+        order
+            .script
+            .entry(step.to_string())
+            .or_default()
+            .extend(replies);
+    }
+
+    /// Every call the services saw for the order, in order.
+    fn steps(&self, order_id: &str) -> Vec<String> {
+        let orders = self.orders.lock().unwrap();
+        orders
+            .get(order_id)
+            .map(|o| o.calls.iter().map(|c| c.step.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// When each call of `step` arrived.
+    fn times(&self, order_id: &str, step: &str) -> Vec<Instant> {
+        let orders = self.orders.lock().unwrap();
+        orders
+            .get(order_id)
+            .map(|o| {
+                o.calls
+                    .iter()
+                    .filter(|c| c.step == step)
+                    .map(|c| c.at)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn answer(&self, order_id: &str, step: String) -> Result<Option<OrderStatus>, StepError> {
+        let reply = {
+            let mut orders = self.orders.lock().unwrap();
+            let order = orders.entry(order_id.to_string()).or_default();
+            let reply = order.script.get_mut(&step).and_then(VecDeque::pop_front);
+            order.calls.push(Call {
+                step,
+                at: Instant::now(),
+            });
+            reply
+        };
+        match reply {
+            None => Ok(None),
+            Some(Reply::Fail(e)) => Err(e),
+            Some(Reply::Status(s)) => Ok(Some(s)),
+            Some(Reply::Hold(gate)) => {
+                gate.pass().await;
+                Ok(None)
+            }
+            Some(Reply::Slow(d)) => {
+                tokio::time::sleep(d).await;
+                Ok(None)
+            }
+        }
+    }
+
+    fn done<'a>(&'a self, order_id: &'a str, step: String) -> Step<'a, ()> {
+        Box::pin(self.answer(order_id, step).map(|r| r.map(drop)))
+    }
+}
+
+impl SagaServices for FakeServices {
+    fn create_order<'a>(&'a self, input: &'a OrderSagaInput) -> Step<'a, OrderStatus> {
+        Box::pin(async move {
+            let status = self.answer(&input.order_id, "create_order".into()).await?;
+            Ok(status.unwrap_or(OrderStatus::Pending))
+        })
+    }
+    fn set_status<'a>(&'a self, update: &'a StatusUpdate) -> Step<'a, ()> {
+        self.done(&update.order_id, format!("set_status {}", update.status))
+    }
+    fn reserve<'a>(&'a self, input: &'a OrderSagaInput) -> Step<'a, ()> {
+        self.done(&input.order_id, "reserve".into())
+    }
+    fn release<'a>(&'a self, order_id: &'a str) -> Step<'a, ()> {
+        self.done(order_id, "release".into())
+    }
+    fn charge<'a>(&'a self, input: &'a OrderSagaInput) -> Step<'a, ()> {
+        self.done(&input.order_id, "charge".into())
+    }
+    fn refund<'a>(&'a self, order_id: &'a str) -> Step<'a, ()> {
+        self.done(order_id, "refund".into())
+    }
+    fn notify<'a>(&'a self, update: &'a StatusUpdate) -> Step<'a, ()> {
+        self.done(&update.order_id, format!("notify {}", update.status))
+    }
+}
+
+fn business(kind: FailureKind, message: &str) -> Reply {
+    Reply::Fail(StepError::Business {
+        kind,
+        message: message.into(),
+    })
+}
+
+fn transient(service: &'static str) -> Reply {
+    Reply::Fail(StepError::Transient {
+        service,
+        message: "503 try again".into(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The Temporal dev server and the saga driver
+
+/// The dev server, killed when dropped (also on a panic).
+struct DevServer {
+    child: tokio::process::Child,
+    address: String,
+    log: PathBuf,
+}
+
+impl DevServer {
+    async fn start() -> Self {
+        let cli = temporal_cli();
+        let port = free_port();
+        let address = format!("127.0.0.1:{port}");
+        let log_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("temporal-{port}.log"));
+        let log = std::fs::File::create(&log_path).expect("creating the dev server's log");
+        // --ip binds the frontend; the HTTP and metrics ports are then random free ports on
+        // the same address, so nothing fixed can clash with a running stack.
+        let mut child = tokio::process::Command::new(&cli)
+            .args(["server", "start-dev", "--headless", "--log-level", "warn"])
+            .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("the log file"))
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", cli.display()));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().expect("polling the dev server") {
+                panic!(
+                    "the Temporal dev server exited ({status}); its log:\n{}",
+                    std::fs::read_to_string(&log_path).unwrap_or_default()
+                );
+            }
+            let health = tokio::process::Command::new(&cli)
+                .args(["operator", "cluster", "health", "--address", &address])
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .output()
+                .await
+                .expect("running `temporal operator cluster health`");
+            if health.status.success()
+                && String::from_utf8_lossy(&health.stdout).contains("SERVING")
+            {
+                return Self {
+                    child,
+                    address,
+                    log: log_path,
+                };
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the Temporal dev server at {address} was not healthy within 30 s; its log: {}",
+                log_path.display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn client(&self) -> Client {
+        let url = Url::parse(&format!("http://{}", self.address)).expect("the server's URL");
+        let connection = Connection::connect(ConnectionOptions::new(url).build())
+            .await
+            .expect("connecting to the dev server");
+        Client::new(connection, ClientOptions::new("default").build()).expect("a client")
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        // The log only matters when something went wrong.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_file(&self.log);
+        }
+    }
+}
+
+/// The Temporal CLI: never skipped, since a skipped test would pass without testing anything.
+fn temporal_cli() -> PathBuf {
+    if let Some(path) = std::env::var_os("SAGAWAY_TEMPORAL_CLI") {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "SAGAWAY_TEMPORAL_CLI={} is not a file",
+            path.display()
+        );
+        return path;
+    }
+    // Where localstack/lib.sh installs it (SAGAWAY_LOCAL_DIR moves `.local` there too).
+    let local = std::env::var_os("SAGAWAY_LOCAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("the workspace root");
+            root.join(".local")
+        });
+    let path = local.join("venv-tools/bin/temporal");
+    assert!(
+        path.is_file(),
+        "the Temporal CLI is missing at {}: run `make unit` (it installs it there) or set \
+         SAGAWAY_TEMPORAL_CLI to a `temporal` binary",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// What every case gets: a client, the fake and the worker's task queue.
+#[derive(Clone)]
+struct Saga {
+    client: Client,
+    fake: Arc<FakeServices>,
+    task_queue: String,
+}
+
+type Handle = temporalio_client::WorkflowHandle<Client, OrderSaga>;
+
+impl Saga {
+    async fn start(&self, order_id: &str) -> Handle {
+        let options =
+            WorkflowStartOptions::new(self.task_queue.clone(), workflow_id(order_id)).build();
+        self.client
+            .start_workflow(OrderSaga::run, input(order_id), options)
+            .await
+            .expect("starting the saga");
+        self.client
+            .get_workflow_handle::<OrderSaga>(workflow_id(order_id))
+    }
+
+    /// Runs the saga to its end; its final state.
+    async fn run(&self, order_id: &str) -> SagaState {
+        let handle = self.start(order_id).await;
+        result(&handle).await
+    }
+}
+
+async fn result(handle: &Handle) -> SagaState {
+    handle
+        .get_result(WorkflowGetResultOptions::default())
+        .await
+        .expect("the saga's result")
+}
+
+async fn cancel(handle: &Handle) -> Result<SagaState, String> {
+    cancel_because(handle, "changed my mind").await
+}
+
+async fn cancel_because(handle: &Handle, reason: &str) -> Result<SagaState, String> {
+    handle
+        .execute_update(
+            OrderSaga::request_cancel,
+            CancelRequest {
+                reason: reason.into(),
+            },
+            WorkflowExecuteUpdateOptions::default(),
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))
+}
+
+async fn query(handle: &Handle) -> SagaState {
+    handle
+        .query(OrderSaga::state, (), WorkflowQueryOptions::default())
+        .await
+        .expect("querying the saga")
+}
+
+fn input(order_id: &str) -> OrderSagaInput {
+    OrderSagaInput {
+        order_id: order_id.into(),
+        customer_id: "c-ada".into(),
+        lines: vec![OrderLine {
+            product_id: "ceramic-mug".into(),
+            quantity: 2,
+            unit_price_cents: 1800,
+        }],
+        currency: "USD".into(),
+        total_cents: 3600,
+        payment: PaymentMethodRef {
+            token: "pm-test".into(),
+            brand: CardBrand::Visa,
+            last4: "4242".into(),
+        },
+        request_fingerprint: "fp".into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Expected sequences
+
+const HAPPY: [&str; 10] = [
+    "create_order",
+    "notify PENDING",
+    "reserve",
+    "set_status RESERVED",
+    "notify RESERVED",
+    "charge",
+    "set_status PAID",
+    "notify PAID",
+    "set_status CONFIRMED",
+    "notify CONFIRMED",
+];
+
+/// The compensation tail: COMPENSATING, `undo` in order, CANCELLED.
+fn cancelled_after(undo: &[&'static str]) -> Vec<&'static str> {
+    let mut tail = vec!["set_status COMPENSATING", "notify COMPENSATING"];
+    tail.extend(undo);
+    tail.extend(["set_status CANCELLED", "notify CANCELLED"]);
+    tail
+}
+
+fn steps(parts: &[&[&str]]) -> Vec<String> {
+    parts.concat().into_iter().map(String::from).collect()
+}
+
+fn assert_confirmed(state: &SagaState) {
+    assert_eq!(state.status, OrderStatus::Confirmed);
+    assert_eq!(state.step, SagaStep::Done);
+    assert!(state.finished && state.stock_reserved && state.charge_attempted && state.charged);
+    assert!(state.compensations.is_empty(), "{:?}", state.compensations);
+    assert_eq!(state.failure_reason, None);
+}
+
+fn assert_cancelled(state: &SagaState, reason: &str, compensations: &[Compensation]) {
+    assert_eq!(state.status, OrderStatus::Cancelled);
+    assert_eq!(state.step, SagaStep::Done);
+    assert!(state.finished);
+    assert_eq!(state.compensations, compensations);
+    assert_eq!(state.failure_reason.as_deref(), Some(reason));
+}
+
+const RELEASED: [Compensation; 2] = [Compensation::ReleaseStock, Compensation::CancelOrder];
+const REFUNDED: [Compensation; 3] = [
+    Compensation::RefundPayment,
+    Compensation::ReleaseStock,
+    Compensation::CancelOrder,
+];
+
+fn at_least(gap: Duration, expected: Duration, what: &str) {
+    assert!(
+        gap >= expected,
+        "{what}: waited {gap:?}, expected at least {expected:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The cases
+
+async fn success(s: Saga) {
+    let handle = s.start("o-success").await;
+    let state = result(&handle).await;
+    assert_eq!(s.fake.steps("o-success"), steps(&[&HAPPY]));
+    assert_confirmed(&state);
+    assert_eq!(state.cancel_requested, None);
+    assert_eq!(
+        (state.order_id.as_str(), state.total_cents),
+        ("o-success", 3600)
+    );
+    assert_eq!(
+        query(&handle).await,
+        state,
+        "the query answers the final state"
+    );
+    assert!(
+        cancel(&handle).await.is_err(),
+        "a finished saga takes no cancellation"
+    );
+}
+
+async fn out_of_stock(s: Saga) {
+    let id = "o-out-of-stock";
+    let msg = "not enough stock for ceramic-mug";
+    s.fake
+        .script(id, "reserve", [business(FailureKind::OutOfStock, msg)]);
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[
+            &["create_order", "notify PENDING", "reserve"],
+            &cancelled_after(&["release"]),
+        ]),
+        "never retried, never charged, nothing to refund; released for the tombstone"
+    );
+    assert_cancelled(&state, msg, &RELEASED);
+    assert!(!state.stock_reserved && !state.charge_attempted);
+}
+
+async fn declined(s: Saga) {
+    let id = "o-declined";
+    let msg = "the card was declined";
+    s.fake
+        .script(id, "charge", [business(FailureKind::CardDeclined, msg)]);
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..6], &cancelled_after(&["refund", "release"])]),
+        "an attempted charge is refunded (its outcome may be unknown), then stock released"
+    );
+    assert_cancelled(&state, msg, &REFUNDED);
+    assert!(state.stock_reserved && state.charge_attempted && !state.charged);
+}
+
+async fn transient_reserve_then_success(s: Saga) {
+    let id = "o-transient";
+    s.fake.script(
+        id,
+        "reserve",
+        [transient("inventory"), transient("inventory")],
+    );
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..3], &["reserve", "reserve"], &HAPPY[3..]])
+    );
+    assert_confirmed(&state);
+    let t = s.fake.times(id, "reserve");
+    // The reserve policy: 0.5 s, doubling (Temporal may fire a little early; allow 10%).
+    at_least(t[1] - t[0], Duration::from_millis(450), "first retry");
+    at_least(t[2] - t[1], Duration::from_millis(900), "second retry");
+}
+
+async fn slow_charge_times_out_and_is_retried(s: Saga) {
+    let id = "o-slow-charge";
+    s.fake
+        .script(id, "charge", [Reply::Slow(Duration::from_secs(7))]);
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..6], &["charge"], &HAPPY[6..]])
+    );
+    assert_confirmed(&state);
+    let t = s.fake.times(id, "charge");
+    at_least(t[1] - t[0], Duration::from_secs(5), "the charge's timeout");
+}
+
+async fn open_breaker_waits_out_its_cooldown(s: Saga) {
+    let id = "o-breaker";
+    let cooldown = Duration::from_secs(3);
+    s.fake.script(
+        id,
+        "reserve",
+        [Reply::Fail(StepError::CircuitOpen {
+            service: "inventory",
+            retry_after: cooldown,
+        })],
+    );
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..3], &["reserve"], &HAPPY[3..]])
+    );
+    assert_confirmed(&state);
+    let t = s.fake.times(id, "reserve");
+    // Far longer than the policy's 0.5 s: the breaker's cool-down set the delay.
+    at_least(t[1] - t[0], cooldown - Duration::from_millis(100), "retry");
+}
+
+/// Cancels while `held` runs; the saga stops at its next check.
+async fn cancel_during(s: &Saga, id: &str, held: &str) -> SagaState {
+    let gate = Arc::new(Gate::default());
+    s.fake.script(id, held, [Reply::Hold(gate.clone())]);
+    let handle = s.start(id).await;
+    gate.reached().await;
+    let blank = cancel_because(&handle, "  ")
+        .await
+        .expect_err("a reason is needed");
+    assert!(blank.contains("a cancellation needs a reason"), "{blank}");
+    let accepted = cancel(&handle).await.expect("the cancellation is accepted");
+    assert_eq!(
+        accepted.cancel_requested.as_deref(),
+        Some("changed my mind")
+    );
+    gate.open();
+    let state = result(&handle).await;
+    assert_eq!(state.cancel_requested.as_deref(), Some("changed my mind"));
+    state
+}
+
+const SHOPPER: &str = "cancelled by the shopper: changed my mind";
+
+async fn cancel_before_reserve(s: Saga) {
+    let id = "o-cancel-before-reserve";
+    let state = cancel_during(&s, id, "create_order").await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..2], &cancelled_after(&["release"])]),
+        "no reserve, no charge"
+    );
+    assert_cancelled(&state, SHOPPER, &RELEASED);
+    assert!(!state.stock_reserved && !state.charge_attempted);
+}
+
+async fn cancel_before_charge(s: Saga) {
+    let id = "o-cancel-before-charge";
+    let state = cancel_during(&s, id, "reserve").await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..5], &cancelled_after(&["release"])]),
+        "reserved, never charged, so nothing to refund"
+    );
+    assert_cancelled(&state, SHOPPER, &RELEASED);
+    assert!(state.stock_reserved && !state.charge_attempted);
+}
+
+async fn cancel_before_paid(s: Saga) {
+    let id = "o-cancel-before-paid";
+    let state = cancel_during(&s, id, "charge").await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..6], &cancelled_after(&["refund", "release"])]),
+        "charged, then refunded"
+    );
+    assert_cancelled(&state, SHOPPER, &REFUNDED);
+    assert!(state.charged);
+}
+
+async fn cancel_refused_once_paid(s: Saga) {
+    let id = "o-cancel-after-paid";
+    let gate = Arc::new(Gate::default());
+    s.fake
+        .script(id, "notify PAID", [Reply::Hold(gate.clone())]);
+    let handle = s.start(id).await;
+    gate.reached().await;
+    let refused = cancel(&handle)
+        .await
+        .expect_err("a paid order cannot be cancelled");
+    assert!(
+        refused.contains("the order is PAID and can no longer be cancelled"),
+        "{refused}"
+    );
+    gate.open();
+    let state = result(&handle).await;
+    assert_eq!(s.fake.steps(id), steps(&[&HAPPY]));
+    assert_confirmed(&state);
+    assert_eq!(state.cancel_requested, None);
+}
+
+async fn compensations_retry_until_they_succeed(s: Saga) {
+    let id = "o-compensation-retries";
+    let msg = "insufficient funds";
+    s.fake.script(
+        id,
+        "charge",
+        [business(FailureKind::InsufficientFunds, msg)],
+    );
+    s.fake
+        .script(id, "refund", [transient("payment"), transient("payment")]);
+    s.fake.script(
+        id,
+        "release",
+        [transient("inventory"), transient("inventory")],
+    );
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[
+            &HAPPY[..6],
+            &["set_status COMPENSATING", "notify COMPENSATING"],
+            &["refund"; 3],
+            &["release"; 3],
+            &["set_status CANCELLED", "notify CANCELLED"],
+        ])
+    );
+    assert_cancelled(&state, msg, &REFUNDED);
+}
+
+async fn refused_compensation_fails_the_saga(s: Saga) {
+    // Today a business refusal of a compensation is not retried (the policies make every
+    // FailureKind non-retryable) and ends the run as failed, before the stock is released.
+    let id = "o-refund-refused";
+    s.fake.script(
+        id,
+        "charge",
+        [business(FailureKind::CardDeclined, "the card was declined")],
+    );
+    s.fake.script(
+        id,
+        "refund",
+        [business(FailureKind::Rejected, "refund refused")],
+    );
+    let handle = s.start(id).await;
+    let failed = handle
+        .get_result(WorkflowGetResultOptions::default())
+        .await
+        .expect_err("the saga fails");
+    assert!(
+        matches!(
+            failed,
+            temporalio_client::errors::WorkflowGetResultError::Failed(_)
+        ),
+        "{failed:?}"
+    );
+    assert!(
+        format!("{failed:?}").contains("refund refused"),
+        "{failed:?}"
+    );
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[
+            &HAPPY[..6],
+            &["set_status COMPENSATING", "notify COMPENSATING", "refund"]
+        ])
+    );
+    let state = query(&handle).await;
+    assert_eq!(state.status, OrderStatus::Compensating);
+    assert_eq!((state.step, state.finished), (SagaStep::Done, true));
+    assert!(state.compensations.is_empty());
+    assert_eq!(
+        state.failure_reason.as_deref(),
+        Some("the card was declined")
+    );
+}
+
+async fn refused_status_change_compensates(s: Saga) {
+    let id = "o-status-refused";
+    let msg = "RESERVED does not follow CANCELLED";
+    s.fake.script(
+        id,
+        "set_status RESERVED",
+        [business(FailureKind::IllegalTransition, msg)],
+    );
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..4], &cancelled_after(&["release"])])
+    );
+    assert_cancelled(&state, msg, &RELEASED);
+    assert!(state.stock_reserved && !state.charge_attempted);
+}
+
+async fn failed_notifications_never_fail_the_order(s: Saga) {
+    let id = "o-notify-fails";
+    s.fake.script(
+        id,
+        "notify PENDING",
+        [business(FailureKind::Rejected, "no such customer")],
+    );
+    s.fake.script(
+        id,
+        "notify CONFIRMED",
+        [
+            transient("notification"),
+            transient("notification"),
+            transient("notification"),
+        ],
+    );
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY, &["notify CONFIRMED"; 2]]),
+        "a refusal is not retried; transient failures are, 3 attempts in all"
+    );
+    assert_confirmed(&state);
+}
+
+async fn order_already_final(s: Saga) {
+    let id = "o-already-confirmed";
+    s.fake
+        .script(id, "create_order", [Reply::Status(OrderStatus::Confirmed)]);
+    let state = s.run(id).await;
+    assert_eq!(s.fake.steps(id), ["create_order"], "nothing is done again");
+    assert_eq!(state.status, OrderStatus::Confirmed);
+    assert_eq!((state.step, state.finished), (SagaStep::Done, true));
+    assert!(state.compensations.is_empty() && !state.charge_attempted);
+    assert_eq!(state.failure_reason, None);
+}
+
+async fn order_stopped_half_way(s: Saga) {
+    let id = "o-half-way";
+    s.fake
+        .script(id, "create_order", [Reply::Status(OrderStatus::Reserved)]);
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&["create_order"], &cancelled_after(&["refund", "release"])]),
+        "whatever the earlier run did is undone"
+    );
+    assert_cancelled(
+        &state,
+        "an earlier run of this order stopped before it finished",
+        &REFUNDED,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Every case, by name, each with its own order on the shared worker.
+macro_rules! cases {
+    ($saga:expr; $($case:ident),* $(,)?) => {
+        vec![$((stringify!($case), $case($saga.clone()).boxed())),*]
+    };
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_saga_branch_on_a_dev_server() {
+    let server = DevServer::start().await;
+    let client = server.client().await;
+    let fake = Arc::new(FakeServices::default());
+    let task_queue = format!("saga-tests-{}", std::process::id());
+    let runtime = Runtime::from_current_tokio(Default::default()).expect("a Temporal runtime");
+    let options = WorkerOptions::new(task_queue.clone())
+        .register_workflow::<OrderSaga>()
+        .expect("registering the OrderSaga")
+        .register_activities(SagaActivities::new(fake.clone()))
+        .build();
+    let mut worker = Worker::new(&runtime, client.clone(), options).expect("a worker");
+    let shutdown = worker.shutdown_handle();
+    let saga = Saga {
+        client,
+        fake,
+        task_queue,
+    };
+
+    let cases: Vec<(&str, BoxFuture<'static, ()>)> = cases![saga;
+        success,
+        out_of_stock,
+        declined,
+        transient_reserve_then_success,
+        slow_charge_times_out_and_is_retried,
+        open_breaker_waits_out_its_cooldown,
+        cancel_before_reserve,
+        cancel_before_charge,
+        cancel_before_paid,
+        cancel_refused_once_paid,
+        compensations_retry_until_they_succeed,
+        refused_compensation_fails_the_saga,
+        refused_status_change_compensates,
+        failed_notifications_never_fail_the_order,
+        order_already_final,
+        order_stopped_half_way,
+    ];
+    let count = cases.len();
+
+    let all = async {
+        let started = Instant::now();
+        let running: Vec<_> = cases
+            .into_iter()
+            .map(|(name, case)| {
+                let run = tokio::spawn(async move {
+                    tokio::time::timeout(Duration::from_secs(45), case)
+                        .await
+                        .unwrap_or_else(|_| panic!("timed out"));
+                });
+                (name, run)
+            })
+            .collect();
+        let mut failed = Vec::new();
+        for (name, run) in running {
+            if let Err(e) = run.await {
+                failed.push(name);
+                eprintln!("case {name} failed: {e}");
+            }
+        }
+        eprintln!("{count} cases in {:?}", started.elapsed());
+        failed
+    };
+    // The worker's run future is not Send (workflows run on a LocalSet): it runs here, beside
+    // the cases, and ends when they are done.
+    let run = worker.run();
+    tokio::pin!(run);
+    let failed = tokio::select! {
+        stopped = &mut run => panic!("the worker stopped before the cases ended: {stopped:?}"),
+        failed = all => failed,
+    };
+    shutdown();
+    run.await.expect("the worker shut down cleanly");
+    drop(server);
+    assert!(failed.is_empty(), "failed cases: {failed:?}");
+}
