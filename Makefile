@@ -24,8 +24,9 @@ lint: ## cargo fmt --check, clippy -D warnings, terraform fmt -check
 	@echo "==> terraform fmt -check"
 	@source localstack/lib.sh && terraform_env && terraform fmt -check -recursive infra localstack
 
-unit: ## unit tests (no emulator needed): Rust, and the web app's Vitest suite
-	@echo "==> Unit tests (cargo test --workspace)"
+unit: ## unit tests (no emulator needed; installs the Temporal CLI): Rust, and the web app's Vitest suite
+	@source localstack/lib.sh && check_prereqs && ensure_tools
+	@echo "==> Unit tests (cargo test --workspace: rules on in-memory stores, the saga on a Temporal dev server it starts)"
 	@cargo test --workspace --locked
 	@source localstack/lib.sh && frontend_deps
 	@echo "==> Web app: type check and Vitest"
