@@ -225,6 +225,11 @@ impl OrderSaga {
             )
             .into());
         }
+        // The charge went through but PAID is still being recorded: nothing checks for a
+        // cancellation after this point, so accepting one would be a promise not kept.
+        if self.state.charged {
+            return Err("the order is PAID and can no longer be cancelled".into());
+        }
         if input.reason.trim().is_empty() {
             return Err("a cancellation needs a reason".into());
         }

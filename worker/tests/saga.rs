@@ -627,10 +627,18 @@ async fn cancel_before_paid(s: Saga) {
 }
 
 async fn cancel_refused_once_paid(s: Saga) {
-    let id = "o-cancel-after-paid";
+    refused_once_paid(&s, "o-cancel-after-paid", "notify PAID").await;
+}
+
+/// The charge went through and PAID is being recorded (the order still reads RESERVED): a
+/// cancellation now could no longer be honoured, so it is refused.
+async fn cancel_refused_while_paid_is_recorded(s: Saga) {
+    refused_once_paid(&s, "o-cancel-while-paid", "set_status PAID").await;
+}
+
+async fn refused_once_paid(s: &Saga, id: &str, held: &str) {
     let gate = Arc::new(Gate::default());
-    s.fake
-        .script(id, "notify PAID", [Reply::Hold(gate.clone())]);
+    s.fake.script(id, held, [Reply::Hold(gate.clone())]);
     let handle = s.start(id).await;
     gate.reached().await;
     let refused = cancel(&handle)
@@ -834,6 +842,7 @@ async fn every_saga_branch_on_a_dev_server() {
         cancel_before_charge,
         cancel_before_paid,
         cancel_refused_once_paid,
+        cancel_refused_while_paid_is_recorded,
         compensations_retry_until_they_succeed,
         refused_compensation_fails_the_saga,
         refused_status_change_compensates,
