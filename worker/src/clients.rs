@@ -1,7 +1,7 @@
 //! Clients for the services' internal routes, each behind its circuit breaker: the
 //! production [`SagaServices`].
 //!
-//! Every call is a direct Lambda invocation (`sagaway_shared::invoke`). The answer is sorted
+//! Every call is a direct Lambda invocation (`sagaway_invoke`). The answer is sorted
 //! into what the saga needs to know: done, a business refusal (final: out of stock, declined),
 //! or a transient failure (worth retrying). Transport errors and 5xx count against the
 //! service's breaker; while it is open, calls fail fast without reaching the service.
@@ -18,7 +18,7 @@ use sagaway_contract::notification::{
 use sagaway_contract::order::{CreateOrderRequest, Order, SetStatusRequest};
 use sagaway_contract::payment::{ChargeRequest, Payment, RefundOutcome};
 use sagaway_contract::saga::{OrderSagaInput, StatusUpdate};
-use sagaway_shared::invoke::{InternalClient, Reply};
+use sagaway_invoke::{InternalClient, Reply};
 use serde::Serialize;
 
 /// The downstream services.

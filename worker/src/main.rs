@@ -2,7 +2,7 @@
 //! gracefully on SIGTERM or Ctrl-C.
 
 use anyhow::Context;
-use sagaway_shared::invoke::InternalClient;
+use sagaway_invoke::InternalClient;
 use sagaway_shared::{aws, logging};
 use sagaway_worker::activities::SagaActivities;
 use sagaway_worker::clients::Clients;

@@ -31,8 +31,8 @@ use sagaway_contract::saga::{
     CancelRequest, OrderSagaInput, PaymentMethodRef, SagaState, workflow_id,
 };
 use sagaway_contract::{FieldError, OrderStatus, Problem};
+use sagaway_invoke::InternalClient;
 use sagaway_shared::auth::Caller;
-use sagaway_shared::invoke::InternalClient;
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 use std::sync::Arc;

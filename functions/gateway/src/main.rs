@@ -5,7 +5,7 @@ use anyhow::Context;
 use gateway::config::Config;
 use gateway::http::{self, App};
 use gateway::temporal::Temporal;
-use sagaway_shared::invoke::InternalClient;
+use sagaway_invoke::InternalClient;
 use sagaway_shared::{aws, logging, serve};
 use std::sync::Arc;
 

@@ -15,7 +15,6 @@ pub mod aws;
 pub mod config;
 pub mod dynamo;
 pub mod error;
-pub mod invoke;
 pub mod json;
 pub mod logging;
 pub mod serve;

@@ -3,7 +3,7 @@
 //! invocation of the internal routes. The tests are `#[ignore]`d so a plain `cargo test`
 //! skips them; `tests/system.sh` deploys a fresh stack and runs them.
 
-use sagaway_shared::invoke::InternalClient;
+use sagaway_invoke::InternalClient;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

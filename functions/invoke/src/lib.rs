@@ -3,14 +3,14 @@
 //! Saga-step operations (`/internal/...`) are not on the public API. The worker invokes the
 //! function with an API Gateway v2 (HTTP API) event whose `requestContext.apiId` is
 //! [`INTERNAL_API_ID`], so the function's own router serves it and the
-//! [`crate::auth::Internal`] guard admits it. IAM decides who may invoke
+//! [`sagaway_shared::auth::Internal`] guard admits it. IAM decides who may invoke
 //! (`lambda:InvokeFunction` on that function only).
 
-use crate::auth::INTERNAL_API_ID;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::DisplayErrorContext;
 use aws_sdk_lambda::primitives::Blob;
 use sagaway_contract::Problem;
+use sagaway_shared::auth::INTERNAL_API_ID;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
