@@ -8,9 +8,9 @@
 //! | WebSocket `$disconnect` | API Gateway | forget it |
 //! | WebSocket `$default` | connected client | answered with `{"type":"pong"}` |
 
-use crate::domain::{self, NotificationError, SendInput};
-use crate::push::{Delivery, Pusher};
-use crate::store::Store;
+use crate::domain::{self, Delivery, Fate, Saved, SendInput};
+use crate::push::Push;
+use crate::store::{NotificationStore, StoreError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
@@ -20,33 +20,40 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use lambda_http::request::RequestContext;
 use sagaway_contract::api::PageQuery;
-use sagaway_contract::notification::{SendOutcome, WsMessage};
+use sagaway_contract::notification::WsMessage;
 use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::dynamo::attr::now;
 use sagaway_shared::serve::{WS_CONNECT, WS_DISCONNECT, WS_MESSAGE};
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 
+/// What the handlers work with: where notifications and connections are kept, and how to
+/// reach a connection.
 #[derive(Clone)]
-pub struct App {
-    pub store: Store,
-    pub pusher: Pusher,
+pub struct App<S, P> {
+    pub store: S,
+    pub pusher: P,
 }
 
-pub fn router(app: App) -> Router {
+pub fn router<S, P>(app: App<S, P>) -> Router
+where
+    S: NotificationStore + Clone,
+    P: Push + Clone,
+{
     Router::new()
-        .route("/v1/notifications", get(mine))
-        .route("/internal/notifications", post(send))
-        .route(WS_CONNECT, post(ws_connect))
-        .route(WS_DISCONNECT, post(ws_disconnect))
+        .route("/v1/notifications", get(mine::<S, P>))
+        .route("/internal/notifications", post(send::<S, P>))
+        .route(WS_CONNECT, post(ws_connect::<S, P>))
+        .route(WS_DISCONNECT, post(ws_disconnect::<S, P>))
         .route(WS_MESSAGE, post(ws_message))
         .with_state(app)
 }
 
-fn api_error(e: NotificationError) -> ApiError {
-    match e {
-        NotificationError::Invalid(v) => ApiError::from(v),
-        e @ NotificationError::Store(_) => ApiError::internal(&e),
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            e @ StoreError::Backend(_) => ApiError::internal(&e),
+        }
     }
 }
 
@@ -58,43 +65,31 @@ fn api_error(e: NotificationError) -> ApiError {
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = sagaway_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: `limit` out of range", body = sagaway_contract::Problem, content_type = "application/problem+json"),
     ))]
-async fn mine(
-    State(app): State<App>,
+async fn mine<S: NotificationStore, P>(
+    State(app): State<App<S, P>>,
     caller: Caller,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
-    let limit = domain::page_size(q.limit.as_deref()).map_err(|e| api_error(e.into()))?;
-    let page = app
-        .store
-        .list(&caller.customer_id, limit, q.cursor.as_deref())
-        .await
-        .map_err(api_error)?;
+    let page = domain::page_request(q.limit.as_deref(), q.cursor.as_deref())?;
+    let page = app.store.list(&caller.customer_id, &page).await?;
     Ok(Json(page).into_response())
 }
 
-async fn send(
-    State(app): State<App>,
+async fn send<S: NotificationStore, P: Push>(
+    State(app): State<App<S, P>>,
     _internal: Internal,
     JsonBody(input): JsonBody<SendInput>,
 ) -> Result<Response, ApiError> {
-    let n = crate::domain::validate_send(input, now()).map_err(|e| api_error(e.into()))?;
-    if !app.store.save(&n).await.map_err(api_error)? {
-        return Ok(Json(SendOutcome {
-            notification: n,
-            repeated: true,
-            pushed: 0,
-            gone: 0,
-            failed: 0,
-        })
-        .into_response());
+    let n = domain::validate_send(input, &now(), || uuid::Uuid::new_v4().to_string())?;
+    if app.store.save(&n).await? == Saved::Repeat {
+        return Ok(Json(domain::outcome(n, Saved::Repeat, &[])).into_response());
     }
     // Stored first; pushing is best effort and never fails the call.
     let payload = serde_json::to_string(&WsMessage::Notification {
         notification: n.clone(),
     })
     .map_err(|e| ApiError::internal(&e))?;
-    let (mut pushed, mut gone, mut failed) = (0, 0, 0);
     let connections = app
         .store
         .connections(&n.customer_id)
@@ -103,33 +98,29 @@ async fn send(
             tracing::warn!(error = %e, "could not list connections");
             Vec::new()
         });
+    let mut deliveries = Vec::with_capacity(connections.len());
     for c in connections {
-        match app.pusher.send(&c, payload.as_bytes()).await {
-            Delivery::Sent => pushed += 1,
-            Delivery::Gone => {
-                gone += 1;
-                if let Err(e) = app.store.forget(&n.customer_id, &c).await {
-                    tracing::warn!(error = %e, connection_id = %c, "could not forget a gone connection");
-                }
-            }
-            Delivery::Failed(why) => {
-                failed += 1;
-                tracing::warn!(connection_id = %c, error = %why, "push failed");
-            }
+        let d = app.pusher.send(&c, payload.as_bytes()).await;
+        if let Delivery::Failed(why) = &d {
+            tracing::warn!(connection_id = %c, error = %why, "push failed");
         }
+        if domain::fate(&d) == Fate::Forget
+            && let Err(e) = app.store.forget(&n.customer_id, &c).await
+        {
+            tracing::warn!(error = %e, connection_id = %c, "could not forget a gone connection");
+        }
+        deliveries.push(d);
     }
-    tracing::info!(notification_id = %n.id, customer_id = %n.customer_id, pushed, gone, failed, "notification sent");
-    Ok((
-        StatusCode::CREATED,
-        Json(SendOutcome {
-            notification: n,
-            repeated: false,
-            pushed,
-            gone,
-            failed,
-        }),
-    )
-        .into_response())
+    let outcome = domain::outcome(n, Saved::New, &deliveries);
+    tracing::info!(
+        notification_id = %outcome.notification.id,
+        customer_id = %outcome.notification.customer_id,
+        pushed = outcome.pushed,
+        gone = outcome.gone,
+        failed = outcome.failed,
+        "notification sent"
+    );
+    Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }
 
 /// The connection id of a WebSocket event. A request that is no WebSocket event gets a 404
@@ -158,27 +149,23 @@ impl<S: Send + Sync> FromRequestParts<S> for WsConnection {
     }
 }
 
-async fn ws_connect(
-    State(app): State<App>,
+async fn ws_connect<S: NotificationStore, P>(
+    State(app): State<App<S, P>>,
     WsConnection(connection_id): WsConnection,
     caller: Caller,
 ) -> Result<Response, ApiError> {
     app.store
         .connect(&caller.customer_id, &connection_id)
-        .await
-        .map_err(api_error)?;
+        .await?;
     tracing::info!(%connection_id, customer_id = %caller.customer_id, "websocket connected");
     Ok(Json(json!({ "connected": true })).into_response())
 }
 
-async fn ws_disconnect(
-    State(app): State<App>,
+async fn ws_disconnect<S: NotificationStore, P>(
+    State(app): State<App<S, P>>,
     WsConnection(connection_id): WsConnection,
 ) -> Result<Response, ApiError> {
-    app.store
-        .disconnect(&connection_id)
-        .await
-        .map_err(api_error)?;
+    app.store.disconnect(&connection_id).await?;
     tracing::info!(%connection_id, "websocket disconnected");
     Ok(Json(json!({ "disconnected": true })).into_response())
 }

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use lambda_http::Context;
 use notification::http::{self, App};
 use notification::push::Pusher;
-use notification::store::Store;
+use notification::store::DynamoStore;
 use sagaway_shared::serve::{answer, finish};
 use serde_json::{Value, json};
 use std::cell::Cell;
@@ -43,7 +43,7 @@ async fn router() -> axum::Router {
         .load()
         .await;
     let app = App {
-        store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), "notifications"),
+        store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), "notifications"),
         pusher: Pusher::new(&sdk, NOWHERE),
     };
     finish(http::router(app))
