@@ -58,7 +58,7 @@ impl From<OrderError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Rule(e) => e.into(),
+            StoreError::Refused(e) => e.into(),
             StoreError::Contention => {
                 ApiError::unavailable("contention", "the order is changing too fast; retry")
             }
@@ -630,7 +630,7 @@ mod tests {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
         );
         assert!(!failed.message.contains("boom"));
-        let refused = ApiError::from(StoreError::Rule(OrderError::Mismatch("o-1".into())));
+        let refused = ApiError::from(StoreError::Refused(OrderError::Mismatch("o-1".into())));
         assert_eq!(
             (refused.status, refused.code),
             (StatusCode::CONFLICT, "order_mismatch")

@@ -16,9 +16,9 @@ use std::future::Future;
 /// Why a store operation did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A rule refused it.
+    /// A rule refused it; nothing was written.
     #[error(transparent)]
-    Rule(#[from] OrderError),
+    Refused(#[from] OrderError),
     /// Other writers kept changing the order; the caller may retry.
     #[error("the orders table is busy; retry")]
     Contention,
