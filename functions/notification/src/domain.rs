@@ -1,32 +1,40 @@
-//! Notification rules.
+//! Notification rules, as pure functions (no I/O, no clock, no randomness: the caller passes
+//! `now` and a fresh id) that the stores and the handlers call.
 //!
+//! - [`validate_send`]: what a send must hold; a send without an id gets a fresh one.
 //! - A notification belongs to one customer and is stored before it is pushed; a push that
 //!   fails never loses it (the shopper reads it from the list).
-//! - Sending is idempotent by notification id: the saga uses `<order id>:<status>`, so a
-//!   retried step stores and pushes once.
-//! - A connection that the management API reports gone is deleted, not retried.
+//! - Sending is idempotent by notification id ([`Saved`]): the saga uses
+//!   `<order id>:<status>`, so a retried step stores and pushes once; the repeat is answered
+//!   with `repeated: true` and nothing pushed.
+//! - [`fate`]: a connection that the management API reports gone is deleted, not retried; one
+//!   whose push failed otherwise is kept. [`outcome`] counts what became of each push.
+//! - [`page_request`], [`page`]: a customer's notifications are listed newest first, ordered
+//!   by [`list_key`] (`<created_at>#<id>`), paged with an opaque cursor holding the last key
+//!   of the page; a full page carries a cursor (as DynamoDB's `Limit` does).
+
+use sagaway_shared::dynamo::attr::{decode_cursor, encode_cursor};
 
 pub const MAX_MESSAGE: usize = 1_000;
 pub const MAX_DATA_BYTES: usize = 8 * 1024;
-
-pub use sagaway_shared::validation::{ValidationError, invalid, page_size};
-
-/// Why a notification operation did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum NotificationError {
-    #[error(transparent)]
-    Invalid(#[from] ValidationError),
-    #[error("the notifications table failed: {0}")]
-    Store(String),
-}
+/// Longest notification, customer or order id.
+pub const MAX_KEY_LEN: usize = 128;
 
 pub use sagaway_contract::notification::{
-    Notification, NotificationKind, OrderStatusData, SendNotification as SendInput,
+    Notification, NotificationKind, OrderStatusData, SendNotification as SendInput, SendOutcome,
 };
+pub use sagaway_shared::validation::{ValidationError, invalid, page_size};
+
+/// A page of notifications, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct NotificationPage {
+    pub items: Vec<Notification>,
+    pub next_cursor: Option<String>,
+}
 
 fn check_key(field: &str, v: &str) -> Result<(), ValidationError> {
     if v.is_empty()
-        || v.len() > 128
+        || v.len() > MAX_KEY_LEN
         || !v
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
@@ -39,81 +47,299 @@ fn check_key(field: &str, v: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// Checks a send request into the notification to store.
-pub fn validate_send(input: SendInput, now: String) -> Result<Notification, ValidationError> {
-    let this = input;
-    {
-        let id = this.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        check_key("id", &id)?;
-        check_key("customer_id", &this.customer_id)?;
-        if let Some(o) = &this.order_id {
-            check_key("order_id", o)?;
-        }
-        let message = this.message.trim().to_string();
-        if message.is_empty() || message.chars().count() > MAX_MESSAGE {
-            return Err(invalid(
-                "message",
-                format!("must be 1 to {MAX_MESSAGE} characters"),
-            ));
-        }
-        if this
-            .data
-            .reason
-            .as_ref()
-            .is_some_and(|r| r.len() > MAX_DATA_BYTES)
-        {
-            return Err(invalid(
-                "data",
-                format!("the reason must be at most {MAX_DATA_BYTES} bytes"),
-            ));
-        }
-        Ok(Notification {
-            id,
-            customer_id: this.customer_id,
-            order_id: this.order_id,
-            kind: this.kind,
-            message,
-            data: this.data,
-            created_at: now,
-        })
+/// Checks a send request into the notification to store, created at `now`; `new_id` names a
+/// notification sent without an id.
+pub fn validate_send(
+    input: SendInput,
+    now: &str,
+    new_id: impl FnOnce() -> String,
+) -> Result<Notification, ValidationError> {
+    let id = input.id.unwrap_or_else(new_id);
+    check_key("id", &id)?;
+    check_key("customer_id", &input.customer_id)?;
+    if let Some(o) = &input.order_id {
+        check_key("order_id", o)?;
     }
+    let message = input.message.trim().to_string();
+    if message.is_empty() || message.chars().count() > MAX_MESSAGE {
+        return Err(invalid(
+            "message",
+            format!("must be 1 to {MAX_MESSAGE} characters"),
+        ));
+    }
+    if input
+        .data
+        .reason
+        .as_ref()
+        .is_some_and(|r| r.len() > MAX_DATA_BYTES)
+    {
+        return Err(invalid(
+            "data",
+            format!("the reason must be at most {MAX_DATA_BYTES} bytes"),
+        ));
+    }
+    Ok(Notification {
+        id,
+        customer_id: input.customer_id,
+        order_id: input.order_id,
+        kind: input.kind,
+        message,
+        data: input.data,
+        created_at: now.to_string(),
+    })
+}
+
+/// What saving a notification did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Stored: push it.
+    New,
+    /// Its id was used before: nothing stored, nothing to push.
+    Repeat,
+}
+
+/// What became of one push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// The connection is closed.
+    Gone,
+    /// Some other failure (logged); the notification stays stored.
+    Failed(String),
+}
+
+/// What to do with a connection after pushing to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    Keep,
+    /// It will never take a push again: delete it.
+    Forget,
+}
+
+/// The rule for a connection after a push.
+pub fn fate(d: &Delivery) -> Fate {
+    match d {
+        Delivery::Gone => Fate::Forget,
+        Delivery::Sent | Delivery::Failed(_) => Fate::Keep,
+    }
+}
+
+/// The answer to a send: what was saved and what became of each push.
+pub fn outcome(notification: Notification, saved: Saved, deliveries: &[Delivery]) -> SendOutcome {
+    let count = |f: fn(&Delivery) -> bool| deliveries.iter().filter(|d| f(d)).count();
+    SendOutcome {
+        notification,
+        repeated: saved == Saved::Repeat,
+        pushed: count(|d| *d == Delivery::Sent),
+        gone: count(|d| *d == Delivery::Gone),
+        failed: count(|d| matches!(d, Delivery::Failed(_))),
+    }
+}
+
+/// Where a notification sits in its customer's list (sorted descending: newest first; the
+/// id breaks ties within a millisecond).
+pub fn list_key(created_at: &str, id: &str) -> String {
+    format!("{created_at}#{id}")
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: i32,
+    /// The last list key of the previous page.
+    pub after: Option<String>,
+}
+
+/// Checks `?limit=` (first) and `?cursor=`.
+pub fn page_request(
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<PageRequest, ValidationError> {
+    let limit = page_size(limit)?;
+    let after = cursor
+        .map(|c| {
+            decode_cursor(c).ok_or_else(|| invalid("cursor", "is not a cursor this API returned"))
+        })
+        .transpose()?;
+    Ok(PageRequest { limit, after })
+}
+
+/// The cursor for the page after the one ending at `key`.
+pub fn cursor_after(key: &str) -> String {
+    encode_cursor(key)
+}
+
+/// One page of `entries` (list key, item; in any order) for `req`: newest first, after the
+/// cursor's key, at most `limit`, with a cursor when the page is full.
+pub fn page<T>(mut entries: Vec<(String, T)>, req: &PageRequest) -> (Vec<T>, Option<String>) {
+    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    let limit = usize::try_from(req.limit).unwrap_or(0);
+    let taken: Vec<(String, T)> = entries
+        .into_iter()
+        .filter(|(k, _)| req.after.as_ref().is_none_or(|a| k < a))
+        .take(limit)
+        .collect();
+    let next = match taken.last() {
+        Some((k, _)) if taken.len() == limit => Some(cursor_after(k)),
+        _ => None,
+    };
+    (taken.into_iter().map(|(_, t)| t).collect(), next)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sagaway_contract::OrderStatus;
 
-    #[test]
-    fn sends_are_validated() {
-        let input = SendInput {
+    const NOW: &str = "2026-01-01T00:00:00.000Z";
+
+    fn input() -> SendInput {
+        SendInput {
             id: Some("o-1:CONFIRMED".into()),
             customer_id: "c-1".into(),
             order_id: Some("o-1".into()),
             kind: NotificationKind::OrderStatus,
             message: "Your order is confirmed".into(),
             data: OrderStatusData {
-                status: sagaway_contract::OrderStatus::Confirmed,
+                status: OrderStatus::Confirmed,
                 reason: None,
             },
+        }
+    }
+
+    fn no_id() -> String {
+        panic!("an id was given; none should be made")
+    }
+
+    fn notification() -> Notification {
+        validate_send(input(), NOW, no_id).unwrap()
+    }
+
+    #[test]
+    fn a_valid_send_becomes_the_notification_to_store() {
+        let n = notification();
+        assert_eq!(n.id, "o-1:CONFIRMED");
+        assert_eq!(n.created_at, NOW);
+        assert_eq!(n.message, "Your order is confirmed");
+        let trimmed = validate_send(
+            SendInput {
+                id: None,
+                message: "  hi  ".into(),
+                order_id: None,
+                ..input()
+            },
+            NOW,
+            || "fresh-1".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            (trimmed.id.as_str(), trimmed.message.as_str()),
+            ("fresh-1", "hi")
+        );
+        assert_eq!(trimmed.order_id, None);
+    }
+
+    #[test]
+    fn sends_are_validated() {
+        let field = |f: fn(&mut SendInput)| {
+            let mut i = input();
+            f(&mut i);
+            validate_send(i, NOW, no_id).unwrap_err().field
         };
-        assert!(validate_send(input.clone(), "t".into()).is_ok());
-        let e = validate_send(
+        assert_eq!(field(|i| i.message = " ".into()), "message");
+        assert_eq!(
+            field(|i| i.message = "x".repeat(MAX_MESSAGE + 1)),
+            "message"
+        );
+        assert_eq!(field(|i| i.customer_id = "a b".into()), "customer_id");
+        assert_eq!(field(|i| i.customer_id = String::new()), "customer_id");
+        assert_eq!(field(|i| i.id = Some("x".repeat(MAX_KEY_LEN + 1))), "id");
+        assert_eq!(field(|i| i.id = Some("a/b".into())), "id");
+        assert_eq!(field(|i| i.order_id = Some(String::new())), "order_id");
+        assert_eq!(
+            field(|i| i.data.reason = Some("x".repeat(MAX_DATA_BYTES + 1))),
+            "data"
+        );
+        // The limits themselves are allowed; a message counts characters, not bytes.
+        let mut edge = input();
+        edge.id = Some("k".repeat(MAX_KEY_LEN));
+        edge.message = "é".repeat(MAX_MESSAGE);
+        edge.data.reason = Some("x".repeat(MAX_DATA_BYTES));
+        assert!(validate_send(edge, NOW, no_id).is_ok());
+        // A made-up id is checked like a given one.
+        let bad = validate_send(
             SendInput {
-                message: " ".into(),
-                ..input.clone()
+                id: None,
+                ..input()
             },
-            "t".into(),
-        )
-        .unwrap_err();
-        assert_eq!(e.field, "message");
-        let e = validate_send(
-            SendInput {
-                customer_id: "a b".into(),
-                ..input
-            },
-            "t".into(),
-        )
-        .unwrap_err();
-        assert_eq!(e.field, "customer_id");
+            NOW,
+            || "a b".into(),
+        );
+        assert_eq!(bad.unwrap_err().field, "id");
+    }
+
+    #[test]
+    fn only_a_gone_connection_is_forgotten() {
+        assert_eq!(fate(&Delivery::Gone), Fate::Forget);
+        assert_eq!(fate(&Delivery::Sent), Fate::Keep);
+        assert_eq!(fate(&Delivery::Failed("timeout".into())), Fate::Keep);
+    }
+
+    #[test]
+    fn the_outcome_counts_every_push() {
+        let o = outcome(
+            notification(),
+            Saved::New,
+            &[
+                Delivery::Sent,
+                Delivery::Gone,
+                Delivery::Sent,
+                Delivery::Failed("x".into()),
+            ],
+        );
+        assert_eq!((o.repeated, o.pushed, o.gone, o.failed), (false, 2, 1, 1));
+        assert_eq!(o.notification, notification());
+        let o = outcome(notification(), Saved::Repeat, &[]);
+        assert_eq!((o.repeated, o.pushed, o.gone, o.failed), (true, 0, 0, 0));
+    }
+
+    #[test]
+    fn page_requests_and_cursors() {
+        assert_eq!(
+            page_request(None, None).unwrap(),
+            PageRequest {
+                limit: 20,
+                after: None
+            }
+        );
+        let key = list_key(NOW, "n-1");
+        assert_eq!(key, format!("{NOW}#n-1"));
+        let r = page_request(Some("5"), Some(&cursor_after(&key))).unwrap();
+        assert_eq!((r.limit, r.after), (5, Some(key)));
+        assert_eq!(page_request(None, Some("%%%")).unwrap_err().field, "cursor");
+        assert_eq!(
+            page_request(Some("101"), Some("%%%")).unwrap_err().field,
+            "limit"
+        );
+    }
+
+    #[test]
+    fn pages_are_newest_first_and_a_full_page_has_a_cursor() {
+        let keys = ["2026-01-02#b", "2026-01-01#a", "2026-01-03#a"];
+        let entries = || keys.iter().map(|k| (k.to_string(), *k)).collect::<Vec<_>>();
+        let req = |limit, after: Option<&str>| PageRequest {
+            limit,
+            after: after.map(str::to_string),
+        };
+        let (items, next) = page(entries(), &req(2, None));
+        assert_eq!(items, ["2026-01-03#a", "2026-01-02#b"]);
+        assert_eq!(next, Some(cursor_after("2026-01-02#b")));
+        let (items, next) = page(entries(), &req(2, Some("2026-01-02#b")));
+        assert_eq!((items, next), (vec!["2026-01-01#a"], None));
+        let (items, next) = page(entries(), &req(1, Some("2026-01-01#a")));
+        assert_eq!((items.len(), next), (0, None));
+        let (items, next) = page(entries(), &req(3, None));
+        assert_eq!(items.len(), 3);
+        assert_eq!(next, Some(cursor_after("2026-01-01#a")));
     }
 }

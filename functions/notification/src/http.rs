@@ -8,9 +8,9 @@
 //! | WebSocket `$disconnect` | API Gateway | forget it |
 //! | WebSocket `$default` | connected client | answered with `{"type":"pong"}` |
 
-use crate::domain::{self, NotificationError, SendInput};
-use crate::push::{Delivery, Pusher};
-use crate::store::Store;
+use crate::domain::{self, Delivery, Fate, Saved, SendInput};
+use crate::push::Push;
+use crate::store::{NotificationStore, StoreError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
@@ -20,33 +20,40 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use lambda_http::request::RequestContext;
 use sagaway_contract::api::PageQuery;
-use sagaway_contract::notification::{SendOutcome, WsMessage};
+use sagaway_contract::notification::WsMessage;
 use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::dynamo::attr::now;
 use sagaway_shared::serve::{WS_CONNECT, WS_DISCONNECT, WS_MESSAGE};
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 
+/// What the handlers work with: where notifications and connections are kept, and how to
+/// reach a connection.
 #[derive(Clone)]
-pub struct App {
-    pub store: Store,
-    pub pusher: Pusher,
+pub struct App<S, P> {
+    pub store: S,
+    pub pusher: P,
 }
 
-pub fn router(app: App) -> Router {
+pub fn router<S, P>(app: App<S, P>) -> Router
+where
+    S: NotificationStore + Clone,
+    P: Push + Clone,
+{
     Router::new()
-        .route("/v1/notifications", get(mine))
-        .route("/internal/notifications", post(send))
-        .route(WS_CONNECT, post(ws_connect))
-        .route(WS_DISCONNECT, post(ws_disconnect))
+        .route("/v1/notifications", get(mine::<S, P>))
+        .route("/internal/notifications", post(send::<S, P>))
+        .route(WS_CONNECT, post(ws_connect::<S, P>))
+        .route(WS_DISCONNECT, post(ws_disconnect::<S, P>))
         .route(WS_MESSAGE, post(ws_message))
         .with_state(app)
 }
 
-fn api_error(e: NotificationError) -> ApiError {
-    match e {
-        NotificationError::Invalid(v) => ApiError::from(v),
-        e @ NotificationError::Store(_) => ApiError::internal(&e),
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            e @ StoreError::Backend(_) => ApiError::internal(&e),
+        }
     }
 }
 
@@ -58,43 +65,31 @@ fn api_error(e: NotificationError) -> ApiError {
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = sagaway_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: `limit` out of range", body = sagaway_contract::Problem, content_type = "application/problem+json"),
     ))]
-async fn mine(
-    State(app): State<App>,
+async fn mine<S: NotificationStore, P>(
+    State(app): State<App<S, P>>,
     caller: Caller,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
-    let limit = domain::page_size(q.limit.as_deref()).map_err(|e| api_error(e.into()))?;
-    let page = app
-        .store
-        .list(&caller.customer_id, limit, q.cursor.as_deref())
-        .await
-        .map_err(api_error)?;
+    let page = domain::page_request(q.limit.as_deref(), q.cursor.as_deref())?;
+    let page = app.store.list(&caller.customer_id, &page).await?;
     Ok(Json(page).into_response())
 }
 
-async fn send(
-    State(app): State<App>,
+async fn send<S: NotificationStore, P: Push>(
+    State(app): State<App<S, P>>,
     _internal: Internal,
     JsonBody(input): JsonBody<SendInput>,
 ) -> Result<Response, ApiError> {
-    let n = crate::domain::validate_send(input, now()).map_err(|e| api_error(e.into()))?;
-    if !app.store.save(&n).await.map_err(api_error)? {
-        return Ok(Json(SendOutcome {
-            notification: n,
-            repeated: true,
-            pushed: 0,
-            gone: 0,
-            failed: 0,
-        })
-        .into_response());
+    let n = domain::validate_send(input, &now(), || uuid::Uuid::new_v4().to_string())?;
+    if app.store.save(&n).await? == Saved::Repeat {
+        return Ok(Json(domain::outcome(n, Saved::Repeat, &[])).into_response());
     }
     // Stored first; pushing is best effort and never fails the call.
     let payload = serde_json::to_string(&WsMessage::Notification {
         notification: n.clone(),
     })
     .map_err(|e| ApiError::internal(&e))?;
-    let (mut pushed, mut gone, mut failed) = (0, 0, 0);
     let connections = app
         .store
         .connections(&n.customer_id)
@@ -103,33 +98,29 @@ async fn send(
             tracing::warn!(error = %e, "could not list connections");
             Vec::new()
         });
+    let mut deliveries = Vec::with_capacity(connections.len());
     for c in connections {
-        match app.pusher.send(&c, payload.as_bytes()).await {
-            Delivery::Sent => pushed += 1,
-            Delivery::Gone => {
-                gone += 1;
-                if let Err(e) = app.store.forget(&n.customer_id, &c).await {
-                    tracing::warn!(error = %e, connection_id = %c, "could not forget a gone connection");
-                }
-            }
-            Delivery::Failed(why) => {
-                failed += 1;
-                tracing::warn!(connection_id = %c, error = %why, "push failed");
-            }
+        let d = app.pusher.send(&c, payload.as_bytes()).await;
+        if let Delivery::Failed(why) = &d {
+            tracing::warn!(connection_id = %c, error = %why, "push failed");
         }
+        if domain::fate(&d) == Fate::Forget
+            && let Err(e) = app.store.forget(&n.customer_id, &c).await
+        {
+            tracing::warn!(error = %e, connection_id = %c, "could not forget a gone connection");
+        }
+        deliveries.push(d);
     }
-    tracing::info!(notification_id = %n.id, customer_id = %n.customer_id, pushed, gone, failed, "notification sent");
-    Ok((
-        StatusCode::CREATED,
-        Json(SendOutcome {
-            notification: n,
-            repeated: false,
-            pushed,
-            gone,
-            failed,
-        }),
-    )
-        .into_response())
+    let outcome = domain::outcome(n, Saved::New, &deliveries);
+    tracing::info!(
+        notification_id = %outcome.notification.id,
+        customer_id = %outcome.notification.customer_id,
+        pushed = outcome.pushed,
+        gone = outcome.gone,
+        failed = outcome.failed,
+        "notification sent"
+    );
+    Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }
 
 /// The connection id of a WebSocket event. A request that is no WebSocket event gets a 404
@@ -158,27 +149,23 @@ impl<S: Send + Sync> FromRequestParts<S> for WsConnection {
     }
 }
 
-async fn ws_connect(
-    State(app): State<App>,
+async fn ws_connect<S: NotificationStore, P>(
+    State(app): State<App<S, P>>,
     WsConnection(connection_id): WsConnection,
     caller: Caller,
 ) -> Result<Response, ApiError> {
     app.store
         .connect(&caller.customer_id, &connection_id)
-        .await
-        .map_err(api_error)?;
+        .await?;
     tracing::info!(%connection_id, customer_id = %caller.customer_id, "websocket connected");
     Ok(Json(json!({ "connected": true })).into_response())
 }
 
-async fn ws_disconnect(
-    State(app): State<App>,
+async fn ws_disconnect<S: NotificationStore, P>(
+    State(app): State<App<S, P>>,
     WsConnection(connection_id): WsConnection,
 ) -> Result<Response, ApiError> {
-    app.store
-        .disconnect(&connection_id)
-        .await
-        .map_err(api_error)?;
+    app.store.disconnect(&connection_id).await?;
     tracing::info!(%connection_id, "websocket disconnected");
     Ok(Json(json!({ "disconnected": true })).into_response())
 }
@@ -195,3 +182,369 @@ async fn ws_message(WsConnection(_): WsConnection) -> Json<WsMessage> {
     tags((name = "notifications", description = "stored notifications (live ones arrive over the WebSocket API)"))
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Notification, NotificationKind, OrderStatusData, PageRequest};
+    use crate::push::MemoryPusher;
+    use crate::store::{MemoryStore, NotificationPage};
+    use sagaway_contract::OrderStatus;
+    use sagaway_shared::serve::finish;
+    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use serde_json::Value;
+
+    struct Setup {
+        store: MemoryStore,
+        pusher: MemoryPusher,
+        app: Router,
+    }
+
+    fn setup() -> Setup {
+        let (store, pusher) = (MemoryStore::new(), MemoryPusher::new());
+        let app = finish(router(App {
+            store: store.clone(),
+            pusher: pusher.clone(),
+        }));
+        Setup { store, pusher, app }
+    }
+
+    fn body(id: &str, customer: &str) -> Value {
+        json!({
+            "id": id,
+            "customer_id": customer,
+            "order_id": "o-1",
+            "kind": "order_status",
+            "message": "Your order is confirmed",
+            "data": { "status": "CONFIRMED" }
+        })
+    }
+
+    async fn send(app: &Router, body: Value) -> Reply {
+        call(
+            app,
+            "POST",
+            "/internal/notifications",
+            As::Internal,
+            Some(body),
+        )
+        .await
+    }
+
+    fn problem(r: &Reply, status: u16, code: &str) {
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (status, code),
+            "{:#}",
+            r.body
+        );
+        assert!(r.content_type().starts_with("application/problem+json"));
+    }
+
+    fn stored(id: &str, customer: &str, at: &str) -> Notification {
+        Notification {
+            id: id.into(),
+            customer_id: customer.into(),
+            order_id: None,
+            kind: NotificationKind::OrderStatus,
+            message: format!("about {id}"),
+            data: OrderStatusData {
+                status: OrderStatus::Paid,
+                reason: None,
+            },
+            created_at: at.into(),
+        }
+    }
+
+    fn ids(r: &Reply) -> Vec<&str> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn my_notifications_newest_first_in_pages() {
+        let s = setup();
+        for (id, customer, at) in [
+            ("n-1", "alice", "2026-01-01T00:00:01.000Z"),
+            ("n-3", "alice", "2026-01-01T00:00:03.000Z"),
+            ("n-2", "alice", "2026-01-01T00:00:02.000Z"),
+            ("n-b", "bob", "2026-01-01T00:00:04.000Z"),
+        ] {
+            s.store.save(&stored(id, customer, at)).await.unwrap();
+        }
+        let r = call(
+            &s.app,
+            "GET",
+            "/v1/notifications?limit=2",
+            As::Shopper("alice"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(ids(&r), ["n-3", "n-2"]);
+        assert_eq!(r.body["items"][0]["message"], "about n-3");
+        let cursor = r.body["next_cursor"].as_str().unwrap();
+        let r = call(
+            &s.app,
+            "GET",
+            &format!("/v1/notifications?limit=2&cursor={cursor}"),
+            As::Shopper("alice"),
+            None,
+        )
+        .await;
+        assert_eq!(ids(&r), ["n-1"]);
+        assert_eq!(r.body["next_cursor"], Value::Null);
+        let r = call(&s.app, "GET", "/v1/notifications", As::Shopper("bob"), None).await;
+        assert_eq!(ids(&r), ["n-b"]);
+        let r = call(&s.app, "GET", "/v1/notifications", As::Admin("carol"), None).await;
+        assert_eq!(r.body, json!({ "items": [], "next_cursor": null }));
+    }
+
+    #[tokio::test]
+    async fn the_list_refuses_bad_queries_and_anonymous_callers() {
+        let s = setup();
+        let get = |q: &'static str, who| call(&s.app, "GET", q, who, None);
+        problem(
+            &get("/v1/notifications?limit=0", As::Shopper("c-1")).await,
+            422,
+            "validation_failed",
+        );
+        let r = get("/v1/notifications?cursor=%25%25", As::Shopper("c-1")).await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "cursor");
+        problem(
+            &get("/v1/notifications?cursor=a&cursor=b", As::Shopper("c-1")).await,
+            400,
+            "invalid_query",
+        );
+        problem(
+            &get("/v1/notifications", As::Public).await,
+            401,
+            "unauthenticated",
+        );
+        problem(
+            &get("/v1/notifications", As::Rejected("invalid_token")).await,
+            401,
+            "invalid_token",
+        );
+    }
+
+    #[tokio::test]
+    async fn a_notification_is_stored_and_pushed_to_its_customers_connections() {
+        let s = setup();
+        s.store.connect("c-1", "conn-b").await.unwrap();
+        s.store.connect("c-1", "conn-a").await.unwrap();
+        s.store.connect("c-2", "conn-x").await.unwrap();
+        let r = send(&s.app, body("o-1:CONFIRMED", "c-1")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            (
+                &r.body["repeated"],
+                &r.body["pushed"],
+                &r.body["gone"],
+                &r.body["failed"]
+            ),
+            (&json!(false), &json!(2), &json!(0), &json!(0))
+        );
+        assert_eq!(r.body["notification"]["id"], "o-1:CONFIRMED");
+        let sent = s.pusher.sent();
+        let to: Vec<&str> = sent.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(to, ["conn-a", "conn-b"]);
+        let pushed: Value = serde_json::from_slice(&sent[0].1).unwrap();
+        assert_eq!(pushed["type"], "notification");
+        assert_eq!(pushed["notification"], r.body["notification"]);
+
+        let r = call(&s.app, "GET", "/v1/notifications", As::Shopper("c-1"), None).await;
+        assert_eq!(ids(&r), ["o-1:CONFIRMED"]);
+    }
+
+    #[tokio::test]
+    async fn a_repeated_id_is_neither_stored_nor_pushed_again() {
+        let s = setup();
+        s.store.connect("c-1", "conn-a").await.unwrap();
+        let first = send(&s.app, body("o-1:PAID", "c-1")).await;
+        assert_eq!(first.status, StatusCode::CREATED);
+        let again = send(&s.app, body("o-1:PAID", "c-1")).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.body["repeated"], true);
+        assert_eq!(again.body["pushed"], 0);
+        // The id decides, whatever else the repeat says.
+        let mut other = body("o-1:PAID", "c-2");
+        other["message"] = json!("something else");
+        assert_eq!(send(&s.app, other).await.body["repeated"], true);
+        assert_eq!(s.pusher.sent().len(), 1);
+        let r = call(&s.app, "GET", "/v1/notifications", As::Shopper("c-1"), None).await;
+        assert_eq!(ids(&r), ["o-1:PAID"]);
+        let r = call(&s.app, "GET", "/v1/notifications", As::Shopper("c-2"), None).await;
+        assert_eq!(ids(&r), Vec::<&str>::new());
+        // Without an id, every send is new.
+        let mut anon = body("x", "c-3");
+        anon.as_object_mut().unwrap().remove("id");
+        let a = send(&s.app, anon.clone()).await;
+        let b = send(&s.app, anon).await;
+        assert_eq!(
+            (a.status, b.status),
+            (StatusCode::CREATED, StatusCode::CREATED)
+        );
+        assert_ne!(a.body["notification"]["id"], b.body["notification"]["id"]);
+    }
+
+    #[tokio::test]
+    async fn a_gone_connection_is_deleted_and_a_failing_one_kept() {
+        let s = setup();
+        for c in ["conn-a", "conn-b", "conn-c"] {
+            s.store.connect("c-1", c).await.unwrap();
+        }
+        s.pusher.gone("conn-a");
+        s.pusher.failing("conn-b", "throttled");
+        let r = send(&s.app, body("n-1", "c-1")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            (&r.body["pushed"], &r.body["gone"], &r.body["failed"]),
+            (&json!(1), &json!(1), &json!(1))
+        );
+        assert_eq!(
+            s.store.connections("c-1").await.unwrap(),
+            ["conn-b", "conn-c"]
+        );
+        // The next send no longer tries the gone one; the failing one is tried again.
+        let r = send(&s.app, body("n-2", "c-1")).await;
+        assert_eq!(
+            (&r.body["pushed"], &r.body["gone"], &r.body["failed"]),
+            (&json!(1), &json!(0), &json!(1))
+        );
+        // Both notifications are stored whatever became of the pushes.
+        let r = call(&s.app, "GET", "/v1/notifications", As::Shopper("c-1"), None).await;
+        assert_eq!(ids(&r).len(), 2);
+    }
+
+    #[tokio::test]
+    async fn send_refuses_bad_input_and_public_callers() {
+        let s = setup();
+        let mut blank = body("n-1", "c-1");
+        blank["message"] = json!("  ");
+        let r = send(&s.app, blank).await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "message");
+        let r = send(&s.app, body("n 1", "c-1")).await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "id");
+        let mut extra = body("n-1", "c-1");
+        extra["data"]["colour"] = json!("red");
+        problem(&send(&s.app, extra).await, 422, "invalid_body");
+        let r = call_raw(
+            &s.app,
+            "POST",
+            "/internal/notifications",
+            As::Internal,
+            &[],
+            Some(b"[".to_vec()),
+        )
+        .await;
+        problem(&r, 400, "malformed_json");
+        for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
+            let r = call(
+                &s.app,
+                "POST",
+                "/internal/notifications",
+                who,
+                Some(body("n-1", "c-1")),
+            )
+            .await;
+            problem(&r, 404, "no_route");
+        }
+        // Nothing reached the store.
+        let page = s
+            .store
+            .list(
+                "c-1",
+                &PageRequest {
+                    limit: 10,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            page,
+            NotificationPage {
+                items: vec![],
+                next_cursor: None
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn websocket_routes_are_not_http_routes() {
+        let s = setup();
+        for path in [WS_CONNECT, WS_DISCONNECT, WS_MESSAGE] {
+            for who in [As::Shopper("c-1"), As::Internal] {
+                let r = call(&s.app, "POST", path, who, Some(json!({}))).await;
+                problem(&r, 404, "no_route");
+            }
+        }
+        assert!(s.store.connections("c-1").await.unwrap().is_empty());
+    }
+
+    /// A store whose connection list fails: pushing is best effort.
+    #[derive(Clone)]
+    struct NoConnections(MemoryStore);
+
+    impl NotificationStore for NoConnections {
+        async fn save(&self, n: &Notification) -> Result<Saved, StoreError> {
+            self.0.save(n).await
+        }
+        async fn list(&self, c: &str, p: &PageRequest) -> Result<NotificationPage, StoreError> {
+            self.0.list(c, p).await
+        }
+        async fn connect(&self, c: &str, id: &str) -> Result<(), StoreError> {
+            self.0.connect(c, id).await
+        }
+        async fn disconnect(&self, id: &str) -> Result<(), StoreError> {
+            self.0.disconnect(id).await
+        }
+        async fn forget(&self, c: &str, id: &str) -> Result<(), StoreError> {
+            self.0.forget(c, id).await
+        }
+        async fn connections(&self, _: &str) -> Result<Vec<String>, StoreError> {
+            Err(StoreError::Backend("throttled".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stored_notification_is_not_failed_by_its_push() {
+        let store = MemoryStore::new();
+        let app = finish(router(App {
+            store: NoConnections(store.clone()),
+            pusher: MemoryPusher::new(),
+        }));
+        let r = send(&app, body("n-1", "c-1")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.body["pushed"], 0);
+        let page = store
+            .list(
+                "c-1",
+                &PageRequest {
+                    limit: 10,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 1);
+    }
+
+    #[test]
+    fn a_store_failure_is_a_500_that_hides_the_cause() {
+        let e = ApiError::from(StoreError::Backend("secret detail".into()));
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+        );
+        assert!(!e.message.contains("secret"));
+    }
+}

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use notification::http::{self, App};
-use notification::{push::Pusher, store::Store};
+use notification::{push::Pusher, store::DynamoStore};
 use sagaway_shared::{Config, dynamo, logging, serve};
 
 #[tokio::main]
@@ -11,7 +11,7 @@ async fn main() -> anyhow::Result<()> {
     logging::init(&config);
     let sdk = dynamo::sdk_config(&config).await;
     let app = App {
-        store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table()?),
+        store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config.table()?),
         pusher: Pusher::new(&sdk, config.ws_endpoint()?),
     };
     serve::serve(http::router(app), &config)

@@ -4,14 +4,16 @@
 //! router. Each gets a JSON answer, and nothing panics, not even a panic that is caught.
 //!
 //! DynamoDB is an address where nothing listens: `$connect` and `$disconnect` reach the
-//! store and get its error as a JSON 500; `$default` never touches it.
+//! store and get its error as a JSON 500; `$default` never touches it. On the in-memory store
+//! and pusher, a connection lives from `$connect` to `$disconnect` and takes pushes between.
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use lambda_http::Context;
 use notification::http::{self, App};
-use notification::push::Pusher;
-use notification::store::Store;
+use notification::push::{MemoryPusher, Pusher};
+use notification::store::{DynamoStore, MemoryStore, NotificationStore};
 use sagaway_shared::serve::{answer, finish};
+use sagaway_shared::testing::{As, call};
 use serde_json::{Value, json};
 use std::cell::Cell;
 use std::sync::Once;
@@ -43,17 +45,23 @@ async fn router() -> axum::Router {
         .load()
         .await;
     let app = App {
-        store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), "notifications"),
+        store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), "notifications"),
         pusher: Pusher::new(&sdk, NOWHERE),
     };
     finish(http::router(app))
 }
 
-/// Answers `event`; returns the status and the body parsed as JSON (Null when it is not).
+/// Answers `event` with the router on an unreachable DynamoDB.
 async fn ask(event: Value) -> (u16, Value) {
+    ask_on(router().await, event).await
+}
+
+/// Answers `event` with `router`; returns the status and the body parsed as JSON (Null when
+/// it is not).
+async fn ask_on(router: axum::Router, event: Value) -> (u16, Value) {
     count_panics();
     let before = PANICS.with(Cell::get);
-    let reply = answer(router().await, event.clone(), Context::default()).await;
+    let reply = answer(router, event.clone(), Context::default()).await;
     assert_eq!(
         PANICS.with(Cell::get),
         before,
@@ -225,4 +233,52 @@ async fn the_http_api_cannot_reach_the_websocket_routes() {
         assert_eq!(status, 404, "{path}: {body}");
         assert_eq!(body["code"], "no_route");
     }
+}
+
+#[tokio::test]
+async fn a_connection_lives_from_connect_to_disconnect() {
+    let (store, pusher) = (MemoryStore::new(), MemoryPusher::new());
+    let app = finish(http::router(App {
+        store: store.clone(),
+        pusher: pusher.clone(),
+    }));
+    const CONNECTION: &str = "9f8e7d6c5b4a3921";
+
+    let (status, body) = ask_on(app.clone(), connect()).await;
+    assert_eq!((status, &body), (200, &json!({ "connected": true })));
+    assert_eq!(store.connections("c-1").await.unwrap(), [CONNECTION]);
+
+    let sent = call(
+        &app,
+        "POST",
+        "/internal/notifications",
+        As::Internal,
+        Some(json!({
+            "id": "o-1:PAID",
+            "customer_id": "c-1",
+            "kind": "order_status",
+            "message": "Paid",
+            "data": { "status": "PAID" }
+        })),
+    )
+    .await;
+    assert_eq!(sent.body["pushed"], 1, "{}", sent.body);
+    assert_eq!(pusher.sent()[0].0, CONNECTION);
+
+    let (status, body) = ask_on(app.clone(), disconnect()).await;
+    assert_eq!((status, &body), (200, &json!({ "disconnected": true })));
+    assert!(store.connections("c-1").await.unwrap().is_empty());
+    // API Gateway may report a disconnect twice.
+    let (status, _) = ask_on(app.clone(), disconnect()).await;
+    assert_eq!(status, 200);
+
+    // Without the authorizer's verdict nothing is remembered.
+    let mut anonymous = connect();
+    anonymous["requestContext"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authorizer");
+    let (status, _) = ask_on(app, anonymous).await;
+    assert_eq!(status, 401);
+    assert!(store.connections("c-1").await.unwrap().is_empty());
 }

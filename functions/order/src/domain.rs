@@ -1,28 +1,44 @@
-//! Order domain: lines, totals, statuses and which status may follow which.
+//! Order domain: every rule of the order service, as pure functions (no I/O, no clock: the
+//! caller passes `now`) that both stores and the handlers call.
 //!
+//! Statuses and which may follow which are the contract's ([`sagaway_contract::status`]):
 //! ```text
 //! PENDING ──> RESERVED ──> PAID ──> CONFIRMED
 //!    │            │          │
 //!    └────────────┴──────────┴──> COMPENSATING ──> CANCELLED
 //! PENDING and RESERVED may also go straight to CANCELLED.
 //! ```
-//! - Moving to the status an order already has is a no-op (saga steps are retried).
-//! - Any other move not drawn above is an illegal transition (a 409), never an overwrite.
-//! - Every change is appended to the history with its time and reason, and bumps `version`;
-//!   a writer that read an older version is refused instead of overwriting.
+//! - [`validate_create`], [`validate_transition`]: what a request must hold (a cancellation
+//!   needs a reason; the total is computed with checked arithmetic).
+//! - [`create_or_replay`]: creating is idempotent by order id. A repeat with the same
+//!   customer, lines and currency returns the existing order as it is now (whatever its
+//!   status); other contents under a used id are refused ([`OrderError::Mismatch`]).
+//! - [`decide`]: moving to the status an order already has is a no-op (saga steps are
+//!   retried); any other move not drawn above is an illegal transition (a 409), never an
+//!   overwrite; a writer that names an `expected_version` other than the current one is
+//!   refused. Checked in that order. An applied change appends to the history with its time
+//!   and reason and bumps `version`, and the store writes it only if the version it read is
+//!   still current.
+//! - [`visible_to`]: a shopper sees only their own orders; another shopper's order is
+//!   reported exactly like a missing one.
+//! - [`page_request`], [`page`]: a shopper's list is newest first, ordered by
+//!   [`list_key`] (`<created_at>#<id>`), paged with an opaque cursor holding the last key of
+//!   the page; a full page carries a cursor (as DynamoDB's `Limit` does), so the page after
+//!   it may be empty.
 
 pub use sagaway_contract::OrderStatus;
 use sagaway_contract::limits::{self, MAX_REASON_LEN as MAX_REASON};
 pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY};
 pub use sagaway_contract::order::{
-    CancelOrderRequest as CancelInput, CreateOrderRequest as CreateOrderInput, Order, OrderLine,
-    OrderPage, SetStatusRequest as TransitionInput, StatusChange,
+    CreateOrderRequest as CreateOrderInput, Order, OrderLine, OrderPage,
+    SetStatusRequest as TransitionInput, StatusChange,
 };
+use sagaway_shared::dynamo::attr::{decode_cursor, encode_cursor};
 
 pub use sagaway_shared::validation::{ValidationError, invalid, page_size, validate_id};
 
-/// Why an order operation did not happen.
-#[derive(Debug, thiserror::Error)]
+/// Why an order operation was refused: a broken rule, never a storage failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
@@ -42,10 +58,6 @@ pub enum OrderError {
     },
     #[error("order {0} already exists with other contents; use a new order id")]
     Mismatch(String),
-    #[error("the orders table is busy; retry")]
-    Contention,
-    #[error("the orders table failed: {0}")]
-    Store(String),
 }
 
 /// A validated new order.
@@ -61,57 +73,96 @@ pub struct NewOrder {
 /// Checks a create request; the total is computed with checked arithmetic and may not exceed
 /// the payment limit (the contract's `order_total`).
 pub fn validate_create(input: CreateOrderInput) -> Result<NewOrder, ValidationError> {
-    let this = input;
-    {
-        validate_id("order_id", &this.order_id)?;
-        if this.customer_id.is_empty() || this.customer_id.len() > 64 {
-            return Err(invalid("customer_id", "must be 1 to 64 characters"));
-        }
-        if this.lines.is_empty() || this.lines.len() > MAX_LINES {
-            return Err(invalid(
-                "lines",
-                format!("must hold 1 to {MAX_LINES} lines"),
-            ));
-        }
-        for (i, l) in this.lines.iter().enumerate() {
-            validate_id(&format!("lines[{i}].product_id"), &l.product_id)?;
-            if !(1..=MAX_QUANTITY).contains(&l.quantity) {
-                return Err(invalid(
-                    format!("lines[{i}].quantity"),
-                    format!("must be between 1 and {MAX_QUANTITY}, got {}", l.quantity),
-                ));
-            }
-            if !(0..=MAX_PRICE_CENTS).contains(&l.unit_price_cents) {
-                return Err(invalid(
-                    format!("lines[{i}].unit_price_cents"),
-                    format!("must be between 0 and {MAX_PRICE_CENTS}"),
-                ));
-            }
-        }
-        let total =
-            limits::order_total(this.lines.iter().map(|l| (l.quantity, l.unit_price_cents)))
-                .map_err(|e| invalid("lines", e.to_string()))?;
-        let currency = this.currency.unwrap_or_else(|| "USD".into());
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(invalid(
-                "currency",
-                "must be a three-letter code such as USD",
-            ));
-        }
-        Ok(NewOrder {
-            id: this.order_id,
-            customer_id: this.customer_id,
-            lines: this.lines,
-            total_cents: total,
-            currency,
-        })
+    validate_id("order_id", &input.order_id)?;
+    if input.customer_id.is_empty() || input.customer_id.len() > 64 {
+        return Err(invalid("customer_id", "must be 1 to 64 characters"));
     }
+    if input.lines.is_empty() || input.lines.len() > MAX_LINES {
+        return Err(invalid(
+            "lines",
+            format!("must hold 1 to {MAX_LINES} lines"),
+        ));
+    }
+    for (i, l) in input.lines.iter().enumerate() {
+        validate_id(&format!("lines[{i}].product_id"), &l.product_id)?;
+        if !(1..=MAX_QUANTITY).contains(&l.quantity) {
+            return Err(invalid(
+                format!("lines[{i}].quantity"),
+                format!("must be between 1 and {MAX_QUANTITY}, got {}", l.quantity),
+            ));
+        }
+        if !(0..=MAX_PRICE_CENTS).contains(&l.unit_price_cents) {
+            return Err(invalid(
+                format!("lines[{i}].unit_price_cents"),
+                format!("must be between 0 and {MAX_PRICE_CENTS}"),
+            ));
+        }
+    }
+    let total = limits::order_total(input.lines.iter().map(|l| (l.quantity, l.unit_price_cents)))
+        .map_err(|e| invalid("lines", e.to_string()))?;
+    let currency = input.currency.unwrap_or_else(|| "USD".into());
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(invalid(
+            "currency",
+            "must be a three-letter code such as USD",
+        ));
+    }
+    Ok(NewOrder {
+        id: input.order_id,
+        customer_id: input.customer_id,
+        lines: input.lines,
+        total_cents: total,
+        currency,
+    })
 }
 
 impl NewOrder {
-    /// Whether an existing order is this one (a repeated create).
+    /// Whether an existing order is this one (a repeated create). The total follows from the
+    /// lines, the status and history from what happened since.
     pub fn matches(&self, o: &Order) -> bool {
         o.customer_id == self.customer_id && o.lines == self.lines && o.currency == self.currency
+    }
+
+    /// The order as first stored: PENDING, version 1, one history entry.
+    pub fn to_order(&self, now: &str) -> Order {
+        Order {
+            id: self.id.clone(),
+            customer_id: self.customer_id.clone(),
+            lines: self.lines.clone(),
+            total_cents: self.total_cents,
+            currency: self.currency.clone(),
+            status: OrderStatus::Pending,
+            history: vec![StatusChange {
+                status: OrderStatus::Pending,
+                at: now.to_string(),
+                reason: None,
+            }],
+            version: 1,
+            created_at: now.to_string(),
+            updated_at: now.to_string(),
+        }
+    }
+}
+
+/// The result of a create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    /// Store this order (only if its id is still unused).
+    New(Order),
+    /// A repeat: the order as it is.
+    Existing(Order),
+}
+
+/// The create rule: `existing` is the order already stored under the new order's id.
+pub fn create_or_replay(
+    new: &NewOrder,
+    existing: Option<&Order>,
+    now: &str,
+) -> Result<Created, OrderError> {
+    match existing {
+        None => Ok(Created::New(new.to_order(now))),
+        Some(o) if new.matches(o) => Ok(Created::Existing(o.clone())),
+        Some(_) => Err(OrderError::Mismatch(new.id.clone())),
     }
 }
 
@@ -148,17 +199,28 @@ fn check_reason(reason: Option<String>) -> Result<Option<String>, ValidationErro
     }
 }
 
+/// A status change to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// Write only while the stored order is still at this version.
+    pub if_version: i64,
+    /// The history entry to append.
+    pub change: StatusChange,
+    /// The order after the write.
+    pub order: Order,
+}
+
 /// What a transition means for an order in its current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// Already there: nothing to write.
     Unchanged,
-    /// Write the change.
-    Apply,
+    /// Write the change (boxed: it carries the whole order).
+    Apply(Box<Update>),
 }
 
-/// The rule for one transition.
-pub fn decide(order: &Order, t: &Transition) -> Result<Decision, OrderError> {
+/// The rule for one transition of `order` (as just read) at `now`.
+pub fn decide(order: &Order, t: &Transition, now: &str) -> Result<Decision, OrderError> {
     if order.status == t.to {
         return Ok(Decision::Unchanged);
     }
@@ -178,7 +240,92 @@ pub fn decide(order: &Order, t: &Transition) -> Result<Decision, OrderError> {
             actual: order.version,
         });
     }
-    Ok(Decision::Apply)
+    let change = StatusChange {
+        status: t.to,
+        at: now.to_string(),
+        reason: t.reason.clone(),
+    };
+    let mut next = order.clone();
+    next.status = t.to;
+    next.version = order.version + 1;
+    next.updated_at = now.to_string();
+    next.history.push(change.clone());
+    Ok(Decision::Apply(Box::new(Update {
+        if_version: order.version,
+        change,
+        order: next,
+    })))
+}
+
+/// What a shopper may read: their own order; someone else's is reported as missing.
+pub fn visible_to(order: Option<Order>, customer_id: &str, id: &str) -> Result<Order, OrderError> {
+    match order {
+        Some(o) if o.customer_id == customer_id => Ok(o),
+        _ => Err(OrderError::NotFound(id.to_string())),
+    }
+}
+
+/// Where an order sits in its shopper's list (sorted descending: newest first; the id breaks
+/// ties between orders created in the same millisecond).
+pub fn list_key(created_at: &str, id: &str) -> String {
+    format!("{created_at}#{id}")
+}
+
+/// The list key a cursor points after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListKey {
+    /// `<created_at>#<id>`.
+    pub key: String,
+    /// The order id in it.
+    pub id: String,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: i32,
+    /// The last key of the previous page.
+    pub after: Option<ListKey>,
+}
+
+/// Checks `?limit=` (first) and `?cursor=`.
+pub fn page_request(
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<PageRequest, ValidationError> {
+    let limit = page_size(limit)?;
+    let after = cursor
+        .map(|c| {
+            let bad = || invalid("cursor", "is not a cursor this API returned");
+            let key = decode_cursor(c).ok_or_else(bad)?;
+            let (_, id) = key.rsplit_once('#').ok_or_else(bad)?;
+            let id = id.to_string();
+            Ok::<_, ValidationError>(ListKey { key, id })
+        })
+        .transpose()?;
+    Ok(PageRequest { limit, after })
+}
+
+/// The cursor for the page after the one ending at `key`.
+pub fn cursor_after(key: &str) -> String {
+    encode_cursor(key)
+}
+
+/// One page of `entries` (list key, item; in any order) for `req`: newest first, after the
+/// cursor's key, at most `limit`, with a cursor when the page is full.
+pub fn page<T>(mut entries: Vec<(String, T)>, req: &PageRequest) -> (Vec<T>, Option<String>) {
+    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    let limit = usize::try_from(req.limit).unwrap_or(0);
+    let taken: Vec<(String, T)> = entries
+        .into_iter()
+        .filter(|(k, _)| req.after.as_ref().is_none_or(|a| *k < a.key))
+        .take(limit)
+        .collect();
+    let next = match taken.last() {
+        Some((k, _)) if taken.len() == limit => Some(cursor_after(k)),
+        _ => None,
+    };
+    (taken.into_iter().map(|(_, t)| t).collect(), next)
 }
 
 #[cfg(test)]
@@ -186,18 +333,35 @@ mod tests {
     use super::*;
     use OrderStatus::*;
 
+    const NOW: &str = "2026-01-01T00:00:00.000Z";
+    const LATER: &str = "2026-01-01T00:00:01.000Z";
+
+    fn line(product: &str, quantity: i64, price: i64) -> OrderLine {
+        OrderLine {
+            product_id: product.into(),
+            quantity,
+            unit_price_cents: price,
+        }
+    }
+
+    fn input() -> CreateOrderInput {
+        CreateOrderInput {
+            order_id: "o-1".into(),
+            customer_id: "c-1".into(),
+            lines: vec![line("a", 2, 150), line("b", 1, 1000)],
+            currency: None,
+        }
+    }
+
+    fn new() -> NewOrder {
+        validate_create(input()).unwrap()
+    }
+
     fn order(status: OrderStatus, version: i64) -> Order {
         Order {
-            id: "o".into(),
-            customer_id: "c".into(),
-            lines: vec![],
-            total_cents: 0,
-            currency: "USD".into(),
             status,
-            history: vec![],
             version,
-            created_at: String::new(),
-            updated_at: String::new(),
+            ..new().to_order(NOW)
         }
     }
 
@@ -210,85 +374,278 @@ mod tests {
     }
 
     #[test]
-    fn the_saga_path_and_compensation_are_legal() {
-        for (a, b) in [
-            (Pending, Reserved),
-            (Reserved, Paid),
-            (Paid, Confirmed),
-            (Pending, Cancelled),
-            (Reserved, Compensating),
-            (Paid, Compensating),
-            (Compensating, Cancelled),
-        ] {
-            assert!(a.can_move_to(b), "{a:?} -> {b:?}");
-        }
-    }
-
-    #[test]
-    fn final_states_do_not_move_and_repeats_are_no_ops() {
-        assert!(matches!(
-            decide(&order(Cancelled, 3), &to(Confirmed)),
-            Err(OrderError::IllegalTransition { .. })
-        ));
-        assert!(matches!(
-            decide(&order(Confirmed, 3), &to(Cancelled)),
-            Err(OrderError::IllegalTransition { .. })
-        ));
+    fn totals_and_create_validation() {
+        let n = new();
+        assert_eq!(n.total_cents, 1300);
+        assert_eq!(n.currency, "USD");
+        let field = |f: fn(&mut CreateOrderInput)| {
+            let mut i = input();
+            f(&mut i);
+            validate_create(i).unwrap_err().field
+        };
+        assert_eq!(field(|i| i.order_id = "bad id".into()), "order_id");
+        assert_eq!(field(|i| i.customer_id = String::new()), "customer_id");
+        assert_eq!(field(|i| i.customer_id = "c".repeat(65)), "customer_id");
+        assert_eq!(field(|i| i.lines.clear()), "lines");
         assert_eq!(
-            decide(&order(Confirmed, 3), &to(Confirmed)).unwrap(),
-            Decision::Unchanged
+            field(|i| i.lines = vec![line("a", 1, 1); MAX_LINES + 1]),
+            "lines"
         );
-        for s in OrderStatus::ALL {
-            assert!(!Confirmed.can_move_to(s) && !Cancelled.can_move_to(s));
+        assert_eq!(
+            field(|i| i.lines[0].product_id = "a/b".into()),
+            "lines[0].product_id"
+        );
+        assert_eq!(field(|i| i.lines[1].quantity = 0), "lines[1].quantity");
+        assert_eq!(
+            field(|i| i.lines[1].quantity = MAX_QUANTITY + 1),
+            "lines[1].quantity"
+        );
+        assert_eq!(
+            field(|i| i.lines[0].unit_price_cents = -1),
+            "lines[0].unit_price_cents"
+        );
+        assert_eq!(
+            field(|i| {
+                i.lines[0].quantity = MAX_QUANTITY;
+                i.lines[0].unit_price_cents = MAX_PRICE_CENTS;
+            }),
+            "lines"
+        );
+        assert_eq!(field(|i| i.currency = Some("usd".into())), "currency");
+        assert_eq!(field(|i| i.currency = Some("EURO".into())), "currency");
+        let mut free = input();
+        free.lines = vec![line("a", 1, 0)];
+        free.currency = Some("EUR".into());
+        let free = validate_create(free).unwrap();
+        assert_eq!((free.total_cents, free.currency.as_str()), (0, "EUR"));
+    }
+
+    #[test]
+    fn a_new_order_starts_pending_at_version_one() {
+        let o = new().to_order(NOW);
+        assert_eq!((o.status, o.version, o.total_cents), (Pending, 1, 1300));
+        assert_eq!((o.created_at.as_str(), o.updated_at.as_str()), (NOW, NOW));
+        assert_eq!(
+            o.history,
+            [StatusChange {
+                status: Pending,
+                at: NOW.into(),
+                reason: None
+            }]
+        );
+    }
+
+    #[test]
+    fn create_is_idempotent_by_id_and_refuses_other_contents() {
+        let n = new();
+        let Created::New(first) = create_or_replay(&n, None, NOW).unwrap() else {
+            panic!("a new id creates");
+        };
+        // The repeat returns the order as it is now, even after it moved on.
+        let mut moved = first.clone();
+        moved.status = Paid;
+        moved.version = 3;
+        assert_eq!(
+            create_or_replay(&n, Some(&moved), LATER).unwrap(),
+            Created::Existing(moved.clone())
+        );
+        let other = |f: fn(&mut CreateOrderInput)| {
+            let mut i = input();
+            f(&mut i);
+            create_or_replay(&validate_create(i).unwrap(), Some(&first), LATER)
+        };
+        for result in [
+            other(|i| i.customer_id = "c-2".into()),
+            other(|i| i.lines[0].quantity = 5),
+            other(|i| i.lines.reverse()),
+            other(|i| i.currency = Some("EUR".into())),
+        ] {
+            assert_eq!(result, Err(OrderError::Mismatch("o-1".into())));
         }
     }
 
     #[test]
-    fn a_stale_version_is_refused() {
-        let t = Transition {
-            expected_version: Some(1),
+    fn an_applied_transition_appends_history_and_bumps_the_version() {
+        let Decision::Apply(u) = decide(&order(Reserved, 2), &to(Paid), LATER).unwrap() else {
+            panic!("a legal move applies");
+        };
+        assert_eq!(u.if_version, 2);
+        assert_eq!(
+            u.change,
+            StatusChange {
+                status: Paid,
+                at: LATER.into(),
+                reason: Some("r".into())
+            }
+        );
+        assert_eq!((u.order.status, u.order.version), (Paid, 3));
+        assert_eq!(u.order.updated_at, LATER);
+        assert_eq!(u.order.created_at, NOW);
+        assert_eq!(u.order.history.len(), 2);
+        assert_eq!(u.order.history.last(), Some(&u.change));
+    }
+
+    #[test]
+    fn every_pair_of_statuses_follows_the_contract() {
+        for from in OrderStatus::ALL {
+            for target in OrderStatus::ALL {
+                let d = decide(&order(from, 4), &to(target), LATER);
+                if from == target {
+                    assert_eq!(d, Ok(Decision::Unchanged), "{from} -> {target}");
+                } else if from.can_move_to(target) {
+                    assert!(matches!(d, Ok(Decision::Apply(_))), "{from} -> {target}");
+                } else {
+                    assert_eq!(
+                        d,
+                        Err(OrderError::IllegalTransition {
+                            id: "o-1".into(),
+                            from,
+                            to: target
+                        }),
+                        "{from} -> {target}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn versions_are_checked_after_repeats_and_legality() {
+        let at = |v| Transition {
+            expected_version: Some(v),
             ..to(Reserved)
         };
+        assert_eq!(
+            decide(&order(Pending, 2), &at(1), LATER),
+            Err(OrderError::VersionConflict {
+                id: "o-1".into(),
+                expected: 1,
+                actual: 2
+            })
+        );
+        // A version from the future is as wrong as an old one.
         assert!(matches!(
-            decide(&order(Pending, 2), &t),
+            decide(&order(Pending, 2), &at(3), LATER),
             Err(OrderError::VersionConflict { .. })
+        ));
+        assert!(matches!(
+            decide(&order(Pending, 2), &at(2), LATER),
+            Ok(Decision::Apply(_))
+        ));
+        // A repeated step with a stale version is still a no-op, and an illegal move is
+        // reported as such whatever the version.
+        assert_eq!(
+            decide(&order(Reserved, 5), &at(1), LATER),
+            Ok(Decision::Unchanged)
+        );
+        assert!(matches!(
+            decide(&order(Confirmed, 5), &at(1), LATER),
+            Err(OrderError::IllegalTransition { .. })
         ));
     }
 
     #[test]
-    fn totals_and_validation() {
-        let input = CreateOrderInput {
-            order_id: "o-1".into(),
-            customer_id: "c-1".into(),
-            lines: vec![
-                OrderLine {
-                    product_id: "a".into(),
-                    quantity: 2,
-                    unit_price_cents: 150,
-                },
-                OrderLine {
-                    product_id: "b".into(),
-                    quantity: 1,
-                    unit_price_cents: 1000,
-                },
-            ],
-            currency: None,
+    fn transition_validation() {
+        let t = |status, reason: Option<&str>| {
+            validate_transition(TransitionInput {
+                status,
+                reason: reason.map(str::to_string),
+                expected_version: Some(7),
+            })
         };
-        assert_eq!(validate_create(input.clone()).unwrap().total_cents, 1300);
-        let mut bad = input.clone();
-        bad.lines[1].quantity = 0;
-        assert_eq!(validate_create(bad).unwrap_err().field, "lines[1].quantity");
-        let mut huge = input;
-        huge.lines[0].quantity = 1000;
-        huge.lines[0].unit_price_cents = MAX_PRICE_CENTS;
-        assert_eq!(validate_create(huge).unwrap_err().field, "lines");
-        let e = validate_transition(TransitionInput {
-            status: OrderStatus::Cancelled,
-            reason: None,
-            expected_version: None,
-        })
-        .unwrap_err();
-        assert_eq!(e.field, "reason");
+        assert_eq!(t(Cancelled, None).unwrap_err().field, "reason");
+        assert_eq!(t(Cancelled, Some("   ")).unwrap_err().field, "reason");
+        assert_eq!(
+            t(Cancelled, Some(" out of stock ")).unwrap(),
+            Transition {
+                to: Cancelled,
+                reason: Some("out of stock".into()),
+                expected_version: Some(7)
+            }
+        );
+        assert_eq!(t(Paid, Some(" ")).unwrap().reason, None);
+        let long = "x".repeat(MAX_REASON + 1);
+        assert_eq!(t(Paid, Some(&long)).unwrap_err().field, "reason");
+        assert!(t(Paid, Some(&"é".repeat(MAX_REASON))).is_ok());
         assert!(serde_json::from_str::<TransitionInput>(r#"{"status":"SHIPPED"}"#).is_err());
+    }
+
+    #[test]
+    fn shoppers_see_only_their_own_orders() {
+        let o = order(Pending, 1);
+        assert_eq!(visible_to(Some(o.clone()), "c-1", "o-1"), Ok(o.clone()));
+        assert_eq!(
+            visible_to(Some(o), "c-2", "o-1"),
+            Err(OrderError::NotFound("o-1".into()))
+        );
+        assert_eq!(
+            visible_to(None, "c-1", "o-1"),
+            Err(OrderError::NotFound("o-1".into()))
+        );
+    }
+
+    #[test]
+    fn page_requests_and_cursors() {
+        assert_eq!(
+            page_request(None, None).unwrap(),
+            PageRequest {
+                limit: 20,
+                after: None
+            }
+        );
+        let key = list_key(NOW, "o-1");
+        assert_eq!(key, format!("{NOW}#o-1"));
+        let r = page_request(Some("2"), Some(&cursor_after(&key))).unwrap();
+        assert_eq!(
+            r.after,
+            Some(ListKey {
+                key: key.clone(),
+                id: "o-1".into()
+            })
+        );
+        for bad in ["%%%", &cursor_after("no separator"), "\u{e9}"] {
+            assert_eq!(page_request(None, Some(bad)).unwrap_err().field, "cursor");
+        }
+        // The limit is checked first.
+        assert_eq!(
+            page_request(Some("0"), Some("%%%")).unwrap_err().field,
+            "limit"
+        );
+    }
+
+    #[test]
+    fn pages_are_newest_first_and_a_full_page_has_a_cursor() {
+        let keys = [
+            "2026-01-01#o-b",
+            "2026-01-03#o-a",
+            "2026-01-02#o-c",
+            "2026-01-01#o-a",
+        ];
+        let entries = || keys.iter().map(|k| (k.to_string(), *k)).collect::<Vec<_>>();
+        let req = |limit, after: Option<&str>| PageRequest {
+            limit,
+            after: after.map(|k| ListKey {
+                key: k.into(),
+                id: String::new(),
+            }),
+        };
+        let (items, next) = page(entries(), &req(2, None));
+        assert_eq!(items, ["2026-01-03#o-a", "2026-01-02#o-c"]);
+        assert_eq!(next, Some(cursor_after("2026-01-02#o-c")));
+        let (items, next) = page(entries(), &req(2, Some("2026-01-02#o-c")));
+        assert_eq!(items, ["2026-01-01#o-b", "2026-01-01#o-a"]);
+        assert_eq!(next, Some(cursor_after("2026-01-01#o-a")));
+        let (items, next) = page(entries(), &req(2, Some("2026-01-01#o-a")));
+        assert!(items.is_empty());
+        assert_eq!(next, None);
+        let (items, next) = page(entries(), &req(10, None));
+        assert_eq!(items.len(), 4);
+        assert_eq!(next, None);
+        // A cursor between keys (or from another list) starts right after its key.
+        let (items, _) = page(entries(), &req(10, Some("2026-01-02#zzz")));
+        assert_eq!(
+            items,
+            ["2026-01-02#o-c", "2026-01-01#o-b", "2026-01-01#o-a"]
+        );
     }
 }

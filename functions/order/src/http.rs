@@ -8,13 +8,11 @@
 //! | `POST /internal/orders` | internal (saga) | create, idempotent by order id |
 //! | `GET /internal/orders/{id}` | internal | any order |
 //! | `POST /internal/orders/{id}/status` | internal | `{status, reason?, expected_version?}` |
-//! | `POST /internal/orders/{id}/confirm` | internal | → CONFIRMED |
-//! | `POST /internal/orders/{id}/cancel` | internal | `{reason}` → CANCELLED |
+//!
+//! Handlers only check the input and ask the store; the rules are in [`crate::domain`].
 
-use crate::domain::{
-    self, CancelInput, CreateOrderInput, OrderError, OrderStatus, Transition, TransitionInput,
-};
-use crate::store::{Created, Store};
+use crate::domain::{self, CreateOrderInput, Created, OrderError, TransitionInput};
+use crate::store::{OrderStore, StoreError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -29,47 +27,44 @@ use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 
-pub fn router(store: Store) -> Router {
+pub fn router<S: OrderStore + Clone>(store: S) -> Router {
     Router::new()
         .route("/health", get(health))
-        .route("/v1/orders", get(my_orders))
-        .route("/v1/orders/{id}", get(my_order))
-        .route("/internal/orders", post(create))
-        .route("/internal/orders/{id}", get(get_any))
-        .route("/internal/orders/{id}/status", post(set_status))
-        .route("/internal/orders/{id}/confirm", post(confirm))
-        .route("/internal/orders/{id}/cancel", post(cancel))
+        .route("/v1/orders", get(my_orders::<S>))
+        .route("/v1/orders/{id}", get(my_order::<S>))
+        .route("/internal/orders", post(create::<S>))
+        .route("/internal/orders/{id}", get(get_any::<S>))
+        .route("/internal/orders/{id}/status", post(set_status::<S>))
         .with_state(store)
 }
 
-/// Every status and code of this service.
-fn api_error(e: OrderError) -> ApiError {
-    match e {
-        OrderError::Invalid(v) => ApiError::from(v),
-        OrderError::NotFound(id) => {
-            ApiError::not_found("order_not_found", format!("order {id} does not exist"))
+/// Every status and code of this service's refusals.
+impl From<OrderError> for ApiError {
+    fn from(e: OrderError) -> Self {
+        let message = e.to_string();
+        match e {
+            OrderError::Invalid(v) => v.into(),
+            OrderError::NotFound(_) => ApiError::not_found("order_not_found", message),
+            OrderError::IllegalTransition { from, to, .. } => {
+                ApiError::conflict("illegal_transition", message)
+                    .with_details(json!({ "from": from.as_str(), "to": to.as_str() }))
+            }
+            OrderError::VersionConflict { .. } => ApiError::conflict("version_conflict", message),
+            OrderError::Mismatch(_) => ApiError::conflict("order_mismatch", message),
         }
-        e @ OrderError::IllegalTransition { .. } => {
-            let (from, to) = match &e {
-                OrderError::IllegalTransition { from, to, .. } => (from.as_str(), to.as_str()),
-                _ => ("", ""),
-            };
-            ApiError::conflict("illegal_transition", e.to_string())
-                .with_details(json!({ "from": from, "to": to }))
-        }
-        e @ OrderError::VersionConflict { .. } => {
-            ApiError::conflict("version_conflict", e.to_string())
-        }
-        e @ OrderError::Mismatch(_) => ApiError::conflict("order_mismatch", e.to_string()),
-        OrderError::Contention => {
-            ApiError::unavailable("contention", "the order is changing too fast; retry")
-        }
-        e @ OrderError::Store(_) => ApiError::internal(&e),
     }
 }
 
-fn check_id(id: &str) -> Result<(), ApiError> {
-    domain::validate_id("id", id).map_err(|e| api_error(e.into()))
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(e) => e.into(),
+            StoreError::Contention => {
+                ApiError::unavailable("contention", "the order is changing too fast; retry")
+            }
+            e @ StoreError::Backend(_) => ApiError::internal(&e),
+        }
+    }
 }
 
 async fn health() -> Json<Health> {
@@ -84,17 +79,14 @@ async fn health() -> Json<Health> {
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: `limit` out of range", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn my_orders(
-    State(store): State<Store>,
+async fn my_orders<S: OrderStore>(
+    State(store): State<S>,
     caller: Caller,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
-    let limit = domain::page_size(q.limit.as_deref()).map_err(|e| api_error(e.into()))?;
-    let page = store
-        .for_customer(&caller.customer_id, limit, q.cursor.as_deref())
-        .await
-        .map_err(api_error)?;
+    let page = domain::page_request(q.limit.as_deref(), q.cursor.as_deref())?;
+    let page = store.for_customer(&caller.customer_id, &page).await?;
     Ok(Json(page).into_response())
 }
 
@@ -106,26 +98,23 @@ async fn my_orders(
         (status = 404, description = "`order_not_found` (also another shopper's order)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: not an order id", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn my_order(
-    State(store): State<Store>,
+async fn my_order<S: OrderStore>(
+    State(store): State<S>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_id(&id)?;
-    match store.get(&id).await.map_err(api_error)? {
-        // Another shopper's order is reported exactly like a missing one.
-        Some(o) if o.customer_id == caller.customer_id => Ok(Json(o).into_response()),
-        _ => Err(api_error(OrderError::NotFound(id))),
-    }
+    domain::validate_id("id", &id)?;
+    let order = domain::visible_to(store.get(&id).await?, &caller.customer_id, &id)?;
+    Ok(Json(order).into_response())
 }
 
-async fn create(
-    State(store): State<Store>,
+async fn create<S: OrderStore>(
+    State(store): State<S>,
     _internal: Internal,
     JsonBody(input): JsonBody<CreateOrderInput>,
 ) -> Result<Response, ApiError> {
-    let new = domain::validate_create(input).map_err(|e| api_error(e.into()))?;
-    match store.create(&new).await.map_err(api_error)? {
+    let new = domain::validate_create(input)?;
+    match store.create(&new).await? {
         Created::New(o) => {
             tracing::info!(order_id = %o.id, total_cents = o.total_cents, "order created");
             Ok((StatusCode::CREATED, Json(o)).into_response())
@@ -134,64 +123,517 @@ async fn create(
     }
 }
 
-async fn get_any(
-    State(store): State<Store>,
+async fn get_any<S: OrderStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_id(&id)?;
-    match store.get(&id).await.map_err(api_error)? {
-        Some(o) => Ok(Json(o).into_response()),
-        None => Err(api_error(OrderError::NotFound(id))),
-    }
-}
-
-async fn apply(store: &Store, id: &str, t: Transition) -> Result<Response, ApiError> {
-    check_id(id)?;
-    let order = store.transition(id, &t).await.map_err(api_error)?;
-    tracing::info!(order_id = %id, status = order.status.as_str(), version = order.version, "order status");
+    domain::validate_id("id", &id)?;
+    let order = store.get(&id).await?.ok_or(OrderError::NotFound(id))?;
     Ok(Json(order).into_response())
 }
 
-async fn set_status(
-    State(store): State<Store>,
+async fn set_status<S: OrderStore>(
+    State(store): State<S>,
     _internal: Internal,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<TransitionInput>,
 ) -> Result<Response, ApiError> {
-    let t = domain::validate_transition(input).map_err(|e| api_error(e.into()))?;
-    apply(&store, &id, t).await
-}
-
-async fn confirm(
-    State(store): State<Store>,
-    _internal: Internal,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let t = Transition {
-        to: OrderStatus::Confirmed,
-        reason: None,
-        expected_version: None,
-    };
-    apply(&store, &id, t).await
-}
-
-async fn cancel(
-    State(store): State<Store>,
-    _internal: Internal,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<CancelInput>,
-) -> Result<Response, ApiError> {
-    let t = domain::validate_transition(TransitionInput {
-        status: OrderStatus::Cancelled,
-        reason: Some(input.reason),
-        expected_version: None,
-    })
-    .map_err(|e| api_error(e.into()))?;
-    apply(&store, &id, t).await
+    let t = domain::validate_transition(input)?;
+    domain::validate_id("id", &id)?;
+    let order = store.transition(&id, &t).await?;
+    tracing::info!(order_id = %id, status = order.status.as_str(), version = order.version, "order status");
+    Ok(Json(order).into_response())
 }
 
 /// The order service's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(my_orders, my_order))]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use sagaway_shared::serve::finish;
+    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use serde_json::Value;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// The router as deployed, on a memory store whose clock advances a millisecond per read,
+    /// so creation order is list order.
+    fn app() -> Router {
+        let tick = Arc::new(AtomicU64::new(0));
+        let store = MemoryStore::with_clock(move || {
+            let ms = tick.fetch_add(1, Ordering::SeqCst);
+            format!("2026-01-01T00:00:{:02}.{:03}Z", ms / 1000, ms % 1000)
+        });
+        finish(router(store))
+    }
+
+    fn new_order(id: &str, customer: &str) -> Value {
+        json!({
+            "order_id": id,
+            "customer_id": customer,
+            "lines": [
+                { "product_id": "ceramic-mug", "quantity": 2, "unit_price_cents": 1200 },
+                { "product_id": "paper-filters", "quantity": 1, "unit_price_cents": 650 }
+            ]
+        })
+    }
+
+    async fn create_order(app: &Router, id: &str, customer: &str) -> Reply {
+        call(
+            app,
+            "POST",
+            "/internal/orders",
+            As::Internal,
+            Some(new_order(id, customer)),
+        )
+        .await
+    }
+
+    async fn status(app: &Router, id: &str, body: Value) -> Reply {
+        call(
+            app,
+            "POST",
+            &format!("/internal/orders/{id}/status"),
+            As::Internal,
+            Some(body),
+        )
+        .await
+    }
+
+    fn problem(r: &Reply, status: u16, code: &str) {
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (status, code),
+            "{:#}",
+            r.body
+        );
+        assert!(
+            r.content_type().starts_with("application/problem+json"),
+            "{}",
+            r.content_type()
+        );
+    }
+
+    #[tokio::test]
+    async fn health_is_public() {
+        let r = call(&app(), "GET", "/health", As::Public, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, json!({ "status": "ok", "service": "order" }));
+    }
+
+    #[tokio::test]
+    async fn create_is_idempotent_by_order_id() {
+        let app = app();
+        let r = create_order(&app, "o-1", "c-1").await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.body["status"], "PENDING");
+        assert_eq!(r.body["total_cents"], 3050);
+        assert_eq!(r.body["currency"], "USD");
+        assert_eq!(r.body["version"], 1);
+        assert_eq!(r.body["history"][0]["status"], "PENDING");
+        let first = r.body;
+
+        let again = create_order(&app, "o-1", "c-1").await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.body, first);
+
+        // A repeat after the saga moved on returns the order as it is now.
+        status(&app, "o-1", json!({ "status": "RESERVED" })).await;
+        let later = create_order(&app, "o-1", "c-1").await;
+        assert_eq!(later.status, StatusCode::OK);
+        assert_eq!(
+            (
+                later.body["status"].as_str(),
+                later.body["version"].as_i64()
+            ),
+            (Some("RESERVED"), Some(2))
+        );
+
+        // Other contents under a used id: refused, and the order is untouched.
+        let mut other = new_order("o-1", "c-1");
+        other["lines"][0]["quantity"] = json!(5);
+        let r = call(&app, "POST", "/internal/orders", As::Internal, Some(other)).await;
+        problem(&r, 409, "order_mismatch");
+        let r = call(
+            &app,
+            "POST",
+            "/internal/orders",
+            As::Internal,
+            Some(new_order("o-1", "c-2")),
+        )
+        .await;
+        problem(&r, 409, "order_mismatch");
+        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
+        assert_eq!(r.body["lines"][0]["quantity"], 2);
+        assert_eq!(r.body["customer_id"], "c-1");
+    }
+
+    #[tokio::test]
+    async fn create_refuses_bad_input() {
+        let app = app();
+        let mut zero = new_order("o-1", "c-1");
+        zero["lines"][1]["quantity"] = json!(0);
+        let r = call(&app, "POST", "/internal/orders", As::Internal, Some(zero)).await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "lines[1].quantity");
+
+        let r = call(
+            &app,
+            "POST",
+            "/internal/orders",
+            As::Internal,
+            Some(new_order("bad id", "c-1")),
+        )
+        .await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "order_id");
+
+        let mut extra = new_order("o-1", "c-1");
+        extra["total_cents"] = json!(1);
+        let r = call(&app, "POST", "/internal/orders", As::Internal, Some(extra)).await;
+        problem(&r, 422, "invalid_body");
+
+        let r = call_raw(
+            &app,
+            "POST",
+            "/internal/orders",
+            As::Internal,
+            &[],
+            Some(b"{".to_vec()),
+        )
+        .await;
+        problem(&r, 400, "malformed_json");
+        let r = call_raw(
+            &app,
+            "POST",
+            "/internal/orders",
+            As::Internal,
+            &[("content-type", "text/plain")],
+            Some(b"{}".to_vec()),
+        )
+        .await;
+        problem(&r, 415, "unsupported_media_type");
+        // Nothing was stored.
+        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
+        problem(&r, 404, "order_not_found");
+    }
+
+    #[tokio::test]
+    async fn internal_routes_are_not_in_the_public_api() {
+        let app = app();
+        create_order(&app, "o-1", "c-1").await;
+        status(&app, "o-1", json!({ "status": "RESERVED" })).await;
+        for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
+            let r = call(
+                &app,
+                "POST",
+                "/internal/orders",
+                who,
+                Some(new_order("o-2", "c-1")),
+            )
+            .await;
+            problem(&r, 404, "no_route");
+            let r = call(&app, "GET", "/internal/orders/o-1", who, None).await;
+            problem(&r, 404, "no_route");
+            let r = call(
+                &app,
+                "POST",
+                "/internal/orders/o-1/status",
+                who,
+                Some(json!({ "status": "CANCELLED", "reason": "x" })),
+            )
+            .await;
+            problem(&r, 404, "no_route");
+        }
+        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
+        assert_eq!(r.body["status"], "RESERVED");
+    }
+
+    #[tokio::test]
+    async fn the_confirm_and_cancel_shortcuts_are_gone() {
+        let app = app();
+        create_order(&app, "o-1", "c-1").await;
+        let r = call(
+            &app,
+            "POST",
+            "/internal/orders/o-1/confirm",
+            As::Internal,
+            None,
+        )
+        .await;
+        problem(&r, 404, "no_route");
+        let r = call(
+            &app,
+            "POST",
+            "/internal/orders/o-1/cancel",
+            As::Internal,
+            Some(json!({ "reason": "x" })),
+        )
+        .await;
+        problem(&r, 404, "no_route");
+    }
+
+    #[tokio::test]
+    async fn get_any_order() {
+        let app = app();
+        create_order(&app, "o-1", "c-1").await;
+        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["id"], "o-1");
+        let r = call(&app, "GET", "/internal/orders/o-2", As::Internal, None).await;
+        problem(&r, 404, "order_not_found");
+        let r = call(&app, "GET", "/internal/orders/bad%20id", As::Internal, None).await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "id");
+    }
+
+    #[tokio::test]
+    async fn the_saga_path_with_repeats_versions_and_history() {
+        let app = app();
+        create_order(&app, "o-1", "c-1").await;
+        for (to, version) in [("RESERVED", 2), ("PAID", 3)] {
+            let r = status(&app, "o-1", json!({ "status": to })).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert_eq!(
+                (r.body["status"].as_str(), r.body["version"].as_i64()),
+                (Some(to), Some(version))
+            );
+            // A repeated step changes nothing.
+            let again = status(&app, "o-1", json!({ "status": to })).await;
+            assert_eq!(again.status, StatusCode::OK);
+            assert_eq!(again.body, r.body);
+        }
+        // A writer holding an old version is refused, not silently applied.
+        let r = status(
+            &app,
+            "o-1",
+            json!({ "status": "COMPENSATING", "expected_version": 1 }),
+        )
+        .await;
+        problem(&r, 409, "version_conflict");
+        let r = status(
+            &app,
+            "o-1",
+            json!({ "status": "CONFIRMED", "expected_version": 3 }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["version"], 4);
+
+        let r = status(
+            &app,
+            "o-1",
+            json!({ "status": "CANCELLED", "reason": "too late" }),
+        )
+        .await;
+        problem(&r, 409, "illegal_transition");
+        assert_eq!(
+            (r.body["from"].as_str(), r.body["to"].as_str()),
+            (Some("CONFIRMED"), Some("CANCELLED"))
+        );
+
+        let r = call(&app, "GET", "/v1/orders/o-1", As::Shopper("c-1"), None).await;
+        let history: Vec<&str> = r.body["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(history, ["PENDING", "RESERVED", "PAID", "CONFIRMED"]);
+        assert_eq!(r.body["version"], 4);
+    }
+
+    #[tokio::test]
+    async fn a_cancellation_needs_a_reason_and_keeps_it() {
+        let app = app();
+        create_order(&app, "o-1", "c-1").await;
+        let r = status(&app, "o-1", json!({ "status": "CANCELLED" })).await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "reason");
+        let r = status(
+            &app,
+            "o-1",
+            json!({ "status": "CANCELLED", "reason": " out of stock: tasting-set " }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["history"][1]["reason"], "out of stock: tasting-set");
+        let r = status(&app, "o-1", json!({ "status": "CONFIRMED" })).await;
+        problem(&r, 409, "illegal_transition");
+        assert_eq!(r.body["from"], "CANCELLED");
+    }
+
+    #[tokio::test]
+    async fn status_refuses_bad_input_and_unknown_orders() {
+        let app = app();
+        create_order(&app, "o-1", "c-1").await;
+        let r = status(&app, "o-1", json!({ "status": "SHIPPED" })).await;
+        problem(&r, 422, "invalid_body");
+        let r = status(
+            &app,
+            "o-1",
+            json!({ "status": "PAID", "reason": "x".repeat(2000) }),
+        )
+        .await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "reason");
+        let r = status(&app, "bad%20id", json!({ "status": "RESERVED" })).await;
+        problem(&r, 422, "validation_failed");
+        let r = status(&app, "o-9", json!({ "status": "RESERVED" })).await;
+        problem(&r, 404, "order_not_found");
+        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
+        assert_eq!(r.body["version"], 1);
+    }
+
+    #[tokio::test]
+    async fn shoppers_see_only_their_own_orders_newest_first() {
+        let app = app();
+        for id in ["o-1", "o-2", "o-3"] {
+            create_order(&app, id, "alice").await;
+        }
+        create_order(&app, "o-bob", "bob").await;
+
+        let ids = |r: &Reply| -> Vec<String> {
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let r = call(
+            &app,
+            "GET",
+            "/v1/orders?limit=2",
+            As::Shopper("alice"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(ids(&r), ["o-3", "o-2"]);
+        let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
+        let r = call(
+            &app,
+            "GET",
+            &format!("/v1/orders?limit=2&cursor={cursor}"),
+            As::Shopper("alice"),
+            None,
+        )
+        .await;
+        assert_eq!(ids(&r), ["o-1"]);
+        assert_eq!(r.body["next_cursor"], Value::Null);
+        let r = call(&app, "GET", "/v1/orders", As::Shopper("alice"), None).await;
+        assert_eq!(ids(&r), ["o-3", "o-2", "o-1"]);
+
+        let r = call(&app, "GET", "/v1/orders", As::Shopper("bob"), None).await;
+        assert_eq!(ids(&r), ["o-bob"]);
+        let r = call(&app, "GET", "/v1/orders", As::Shopper("carol"), None).await;
+        assert_eq!(r.body, json!({ "items": [], "next_cursor": null }));
+        // Alice's cursor in Bob's list starts after that key in his own list.
+        let r = call(
+            &app,
+            "GET",
+            &format!("/v1/orders?cursor={cursor}"),
+            As::Shopper("bob"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn the_list_refuses_bad_queries_and_anonymous_callers() {
+        let app = app();
+        let r = call(
+            &app,
+            "GET",
+            "/v1/orders?limit=500",
+            As::Shopper("c-1"),
+            None,
+        )
+        .await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "limit");
+        let r = call(
+            &app,
+            "GET",
+            "/v1/orders?cursor=%25%25%25",
+            As::Shopper("c-1"),
+            None,
+        )
+        .await;
+        problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "cursor");
+        let r = call(
+            &app,
+            "GET",
+            "/v1/orders?limit=1&limit=2",
+            As::Shopper("c-1"),
+            None,
+        )
+        .await;
+        problem(&r, 400, "invalid_query");
+        let r = call(&app, "GET", "/v1/orders", As::Public, None).await;
+        problem(&r, 401, "unauthenticated");
+        let r = call(
+            &app,
+            "GET",
+            "/v1/orders",
+            As::Rejected("token_expired"),
+            None,
+        )
+        .await;
+        problem(&r, 401, "token_expired");
+    }
+
+    #[tokio::test]
+    async fn one_order_is_visible_to_its_shopper_only() {
+        let app = app();
+        create_order(&app, "o-1", "alice").await;
+        let r = call(&app, "GET", "/v1/orders/o-1", As::Shopper("alice"), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["customer_id"], "alice");
+        // Another shopper, even an admin, is told it does not exist.
+        let missing = call(&app, "GET", "/v1/orders/o-9", As::Shopper("bob"), None).await;
+        problem(&missing, 404, "order_not_found");
+        for who in [As::Shopper("bob"), As::Admin("root")] {
+            let r = call(&app, "GET", "/v1/orders/o-1", who, None).await;
+            problem(&r, 404, "order_not_found");
+            assert_eq!(r.body["detail"], "order o-1 does not exist");
+        }
+        let r = call(&app, "GET", "/v1/orders/o-1", As::Public, None).await;
+        problem(&r, 401, "unauthenticated");
+        let r = call(
+            &app,
+            "GET",
+            "/v1/orders/bad%20id",
+            As::Shopper("alice"),
+            None,
+        )
+        .await;
+        problem(&r, 422, "validation_failed");
+    }
+
+    #[tokio::test]
+    async fn storage_failures_are_503_or_500() {
+        let busy = ApiError::from(StoreError::Contention).into_response();
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.headers()["retry-after"], "1");
+        let failed = ApiError::from(StoreError::Backend("boom".into()));
+        assert_eq!(
+            (failed.status, failed.code),
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+        );
+        assert!(!failed.message.contains("boom"));
+        let refused = ApiError::from(StoreError::Refused(OrderError::Mismatch("o-1".into())));
+        assert_eq!(
+            (refused.status, refused.code),
+            (StatusCode::CONFLICT, "order_mismatch")
+        );
+    }
+}

@@ -82,24 +82,10 @@ async fn order_lifecycle_is_idempotent_and_refuses_illegal_moves() {
         .await;
     assert_problem(&r, 409, "version_conflict");
 
-    let r = stack
-        .internal(
-            "order",
-            "POST",
-            &format!("/internal/orders/{id}/confirm"),
-            None,
-        )
-        .await;
+    let r = status(&stack, &id, "CONFIRMED", None).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "CONFIRMED");
-    let r = stack
-        .internal(
-            "order",
-            "POST",
-            &format!("/internal/orders/{id}/cancel"),
-            Some(json!({ "reason": "too late" })),
-        )
-        .await;
+    let r = status(&stack, &id, "CANCELLED", Some("too late")).await;
     assert_problem(&r, 409, "illegal_transition");
     assert_eq!(r.body["from"], "CONFIRMED");
 
@@ -132,23 +118,9 @@ async fn a_cancelled_order_keeps_its_reason_and_cannot_be_confirmed() {
         .await;
     let r = status(&stack, &id, "CANCELLED", None).await;
     assert_problem(&r, 422, "validation_failed");
-    let r = stack
-        .internal(
-            "order",
-            "POST",
-            &format!("/internal/orders/{id}/cancel"),
-            Some(json!({ "reason": "out of stock: tasting-set" })),
-        )
-        .await;
+    let r = status(&stack, &id, "CANCELLED", Some("out of stock: tasting-set")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = stack
-        .internal(
-            "order",
-            "POST",
-            &format!("/internal/orders/{id}/confirm"),
-            None,
-        )
-        .await;
+    let r = status(&stack, &id, "CONFIRMED", None).await;
     assert_problem(&r, 409, "illegal_transition");
     let r = shopper.get(&format!("/v1/orders/{id}")).await;
     assert_eq!(r.body["status"], "CANCELLED");

@@ -1,30 +1,32 @@
 //! The notifications table in DynamoDB (hash key `pk`, range key `sk`).
 //!
-//! - `pk = notif#<customer>`, `sk = <created_at>#<id>`: a notification (newest last, read in
-//!   reverse).
+//! - `pk = notif#<customer>`, `sk = <created_at>#<id>` ([`list_key`]): a notification
+//!   (newest last, read in reverse).
 //! - `pk = notifid#<id>`, `sk = -`: marks a notification id as used (idempotency).
 //! - `pk = conn#<customer>`, `sk = <connection id>`: an open WebSocket connection.
 //! - `pk = connection#<connection id>`, `sk = -`: its customer (for `$disconnect`).
+//!
+//! A notification and its id's mark are written in one transaction, the mark only if it is
+//! new, so a repeated id stores nothing.
 
-use crate::domain::{Notification, NotificationError};
+use super::{NotificationPage, NotificationStore, StoreError};
+use crate::domain::{Notification, PageRequest, Saved, cursor_after, list_key};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
-use sagaway_shared::dynamo::attr::{
-    Item, decode_cursor, encode_cursor, error_text, get_s, now, opt_s, s,
-};
+use sagaway_shared::dynamo::attr::{AttrError, Item, error_text, get_s, now, opt_s, s};
 
-fn err<E: std::error::Error + 'static>(e: E) -> NotificationError {
-    NotificationError::Store(error_text(&e))
+fn err<E: std::error::Error + 'static>(e: E) -> StoreError {
+    StoreError::Backend(error_text(&e))
 }
 
-fn attr_err(e: sagaway_shared::dynamo::attr::AttrError) -> NotificationError {
-    NotificationError::Store(e.to_string())
+fn attr_err(e: AttrError) -> StoreError {
+    StoreError::Backend(e.to_string())
 }
 
 const NONE_SK: &str = "-";
 
-fn notification_from(item: &Item) -> Result<Notification, NotificationError> {
+fn notification_from(item: &Item) -> Result<Notification, StoreError> {
     Ok(Notification {
         id: get_s(item, "id").map_err(attr_err)?,
         customer_id: get_s(item, "customer_id").map_err(attr_err)?,
@@ -32,42 +34,36 @@ fn notification_from(item: &Item) -> Result<Notification, NotificationError> {
         kind: serde_json::from_value(serde_json::Value::String(
             get_s(item, "kind").map_err(attr_err)?,
         ))
-        .map_err(|e| NotificationError::Store(format!("unknown kind: {e}")))?,
+        .map_err(|e| StoreError::Backend(format!("unknown kind: {e}")))?,
         message: get_s(item, "message").map_err(attr_err)?,
         data: serde_json::from_str(&get_s(item, "data").map_err(attr_err)?)
-            .map_err(|e| NotificationError::Store(format!("unreadable data: {e}")))?,
+            .map_err(|e| StoreError::Backend(format!("unreadable data: {e}")))?,
         created_at: get_s(item, "created_at").map_err(attr_err)?,
     })
 }
 
-/// A page of notifications, newest first.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct NotificationPage {
-    pub items: Vec<Notification>,
-    pub next_cursor: Option<String>,
-}
-
 /// The notifications table.
 #[derive(Clone, Debug)]
-pub struct Store {
+pub struct DynamoStore {
     client: Client,
     table: String,
 }
 
-impl Store {
+impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
         }
     }
+}
 
-    /// Stores `n`; `false` when a notification with its id was stored before.
-    pub async fn save(&self, n: &Notification) -> Result<bool, NotificationError> {
+impl NotificationStore for DynamoStore {
+    async fn save(&self, n: &Notification) -> Result<Saved, StoreError> {
         let mut put = Put::builder()
             .table_name(&self.table)
             .item("pk", s(format!("notif#{}", n.customer_id)))
-            .item("sk", s(format!("{}#{}", n.created_at, n.id)))
+            .item("sk", s(list_key(&n.created_at, &n.id)))
             .item("id", s(&n.id))
             .item("customer_id", s(&n.customer_id))
             .item("kind", s(n.kind.as_str()))
@@ -75,7 +71,7 @@ impl Store {
             .item(
                 "data",
                 s(serde_json::to_string(&n.data)
-                    .map_err(|e| NotificationError::Store(e.to_string()))?),
+                    .map_err(|e| StoreError::Backend(e.to_string()))?),
             )
             .item("created_at", s(&n.created_at));
         if let Some(o) = &n.order_id {
@@ -101,26 +97,24 @@ impl Store {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
+            Ok(_) => Ok(Saved::New),
             Err(e) => match e.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(c))
                     if c.cancellation_reasons().first().and_then(|r| r.code())
                         == Some("ConditionalCheckFailed") =>
                 {
-                    Ok(false)
+                    Ok(Saved::Repeat)
                 }
                 _ => Err(err(e)),
             },
         }
     }
 
-    /// A customer's notifications, newest first.
-    pub async fn list(
+    async fn list(
         &self,
         customer_id: &str,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> Result<NotificationPage, NotificationError> {
+        page: &PageRequest,
+    ) -> Result<NotificationPage, StoreError> {
         let pk = format!("notif#{customer_id}");
         let mut q = self
             .client
@@ -129,14 +123,8 @@ impl Store {
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", s(&pk))
             .scan_index_forward(false)
-            .limit(limit);
-        if let Some(c) = cursor {
-            let sk = decode_cursor(c).ok_or_else(|| {
-                NotificationError::Invalid(crate::domain::ValidationError {
-                    field: "cursor".into(),
-                    message: "is not a cursor this API returned".into(),
-                })
-            })?;
+            .limit(page.limit);
+        if let Some(sk) = &page.after {
             q = q
                 .exclusive_start_key("pk", s(&pk))
                 .exclusive_start_key("sk", s(sk));
@@ -148,18 +136,13 @@ impl Store {
             .map(notification_from)
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = match out.last_evaluated_key() {
-            Some(k) => Some(encode_cursor(&get_s(k, "sk").map_err(attr_err)?)),
+            Some(k) => Some(cursor_after(&get_s(k, "sk").map_err(attr_err)?)),
             None => None,
         };
         Ok(NotificationPage { items, next_cursor })
     }
 
-    /// Remembers an open connection of a customer.
-    pub async fn connect(
-        &self,
-        customer_id: &str,
-        connection_id: &str,
-    ) -> Result<(), NotificationError> {
+    async fn connect(&self, customer_id: &str, connection_id: &str) -> Result<(), StoreError> {
         let at = now();
         let by_customer = Put::builder()
             .table_name(&self.table)
@@ -186,8 +169,7 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a connection (idempotent).
-    pub async fn disconnect(&self, connection_id: &str) -> Result<(), NotificationError> {
+    async fn disconnect(&self, connection_id: &str) -> Result<(), StoreError> {
         let out = self
             .client
             .get_item()
@@ -205,11 +187,7 @@ impl Store {
     }
 
     /// Deletes both records of a connection.
-    pub async fn forget(
-        &self,
-        customer_id: &str,
-        connection_id: &str,
-    ) -> Result<(), NotificationError> {
+    async fn forget(&self, customer_id: &str, connection_id: &str) -> Result<(), StoreError> {
         let a = Delete::builder()
             .table_name(&self.table)
             .key("pk", s(format!("conn#{customer_id}")))
@@ -232,8 +210,7 @@ impl Store {
         Ok(())
     }
 
-    /// The open connections of a customer.
-    pub async fn connections(&self, customer_id: &str) -> Result<Vec<String>, NotificationError> {
+    async fn connections(&self, customer_id: &str) -> Result<Vec<String>, StoreError> {
         let out = self
             .client
             .query()
