@@ -40,13 +40,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_required_setting_is_named_when_missing() {
-        let full = [("JWT_PUBLIC_SECRET", "p")];
-        assert!(Config::from(&Env::from_pairs(full)).is_ok());
-        for missing in ["JWT_PUBLIC_SECRET"] {
-            let env = Env::from_pairs(full.into_iter().filter(|(k, _)| *k != missing));
-            let err = Config::from(&env).unwrap_err().to_string();
-            assert!(err.contains(missing), "{err}");
-        }
+    fn the_required_setting_is_named_when_missing() {
+        let set = Env::from_pairs([("JWT_PUBLIC_SECRET", "x")]);
+        assert!(Config::from(&set).is_ok());
+        let err = Config::from(&Env::default()).unwrap_err().to_string();
+        assert!(err.contains("JWT_PUBLIC_SECRET"), "{err}");
     }
 }

@@ -37,13 +37,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_required_setting_is_named_when_missing() {
-        let full = [("TABLE_NAME", "t")];
-        assert!(Config::from(&Env::from_pairs(full)).is_ok());
-        for missing in ["TABLE_NAME"] {
-            let env = Env::from_pairs(full.into_iter().filter(|(k, _)| *k != missing));
-            let err = Config::from(&env).unwrap_err().to_string();
-            assert!(err.contains(missing), "{err}");
-        }
+    fn the_required_setting_is_named_when_missing() {
+        let set = Env::from_pairs([("TABLE_NAME", "x")]);
+        assert!(Config::from(&set).is_ok());
+        let err = Config::from(&Env::default()).unwrap_err().to_string();
+        assert!(err.contains("TABLE_NAME"), "{err}");
     }
 }

@@ -14,6 +14,7 @@
 //!   `$default`), generic over the store and the pusher; it stores, then pushes and applies
 //!   the domain's verdict on each connection.
 
+pub mod config;
 pub mod domain;
 pub mod http;
 pub mod push;

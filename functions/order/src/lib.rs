@@ -11,6 +11,7 @@
 //! - [`http`]: the router, generic over the store: it checks input, asks the store, and maps
 //!   each refusal to its problem response.
 
+pub mod config;
 pub mod domain;
 pub mod http;
 pub mod store;

@@ -1,12 +1,5 @@
 //! DynamoDB plumbing every store uses: strongly consistent reads by key and attribute helpers.
 
-use crate::config::Runtime;
-
-/// The SDK configuration (kept for callers not yet moved to [`crate::aws`]).
-pub async fn sdk_config(config: &impl AsRef<Runtime>) -> aws_config::SdkConfig {
-    crate::aws::sdk_config(config.as_ref()).await
-}
-
 /// Reads one item by its partition key `pk`, strongly consistent (every store's lookup).
 pub async fn get_by_pk(
     client: &aws_sdk_dynamodb::Client,
@@ -24,11 +17,6 @@ pub async fn get_by_pk(
         .send()
         .await?;
     Ok(out.item().cloned())
-}
-
-/// A DynamoDB client that honours the custom endpoint.
-pub async fn client(config: &impl AsRef<Runtime>) -> aws_sdk_dynamodb::Client {
-    crate::aws::dynamodb(config.as_ref()).await
 }
 
 /// Small helpers for reading and writing DynamoDB items, shared by every store.

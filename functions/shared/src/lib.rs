@@ -21,6 +21,5 @@ pub mod serve;
 pub mod testing;
 pub mod validation;
 
-pub use config::Config;
 pub use error::ApiError;
 pub use json::JsonBody;
