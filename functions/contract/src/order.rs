@@ -75,10 +75,3 @@ pub struct SetStatusRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
 }
-
-/// `POST /internal/orders/{id}/cancel`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CancelOrderRequest {
-    pub reason: String,
-}
