@@ -14,6 +14,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use lambda_http::request::RequestContext;
+use sagaway_contract::problem::PROBLEM_CONTENT_TYPE;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -45,6 +46,30 @@ impl Reply {
     /// The problem code of an error response (`""` if there is none).
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or_default()
+    }
+
+    /// Asserts that this is a problem response (`application/problem+json`) with `status`
+    /// (a `u16` or a [`StatusCode`]) and problem `code`.
+    #[track_caller]
+    pub fn assert_problem<S>(&self, status: S, code: &str)
+    where
+        StatusCode: TryFrom<S>,
+    {
+        let Ok(status) = StatusCode::try_from(status) else {
+            panic!("the expected status is not an HTTP status code");
+        };
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "{:#}",
+            self.body
+        );
+        assert!(
+            self.content_type().starts_with(PROBLEM_CONTENT_TYPE),
+            "content type {:?}, body {:#}",
+            self.content_type(),
+            self.body
+        );
     }
 
     /// The `Content-Type` header (`""` if there is none).
@@ -187,11 +212,39 @@ mod tests {
             StatusCode::OK
         );
         let outside = call(&r, "GET", "/internal/x", As::Shopper("c-1"), None).await;
-        assert_eq!(outside.status, StatusCode::NOT_FOUND);
-        assert!(
-            outside
-                .content_type()
-                .starts_with("application/problem+json")
-        );
+        outside.assert_problem(StatusCode::NOT_FOUND, "no_route");
+        outside.assert_problem(404, "no_route");
+    }
+
+    async fn not_found() -> Reply {
+        call(&router(), "GET", "/internal/x", As::Public, None).await
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "404")]
+    async fn assert_problem_checks_the_status() {
+        not_found().await.assert_problem(400, "no_route");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "no_route")]
+    async fn assert_problem_checks_the_code() {
+        not_found().await.assert_problem(404, "not_found");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "content type")]
+    async fn assert_problem_checks_the_content_type() {
+        let mut reply = not_found().await;
+        reply
+            .headers
+            .insert("content-type", "application/json".parse().unwrap());
+        reply.assert_problem(404, "no_route");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "not an HTTP status code")]
+    async fn assert_problem_wants_a_status_code() {
+        not_found().await.assert_problem(1000u16, "no_route");
     }
 }
