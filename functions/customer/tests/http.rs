@@ -92,15 +92,6 @@ impl Service {
     }
 }
 
-fn assert_problem(r: &Reply, status: StatusCode, code: &str) {
-    assert_eq!((r.status, r.code()), (status, code), "{:?}", r.body);
-    assert!(
-        r.content_type().starts_with("application/problem+json"),
-        "{}",
-        r.content_type()
-    );
-}
-
 #[tokio::test]
 async fn health_is_public() {
     let s = service();
@@ -151,7 +142,7 @@ async fn an_email_registers_once() {
     let s = service();
     let first = s.shopper("ada@example.com").await;
     let r = s.register(" ADA@example.com", "Impostor").await;
-    assert_problem(&r, StatusCode::CONFLICT, "email_taken");
+    r.assert_problem(StatusCode::CONFLICT, "email_taken");
     // The first account is untouched.
     let account = s.store.by_email("ada@example.com").await.unwrap().unwrap();
     assert_eq!(
@@ -178,7 +169,7 @@ async fn concurrent_registrations_of_one_email_give_one_201() {
         let r = c.await.unwrap();
         match r.status {
             StatusCode::CREATED => created += 1,
-            _ => assert_problem(&r, StatusCode::CONFLICT, "email_taken"),
+            _ => r.assert_problem(StatusCode::CONFLICT, "email_taken"),
         }
     }
     assert_eq!(created, 1);
@@ -195,7 +186,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
         Some(json!({"email": "nope", "password": "short", "name": " "})),
     )
     .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let fields: Vec<&str> = r.body["errors"]
         .as_array()
         .unwrap()
@@ -206,7 +197,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
 
     let extra = json!({"email": "a@b.co", "password": PASSWORD, "name": "A", "roles": ["admin"]});
     let r = call(&s.router, "POST", "/v1/customers", As::Public, Some(extra)).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let missing = json!({"email": "a@b.co", "name": "A"});
     let r = call(
         &s.router,
@@ -216,7 +207,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
         Some(missing),
     )
     .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let r = call_raw(
         &s.router,
         "POST",
@@ -226,7 +217,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
         Some(b"{".to_vec()),
     )
     .await;
-    assert_problem(&r, StatusCode::BAD_REQUEST, "malformed_json");
+    r.assert_problem(StatusCode::BAD_REQUEST, "malformed_json");
     let r = call_raw(
         &s.router,
         "POST",
@@ -236,7 +227,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
         Some(Vec::new()),
     )
     .await;
-    assert_problem(&r, StatusCode::BAD_REQUEST, "malformed_json");
+    r.assert_problem(StatusCode::BAD_REQUEST, "malformed_json");
     let r = call_raw(
         &s.router,
         "POST",
@@ -246,11 +237,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
         Some(b"hi".to_vec()),
     )
     .await;
-    assert_problem(
-        &r,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    );
+    r.assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     assert!(s.store.by_email("a@b.co").await.unwrap().is_none());
 }
 
@@ -287,7 +274,7 @@ async fn every_refused_login_is_the_same_401() {
         s.login("", "").await,
     ];
     for r in &refusals {
-        assert_problem(r, StatusCode::UNAUTHORIZED, "invalid_credentials");
+        r.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
         assert_eq!(r.body, refusals[0].body);
         assert_eq!(
             r.headers
@@ -305,7 +292,7 @@ async fn every_refused_login_is_the_same_401() {
         Some(missing),
     )
     .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
 }
 
 #[tokio::test]
@@ -345,7 +332,7 @@ async fn refresh_issues_a_new_token_with_the_roles_read_again() {
     assert_eq!(claims.roles, vec!["customer", "admin"]);
 
     let r = call(&s.router, "POST", "/v1/auth/refresh", As::Public, None).await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     let r = call(
         &s.router,
         "POST",
@@ -354,7 +341,7 @@ async fn refresh_issues_a_new_token_with_the_roles_read_again() {
         None,
     )
     .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "token_expired");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "token_expired");
     let r = call(
         &s.router,
         "POST",
@@ -363,7 +350,7 @@ async fn refresh_issues_a_new_token_with_the_roles_read_again() {
         None,
     )
     .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_token");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
     let r = call(
         &s.router,
         "POST",
@@ -372,7 +359,7 @@ async fn refresh_issues_a_new_token_with_the_roles_read_again() {
         None,
     )
     .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "customer_not_found");
+    r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
 }
 
 #[tokio::test]
@@ -407,7 +394,7 @@ async fn each_caller_sees_only_their_own_profile() {
     assert_eq!(r.body["email"], "bob@example.com");
 
     let r = call(&s.router, "GET", "/v1/customers/me", As::Public, None).await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     let r = call(
         &s.router,
         "GET",
@@ -416,7 +403,7 @@ async fn each_caller_sees_only_their_own_profile() {
         None,
     )
     .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "token_expired");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "token_expired");
     let r = call(
         &s.router,
         "GET",
@@ -425,7 +412,7 @@ async fn each_caller_sees_only_their_own_profile() {
         None,
     )
     .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "customer_not_found");
+    r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
 }
 
 fn address() -> Value {
@@ -491,25 +478,25 @@ async fn bad_profile_changes_are_4xx_and_change_nothing() {
     let s = service();
     let ada = s.shopper("ada@example.com").await;
     let r = s.put_me(As::Shopper(&ada), json!({})).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(r.body["errors"][0]["field"], "body");
     let mut bad = address();
     bad["country"] = json!("Germany");
     let r = s
         .put_me(As::Shopper(&ada), json!({"shipping_address": bad}))
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(r.body["errors"][0]["field"], "shipping_address.country");
     let r = s.put_me(As::Shopper(&ada), json!({"name": ""})).await;
     assert_eq!(r.body["errors"][0]["field"], "name");
     let r = s
         .put_me(As::Shopper(&ada), json!({"email": "new@example.com"}))
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let r = s.put_me(As::Public, json!({"name": "X"})).await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     let r = s.put_me(As::Shopper("gone"), json!({"name": "X"})).await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "customer_not_found");
+    r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
     let stored = s.store.by_id(&ada).await.unwrap().unwrap().customer;
     assert_eq!(
         (stored.name.as_str(), stored.shipping_address),
@@ -547,7 +534,7 @@ async fn the_admin_route_creates_then_resets_an_admin() {
         (Some(id.as_str()), Some("Root"))
     );
     let old = s.login("admin@example.com", "first password").await;
-    assert_problem(&old, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    old.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
     assert_eq!(
         s.login("admin@example.com", "second password").await.status,
         StatusCode::OK
@@ -576,7 +563,7 @@ async fn the_admin_route_is_not_on_the_public_api() {
     let s = service();
     for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
         let r = s.admin(who, "sneaky@example.com", PASSWORD, "Sneaky").await;
-        assert_problem(&r, StatusCode::NOT_FOUND, "no_route");
+        r.assert_problem(StatusCode::NOT_FOUND, "no_route");
     }
     assert!(
         s.store
@@ -586,7 +573,7 @@ async fn the_admin_route_is_not_on_the_public_api() {
             .is_none()
     );
     let r = s.admin(As::Internal, "nope", "short", "").await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 }
 
 #[tokio::test]
@@ -600,7 +587,7 @@ async fn other_methods_and_paths_are_problems() {
         None,
     )
     .await;
-    assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    r.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     let r = call(
         &s.router,
         "GET",
@@ -609,7 +596,7 @@ async fn other_methods_and_paths_are_problems() {
         None,
     )
     .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "no_route");
+    r.assert_problem(StatusCode::NOT_FOUND, "no_route");
 }
 
 /// A signing key that cannot be had (Secrets Manager down).
@@ -636,6 +623,6 @@ async fn without_the_signing_key_login_fails_as_a_500_that_tells_nothing() {
     assert_eq!(r.status, StatusCode::CREATED);
     let body = json!({"email": "ada@example.com", "password": PASSWORD});
     let r = call(&router, "POST", "/v1/auth/login", As::Public, Some(body)).await;
-    assert_problem(&r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error");
+    r.assert_problem(StatusCode::INTERNAL_SERVER_ERROR, "internal_error");
     assert!(!r.body.to_string().contains("Secrets Manager"));
 }
