@@ -139,7 +139,6 @@ pub fn outcome(notification: Notification, saved: Saved, deliveries: &[Delivery]
 mod tests {
     use super::*;
     use sagaway_contract::OrderStatus;
-    use sagaway_shared::paging::encode_cursor;
 
     const NOW: &str = "2026-01-01T00:00:00.000Z";
 
@@ -251,29 +250,5 @@ mod tests {
         assert_eq!(o.notification, notification());
         let o = outcome(notification(), Saved::Repeat, &[]);
         assert_eq!((o.repeated, o.pushed, o.gone, o.failed), (true, 0, 0, 0));
-    }
-
-    #[test]
-    fn page_requests_and_cursors() {
-        assert_eq!(
-            page_request(None, None).unwrap(),
-            PageRequest {
-                limit: 20,
-                after: None
-            }
-        );
-        let key = list_key(NOW, "n-1");
-        assert_eq!(key, format!("{NOW}#n-1"));
-        let r = page_request(Some("5"), Some(&encode_cursor(&key))).unwrap();
-        assert_eq!((r.limit, r.after), (5, Some(key)));
-        let e = page_request(None, Some("%%%")).unwrap_err();
-        assert_eq!(
-            (e.field.as_str(), e.message.as_str()),
-            ("cursor", "is not a cursor this API returned")
-        );
-        assert_eq!(
-            page_request(Some("101"), Some("%%%")).unwrap_err().field,
-            "limit"
-        );
     }
 }

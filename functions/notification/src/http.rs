@@ -191,7 +191,7 @@ mod tests {
     use crate::store::{MemoryStore, NotificationPage};
     use sagaway_contract::OrderStatus;
     use sagaway_shared::serve::finish;
-    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
     use serde_json::Value;
 
     struct Setup {
@@ -429,16 +429,8 @@ mod tests {
         send(&s.app, extra)
             .await
             .assert_problem(422, "invalid_body");
-        let r = call_raw(
-            &s.app,
-            "POST",
-            "/internal/notifications",
-            As::Internal,
-            &[],
-            Some(b"[".to_vec()),
-        )
-        .await;
-        r.assert_problem(400, "malformed_json");
+        assert_refuses_unreadable_json(&s.app, "POST", "/internal/notifications", As::Internal)
+            .await;
         for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
             let r = call(
                 &s.app,

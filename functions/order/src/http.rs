@@ -156,7 +156,7 @@ mod tests {
     use super::*;
     use crate::store::MemoryStore;
     use sagaway_shared::serve::finish;
-    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
     use serde_json::Value;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -284,26 +284,7 @@ mod tests {
         let r = call(&app, "POST", "/internal/orders", As::Internal, Some(extra)).await;
         r.assert_problem(422, "invalid_body");
 
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/orders",
-            As::Internal,
-            &[],
-            Some(b"{".to_vec()),
-        )
-        .await;
-        r.assert_problem(400, "malformed_json");
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/orders",
-            As::Internal,
-            &[("content-type", "text/plain")],
-            Some(b"{}".to_vec()),
-        )
-        .await;
-        r.assert_problem(415, "unsupported_media_type");
+        assert_refuses_unreadable_json(&app, "POST", "/internal/orders", As::Internal).await;
         // Nothing was stored.
         let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
         r.assert_problem(404, "order_not_found");

@@ -165,7 +165,7 @@ mod tests {
     use crate::domain::{LEASE_SECS, LeasePlan, TokenizeRequest};
     use crate::store::memory::MemoryStore;
     use sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS;
-    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
 
     const OK: &str = "4242424242424242";
     const DECLINE: &str = "4000000000000002";
@@ -521,26 +521,7 @@ mod tests {
         )
         .await;
         r.assert_problem(422, "invalid_body");
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/payments",
-            As::Internal,
-            &[],
-            Some(b"{".to_vec()),
-        )
-        .await;
-        r.assert_problem(400, "malformed_json");
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/payments",
-            As::Internal,
-            &[("content-type", "text/plain")],
-            Some(b"{}".to_vec()),
-        )
-        .await;
-        r.assert_problem(415, "unsupported_media_type");
+        assert_refuses_unreadable_json(&app, "POST", "/internal/payments", As::Internal).await;
         // Nothing was recorded by any of them.
         get(&app, "o-1")
             .await

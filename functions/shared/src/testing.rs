@@ -170,6 +170,28 @@ pub async fn call_raw(
     }
 }
 
+/// Asserts that `method path` reads its body as JSON ([`crate::JsonBody`]) and refuses what is
+/// not: a truncated or empty JSON body is a 400 `malformed_json`; a body of another type, or
+/// none at all, a 415 `unsupported_media_type`.
+pub async fn assert_refuses_unreadable_json(
+    router: &Router,
+    method: &str,
+    path: &str,
+    who: As<'_>,
+) {
+    const TEXT: &[(&str, &str)] = &[("content-type", "text/plain")];
+    for (headers, body, status, code) in [
+        (&[][..], Some(b"{".to_vec()), 400, "malformed_json"),
+        (&[], Some(Vec::new()), 400, "malformed_json"),
+        (TEXT, Some(b"{}".to_vec()), 415, "unsupported_media_type"),
+        (&[], None, 415, "unsupported_media_type"),
+    ] {
+        call_raw(router, method, path, who, headers, body)
+            .await
+            .assert_problem(status, code);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +236,27 @@ mod tests {
         let outside = call(&r, "GET", "/internal/x", As::Shopper("c-1"), None).await;
         outside.assert_problem(StatusCode::NOT_FOUND, "no_route");
         outside.assert_problem(404, "no_route");
+    }
+
+    #[tokio::test]
+    async fn a_json_route_refuses_unreadable_bodies() {
+        let r = Router::new().route(
+            "/echo",
+            axum::routing::post(|crate::JsonBody(v): crate::JsonBody<Value>| async move {
+                axum::Json(v)
+            }),
+        );
+        let r = crate::serve::finish(r);
+        assert_refuses_unreadable_json(&r, "POST", "/echo", As::Public).await;
+        let ok = call(&r, "POST", "/echo", As::Public, Some(json!({"a": 1}))).await;
+        assert_eq!((ok.status, ok.body), (StatusCode::OK, json!({"a": 1})));
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "malformed_json")]
+    async fn a_route_that_ignores_its_body_fails_the_json_check() {
+        let r = Router::new().route("/any", axum::routing::post(|| async { "ok" }));
+        assert_refuses_unreadable_json(&r, "POST", "/any", As::Public).await;
     }
 
     async fn not_found() -> Reply {
