@@ -75,6 +75,10 @@ impl Service {
         call(&self.router, "POST", "/internal/admins", who, Some(body)).await
     }
 
+    async fn send(&self, method: &str, path: &str, who: As<'_>) -> Reply {
+        call(&self.router, method, path, who, None).await
+    }
+
     async fn put_me(&self, who: As<'_>, body: Value) -> Reply {
         call(&self.router, "PUT", "/v1/customers/me", who, Some(body)).await
     }
@@ -95,7 +99,7 @@ impl Service {
 #[tokio::test]
 async fn health_is_public() {
     let s = service();
-    let r = call(&s.router, "GET", "/health", As::Public, None).await;
+    let r = s.send("GET", "/health", As::Public).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body, json!({"status": "ok", "service": "customer"}));
 }
@@ -270,14 +274,7 @@ async fn every_refused_login_is_the_same_401() {
 async fn refresh_issues_a_new_token_with_the_roles_read_again() {
     let s = service();
     let id = s.shopper("ada@example.com").await;
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Shopper(&id),
-        None,
-    )
-    .await;
+    let r = s.send("POST", "/v1/auth/refresh", As::Shopper(&id)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["customer"]["id"], id.as_str());
     let claims = s.verify(r.body["token"]["token"].as_str().unwrap());
@@ -291,45 +288,23 @@ async fn refresh_issues_a_new_token_with_the_roles_read_again() {
         .admin(As::Internal, "ada@example.com", PASSWORD, "Ada")
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Shopper(&id),
-        None,
-    )
-    .await;
+    let r = s.send("POST", "/v1/auth/refresh", As::Shopper(&id)).await;
     let claims = s.verify(r.body["token"]["token"].as_str().unwrap());
     assert_eq!(claims.roles, vec!["customer", "admin"]);
 
-    let r = call(&s.router, "POST", "/v1/auth/refresh", As::Public, None).await;
+    let r = s.send("POST", "/v1/auth/refresh", As::Public).await;
     r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Rejected("token_expired"),
-        None,
-    )
-    .await;
+    let r = s
+        .send("POST", "/v1/auth/refresh", As::Rejected("token_expired"))
+        .await;
     r.assert_problem(StatusCode::UNAUTHORIZED, "token_expired");
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Rejected("invalid_token"),
-        None,
-    )
-    .await;
+    let r = s
+        .send("POST", "/v1/auth/refresh", As::Rejected("invalid_token"))
+        .await;
     r.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Shopper("gone"),
-        None,
-    )
-    .await;
+    let r = s
+        .send("POST", "/v1/auth/refresh", As::Shopper("gone"))
+        .await;
     r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
 }
 
@@ -338,51 +313,25 @@ async fn each_caller_sees_only_their_own_profile() {
     let s = service();
     let ada = s.shopper("ada@example.com").await;
     let bob = s.shopper("bob@example.com").await;
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&ada),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&ada)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         (r.body["id"].as_str(), r.body["email"].as_str()),
         (Some(ada.as_str()), Some("ada@example.com"))
     );
     assert!(r.body.get("password_hash").is_none());
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&bob),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&bob)).await;
     assert_eq!(r.body["email"], "bob@example.com");
-    let r = call(&s.router, "GET", "/v1/customers/me", As::Admin(&bob), None).await;
+    let r = s.send("GET", "/v1/customers/me", As::Admin(&bob)).await;
     assert_eq!(r.body["email"], "bob@example.com");
 
-    let r = call(&s.router, "GET", "/v1/customers/me", As::Public, None).await;
+    let r = s.send("GET", "/v1/customers/me", As::Public).await;
     r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Rejected("token_expired"),
-        None,
-    )
-    .await;
+    let r = s
+        .send("GET", "/v1/customers/me", As::Rejected("token_expired"))
+        .await;
     r.assert_problem(StatusCode::UNAUTHORIZED, "token_expired");
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper("gone"),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper("gone")).await;
     r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
 }
 
@@ -421,26 +370,12 @@ async fn a_profile_change_changes_only_what_it_gives_and_repeats_the_same() {
     assert_eq!(strip(r.body.clone()), strip(before.clone()));
     assert!(r.body["updated_at"].as_str() >= before["updated_at"].as_str());
 
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&ada),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&ada)).await;
     assert_eq!(strip(r.body), strip(before));
     // Bob's change is Bob's.
     let r = s.put_me(As::Shopper(&bob), json!({"name": "Bob"})).await;
     assert_eq!(r.body["id"], bob.as_str());
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&ada),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&ada)).await;
     assert_eq!(r.body["name"], "Ada L.");
 }
 
@@ -550,23 +485,13 @@ async fn the_admin_route_is_not_on_the_public_api() {
 #[tokio::test]
 async fn other_methods_and_paths_are_problems() {
     let s = service();
-    let r = call(
-        &s.router,
-        "DELETE",
-        "/v1/customers/me",
-        As::Shopper("c-1"),
-        None,
-    )
-    .await;
+    let r = s
+        .send("DELETE", "/v1/customers/me", As::Shopper("c-1"))
+        .await;
     r.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/someone",
-        As::Shopper("c-1"),
-        None,
-    )
-    .await;
+    let r = s
+        .send("GET", "/v1/customers/someone", As::Shopper("c-1"))
+        .await;
     r.assert_problem(StatusCode::NOT_FOUND, "no_route");
 }
 
