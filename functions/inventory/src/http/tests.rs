@@ -55,6 +55,11 @@ async fn reserve(app: &Router, order: &str, lines: &[(&str, i64)]) -> Reply {
     .await
 }
 
+async fn reservation(app: &Router, order: &str) -> Reply {
+    let path = format!("/internal/reservations/{order}");
+    call(app, "GET", &path, As::Internal, None).await
+}
+
 async fn release(app: &Router, order: &str) -> Reply {
     let path = format!("/internal/reservations/{order}/release");
     call(app, "POST", &path, As::Internal, None).await
@@ -344,14 +349,7 @@ async fn reserve_then_release_once_each() {
     );
     assert_eq!(stock(&store, "mug").await, 6);
 
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/o-1",
-        As::Internal,
-        None,
-    )
-    .await;
+    let r = reservation(&app, "o-1").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         r.body["lines"],
@@ -373,14 +371,7 @@ async fn reserve_then_release_once_each() {
         ["released", "already_released", "already_released"]
     );
     assert_eq!(stock(&store, "mug").await, 10, "put back once");
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/o-1",
-        As::Internal,
-        None,
-    )
-    .await;
+    let r = reservation(&app, "o-1").await;
     assert_eq!(r.body["status"], "RELEASED");
     assert!(r.body["released_at"].is_string());
 
@@ -399,14 +390,7 @@ async fn a_release_without_a_reservation_blocks_a_late_reserve() {
         r.body["shortages"],
         json!([{ "product_id": "mug", "requested": 3, "available": 2 }])
     );
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/o-1",
-        As::Internal,
-        None,
-    )
-    .await;
+    let r = reservation(&app, "o-1").await;
     r.assert_problem(404, "reservation_not_found");
 
     let r = release(&app, "o-1").await;
@@ -477,14 +461,7 @@ async fn reserve_requests_that_break_a_rule_name_the_problem() {
     r.assert_problem(422, "invalid_body");
     assert!(r.body["detail"].as_str().unwrap().contains("lines"));
 
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/bad%20id",
-        As::Internal,
-        None,
-    )
-    .await;
+    let r = reservation(&app, "bad%20id").await;
     r.assert_problem(422, "validation_failed");
     let r = release(&app, "bad%20id").await;
     r.assert_problem(422, "validation_failed");
