@@ -12,7 +12,7 @@ use customer::tokens::{ClaimsSigner, InMemoryKey, Issuer};
 use jsonwebtoken::{Algorithm, Validation};
 use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER, TOKEN_TTL_SECS};
 use sagaway_shared::serve::finish;
-use sagaway_shared::testing::{As, Reply, call, call_raw};
+use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery";
@@ -75,6 +75,10 @@ impl Service {
         call(&self.router, "POST", "/internal/admins", who, Some(body)).await
     }
 
+    async fn send(&self, method: &str, path: &str, who: As<'_>) -> Reply {
+        call(&self.router, method, path, who, None).await
+    }
+
     async fn put_me(&self, who: As<'_>, body: Value) -> Reply {
         call(&self.router, "PUT", "/v1/customers/me", who, Some(body)).await
     }
@@ -92,19 +96,10 @@ impl Service {
     }
 }
 
-fn assert_problem(r: &Reply, status: StatusCode, code: &str) {
-    assert_eq!((r.status, r.code()), (status, code), "{:?}", r.body);
-    assert!(
-        r.content_type().starts_with("application/problem+json"),
-        "{}",
-        r.content_type()
-    );
-}
-
 #[tokio::test]
 async fn health_is_public() {
     let s = service();
-    let r = call(&s.router, "GET", "/health", As::Public, None).await;
+    let r = s.send("GET", "/health", As::Public).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body, json!({"status": "ok", "service": "customer"}));
 }
@@ -151,7 +146,7 @@ async fn an_email_registers_once() {
     let s = service();
     let first = s.shopper("ada@example.com").await;
     let r = s.register(" ADA@example.com", "Impostor").await;
-    assert_problem(&r, StatusCode::CONFLICT, "email_taken");
+    r.assert_problem(StatusCode::CONFLICT, "email_taken");
     // The first account is untouched.
     let account = s.store.by_email("ada@example.com").await.unwrap().unwrap();
     assert_eq!(
@@ -178,7 +173,7 @@ async fn concurrent_registrations_of_one_email_give_one_201() {
         let r = c.await.unwrap();
         match r.status {
             StatusCode::CREATED => created += 1,
-            _ => assert_problem(&r, StatusCode::CONFLICT, "email_taken"),
+            _ => r.assert_problem(StatusCode::CONFLICT, "email_taken"),
         }
     }
     assert_eq!(created, 1);
@@ -195,7 +190,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
         Some(json!({"email": "nope", "password": "short", "name": " "})),
     )
     .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let fields: Vec<&str> = r.body["errors"]
         .as_array()
         .unwrap()
@@ -206,7 +201,7 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
 
     let extra = json!({"email": "a@b.co", "password": PASSWORD, "name": "A", "roles": ["admin"]});
     let r = call(&s.router, "POST", "/v1/customers", As::Public, Some(extra)).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let missing = json!({"email": "a@b.co", "name": "A"});
     let r = call(
         &s.router,
@@ -216,41 +211,8 @@ async fn bad_registrations_are_4xx_naming_the_problem_and_store_nothing() {
         Some(missing),
     )
     .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
-    let r = call_raw(
-        &s.router,
-        "POST",
-        "/v1/customers",
-        As::Public,
-        &[],
-        Some(b"{".to_vec()),
-    )
-    .await;
-    assert_problem(&r, StatusCode::BAD_REQUEST, "malformed_json");
-    let r = call_raw(
-        &s.router,
-        "POST",
-        "/v1/customers",
-        As::Public,
-        &[],
-        Some(Vec::new()),
-    )
-    .await;
-    assert_problem(&r, StatusCode::BAD_REQUEST, "malformed_json");
-    let r = call_raw(
-        &s.router,
-        "POST",
-        "/v1/customers",
-        As::Public,
-        &[("content-type", "text/plain")],
-        Some(b"hi".to_vec()),
-    )
-    .await;
-    assert_problem(
-        &r,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    );
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    assert_refuses_unreadable_json(&s.router, "POST", "/v1/customers", As::Public).await;
     assert!(s.store.by_email("a@b.co").await.unwrap().is_none());
 }
 
@@ -287,7 +249,7 @@ async fn every_refused_login_is_the_same_401() {
         s.login("", "").await,
     ];
     for r in &refusals {
-        assert_problem(r, StatusCode::UNAUTHORIZED, "invalid_credentials");
+        r.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
         assert_eq!(r.body, refusals[0].body);
         assert_eq!(
             r.headers
@@ -305,21 +267,14 @@ async fn every_refused_login_is_the_same_401() {
         Some(missing),
     )
     .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
 }
 
 #[tokio::test]
 async fn refresh_issues_a_new_token_with_the_roles_read_again() {
     let s = service();
     let id = s.shopper("ada@example.com").await;
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Shopper(&id),
-        None,
-    )
-    .await;
+    let r = s.send("POST", "/v1/auth/refresh", As::Shopper(&id)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["customer"]["id"], id.as_str());
     let claims = s.verify(r.body["token"]["token"].as_str().unwrap());
@@ -333,46 +288,24 @@ async fn refresh_issues_a_new_token_with_the_roles_read_again() {
         .admin(As::Internal, "ada@example.com", PASSWORD, "Ada")
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Shopper(&id),
-        None,
-    )
-    .await;
+    let r = s.send("POST", "/v1/auth/refresh", As::Shopper(&id)).await;
     let claims = s.verify(r.body["token"]["token"].as_str().unwrap());
     assert_eq!(claims.roles, vec!["customer", "admin"]);
 
-    let r = call(&s.router, "POST", "/v1/auth/refresh", As::Public, None).await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Rejected("token_expired"),
-        None,
-    )
-    .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "token_expired");
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Rejected("invalid_token"),
-        None,
-    )
-    .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_token");
-    let r = call(
-        &s.router,
-        "POST",
-        "/v1/auth/refresh",
-        As::Shopper("gone"),
-        None,
-    )
-    .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "customer_not_found");
+    let r = s.send("POST", "/v1/auth/refresh", As::Public).await;
+    r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+    let r = s
+        .send("POST", "/v1/auth/refresh", As::Rejected("token_expired"))
+        .await;
+    r.assert_problem(StatusCode::UNAUTHORIZED, "token_expired");
+    let r = s
+        .send("POST", "/v1/auth/refresh", As::Rejected("invalid_token"))
+        .await;
+    r.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+    let r = s
+        .send("POST", "/v1/auth/refresh", As::Shopper("gone"))
+        .await;
+    r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
 }
 
 #[tokio::test]
@@ -380,52 +313,26 @@ async fn each_caller_sees_only_their_own_profile() {
     let s = service();
     let ada = s.shopper("ada@example.com").await;
     let bob = s.shopper("bob@example.com").await;
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&ada),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&ada)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         (r.body["id"].as_str(), r.body["email"].as_str()),
         (Some(ada.as_str()), Some("ada@example.com"))
     );
     assert!(r.body.get("password_hash").is_none());
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&bob),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&bob)).await;
     assert_eq!(r.body["email"], "bob@example.com");
-    let r = call(&s.router, "GET", "/v1/customers/me", As::Admin(&bob), None).await;
+    let r = s.send("GET", "/v1/customers/me", As::Admin(&bob)).await;
     assert_eq!(r.body["email"], "bob@example.com");
 
-    let r = call(&s.router, "GET", "/v1/customers/me", As::Public, None).await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Rejected("token_expired"),
-        None,
-    )
-    .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "token_expired");
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper("gone"),
-        None,
-    )
-    .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "customer_not_found");
+    let r = s.send("GET", "/v1/customers/me", As::Public).await;
+    r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+    let r = s
+        .send("GET", "/v1/customers/me", As::Rejected("token_expired"))
+        .await;
+    r.assert_problem(StatusCode::UNAUTHORIZED, "token_expired");
+    let r = s.send("GET", "/v1/customers/me", As::Shopper("gone")).await;
+    r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
 }
 
 fn address() -> Value {
@@ -463,26 +370,12 @@ async fn a_profile_change_changes_only_what_it_gives_and_repeats_the_same() {
     assert_eq!(strip(r.body.clone()), strip(before.clone()));
     assert!(r.body["updated_at"].as_str() >= before["updated_at"].as_str());
 
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&ada),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&ada)).await;
     assert_eq!(strip(r.body), strip(before));
     // Bob's change is Bob's.
     let r = s.put_me(As::Shopper(&bob), json!({"name": "Bob"})).await;
     assert_eq!(r.body["id"], bob.as_str());
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/me",
-        As::Shopper(&ada),
-        None,
-    )
-    .await;
+    let r = s.send("GET", "/v1/customers/me", As::Shopper(&ada)).await;
     assert_eq!(r.body["name"], "Ada L.");
 }
 
@@ -491,25 +384,25 @@ async fn bad_profile_changes_are_4xx_and_change_nothing() {
     let s = service();
     let ada = s.shopper("ada@example.com").await;
     let r = s.put_me(As::Shopper(&ada), json!({})).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(r.body["errors"][0]["field"], "body");
     let mut bad = address();
     bad["country"] = json!("Germany");
     let r = s
         .put_me(As::Shopper(&ada), json!({"shipping_address": bad}))
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(r.body["errors"][0]["field"], "shipping_address.country");
     let r = s.put_me(As::Shopper(&ada), json!({"name": ""})).await;
     assert_eq!(r.body["errors"][0]["field"], "name");
     let r = s
         .put_me(As::Shopper(&ada), json!({"email": "new@example.com"}))
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let r = s.put_me(As::Public, json!({"name": "X"})).await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     let r = s.put_me(As::Shopper("gone"), json!({"name": "X"})).await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "customer_not_found");
+    r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
     let stored = s.store.by_id(&ada).await.unwrap().unwrap().customer;
     assert_eq!(
         (stored.name.as_str(), stored.shipping_address),
@@ -547,7 +440,7 @@ async fn the_admin_route_creates_then_resets_an_admin() {
         (Some(id.as_str()), Some("Root"))
     );
     let old = s.login("admin@example.com", "first password").await;
-    assert_problem(&old, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    old.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
     assert_eq!(
         s.login("admin@example.com", "second password").await.status,
         StatusCode::OK
@@ -576,7 +469,7 @@ async fn the_admin_route_is_not_on_the_public_api() {
     let s = service();
     for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
         let r = s.admin(who, "sneaky@example.com", PASSWORD, "Sneaky").await;
-        assert_problem(&r, StatusCode::NOT_FOUND, "no_route");
+        r.assert_problem(StatusCode::NOT_FOUND, "no_route");
     }
     assert!(
         s.store
@@ -586,30 +479,20 @@ async fn the_admin_route_is_not_on_the_public_api() {
             .is_none()
     );
     let r = s.admin(As::Internal, "nope", "short", "").await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 }
 
 #[tokio::test]
 async fn other_methods_and_paths_are_problems() {
     let s = service();
-    let r = call(
-        &s.router,
-        "DELETE",
-        "/v1/customers/me",
-        As::Shopper("c-1"),
-        None,
-    )
-    .await;
-    assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
-    let r = call(
-        &s.router,
-        "GET",
-        "/v1/customers/someone",
-        As::Shopper("c-1"),
-        None,
-    )
-    .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "no_route");
+    let r = s
+        .send("DELETE", "/v1/customers/me", As::Shopper("c-1"))
+        .await;
+    r.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let r = s
+        .send("GET", "/v1/customers/someone", As::Shopper("c-1"))
+        .await;
+    r.assert_problem(StatusCode::NOT_FOUND, "no_route");
 }
 
 /// A signing key that cannot be had (Secrets Manager down).
@@ -636,6 +519,6 @@ async fn without_the_signing_key_login_fails_as_a_500_that_tells_nothing() {
     assert_eq!(r.status, StatusCode::CREATED);
     let body = json!({"email": "ada@example.com", "password": PASSWORD});
     let r = call(&router, "POST", "/v1/auth/login", As::Public, Some(body)).await;
-    assert_problem(&r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error");
+    r.assert_problem(StatusCode::INTERNAL_SERVER_ERROR, "internal_error");
     assert!(!r.body.to_string().contains("Secrets Manager"));
 }

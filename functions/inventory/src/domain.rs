@@ -9,7 +9,8 @@
 //! - A product's details are replaced as a whole; its stock changes only when the change
 //!   names one, and a new product without one starts at 0 ([`product_after_change`]). Setting
 //!   the stock of a product that does not exist is refused ([`stock_set`]).
-//! - The catalog is listed in id order, a page at a time ([`page_request`], [`catalog_page`]).
+//! - The catalog is listed in id order, a page at a time ([`page_request`]); a cursor names a
+//!   product id ([`decode_cursor`]), paged as every list is ([`sagaway_shared::paging`]).
 //! - A reservation belongs to one order, has 1–[`MAX_LINES`] lines with quantities in
 //!   `1..=MAX_QUANTITY`; lines naming the same product are merged. It is all-or-nothing.
 //! - Reserve and release are idempotent by order id ([`plan_reserve`], [`plan_release`]): a
@@ -29,7 +30,8 @@ pub const MAX_NAME_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 2_000;
 pub const DEFAULT_CURRENCY: &str = "USD";
 
-pub use sagaway_shared::validation::{ValidationError, page_size, validate_id};
+use sagaway_shared::paging;
+pub use sagaway_shared::validation::{ValidationError, validate_id};
 
 /// Which rule refused an inventory operation. Failures of the storage itself are the store's
 /// ([`crate::store::StoreError`]).
@@ -224,26 +226,18 @@ pub struct ProductPage {
     pub next_cursor: Option<String>,
 }
 
-/// Which page of the catalog to read: at most `limit` products, in id order, after `after`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
-    pub limit: i32,
-    pub after: Option<String>,
-}
+/// Which page of the catalog to read: at most `limit` products, in id order, after the
+/// product `after`.
+pub use sagaway_shared::paging::PageRequest;
+/// The cursor of the page after the product `id`.
+pub use sagaway_shared::paging::encode_cursor;
 
 /// Checks `?limit=` (first) and `?cursor=`.
 pub fn page_request(
     limit: Option<&str>,
     cursor: Option<&str>,
 ) -> Result<PageRequest, ValidationError> {
-    let limit = page_size(limit)?;
-    let after = cursor.map(decode_cursor).transpose()?;
-    Ok(PageRequest { limit, after })
-}
-
-/// The cursor of the page after the product `id`.
-pub fn encode_cursor(id: &str) -> String {
-    sagaway_shared::dynamo::attr::encode_cursor(id)
+    paging::page_request_with(limit, cursor, decode_cursor)
 }
 
 /// The product id a cursor names; anything this API did not hand out is refused.
@@ -254,23 +248,9 @@ pub fn decode_cursor(cursor: &str) -> Result<String, ValidationError> {
             "is not a cursor this API returned; pass next_cursor from the previous page",
         )
     };
-    let id = sagaway_shared::dynamo::attr::decode_cursor(cursor).ok_or_else(invalid)?;
+    let id = paging::decode_cursor(cursor).ok_or_else(invalid)?;
     validate_id("cursor", &id).map_err(|_| invalid())?;
     Ok(id)
-}
-
-/// A page made of the products a store read, in id order, after the cursor. `stopped_early`
-/// says the store stopped at the page's limit (or a size cap of its own) rather than at the
-/// end of the catalog; the page then names its last product as the next cursor, even when
-/// nothing follows: stores do not look ahead (DynamoDB's Query does not), so the page after
-/// a full last page is empty and has no cursor.
-pub fn catalog_page(items: Vec<Product>, stopped_early: bool) -> ProductPage {
-    let next_cursor = if stopped_early {
-        items.last().map(|p| encode_cursor(&p.id))
-    } else {
-        None
-    };
-    ProductPage { items, next_cursor }
 }
 
 /// A validated reservation request: lines merged by product and sorted by product id.
@@ -869,6 +849,10 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor("mug-01")).unwrap(), "mug-01");
         assert_eq!(decode_cursor("!!!").unwrap_err().field, "cursor");
         assert_eq!(
+            decode_cursor("!!!").unwrap_err().message,
+            "is not a cursor this API returned; pass next_cursor from the previous page"
+        );
+        assert_eq!(
             decode_cursor(&encode_cursor("a b")).unwrap_err().field,
             "cursor",
             "a cursor naming no possible product"
@@ -900,14 +884,5 @@ mod tests {
             page_request(Some("5"), Some("***")).unwrap_err().field,
             "cursor"
         );
-    }
-
-    #[test]
-    fn a_page_that_stopped_early_names_its_last_product() {
-        let page = catalog_page(vec![product("a", 1), product("b", 1)], true);
-        let next = page.next_cursor.expect("a cursor");
-        assert_eq!(decode_cursor(&next).unwrap(), "b");
-        assert_eq!(catalog_page(vec![product("a", 1)], false).next_cursor, None);
-        assert_eq!(catalog_page(Vec::new(), true).next_cursor, None);
     }
 }

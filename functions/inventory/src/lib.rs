@@ -5,8 +5,8 @@
 //!   goes negative" ([`domain::check_stock`]), the reserve and release plans with their
 //!   idempotency by order id and the release tombstone ([`domain::plan_reserve`],
 //!   [`domain::plan_release`]), product changes ([`domain::product_after_change`],
-//!   [`domain::stock_set`]) and catalog paging ([`domain::page_request`],
-//!   [`domain::catalog_page`]). Unit-tested there.
+//!   [`domain::stock_set`]) and the catalog's cursors ([`domain::page_request`]). Unit-tested
+//!   there.
 //! - [`store`]: the port ([`store::InventoryStore`]) and its two adapters, which carry the
 //!   domain's plans out atomically: [`store::DynamoStore`] (the service's DynamoDB table; the
 //!   plans' preconditions become condition expressions and transactions, the part only the

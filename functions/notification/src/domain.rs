@@ -9,11 +9,9 @@
 //!   with `repeated: true` and nothing pushed.
 //! - [`fate`]: a connection that the management API reports gone is deleted, not retried; one
 //!   whose push failed otherwise is kept. [`outcome`] counts what became of each push.
-//! - [`page_request`], [`page`]: a customer's notifications are listed newest first, ordered
-//!   by [`list_key`] (`<created_at>#<id>`), paged with an opaque cursor holding the last key
-//!   of the page; a full page carries a cursor (as DynamoDB's `Limit` does).
-
-use sagaway_shared::dynamo::attr::{decode_cursor, encode_cursor};
+//! - [`page_request`]: a customer's notifications are listed newest first, ordered by
+//!   [`list_key`] (`<created_at>#<id>`), paged as every list is ([`sagaway_shared::paging`]):
+//!   an opaque cursor holding the last key of the page; a full page carries a cursor.
 
 pub const MAX_MESSAGE: usize = 1_000;
 pub const MAX_DATA_BYTES: usize = 8 * 1024;
@@ -23,7 +21,8 @@ pub const MAX_KEY_LEN: usize = 128;
 pub use sagaway_contract::notification::{
     Notification, NotificationKind, OrderStatusData, SendNotification as SendInput, SendOutcome,
 };
-pub use sagaway_shared::validation::{ValidationError, invalid, page_size};
+pub use sagaway_shared::paging::{PageRequest, list_key, page_request};
+pub use sagaway_shared::validation::{ValidationError, invalid};
 
 /// A page of notifications, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -134,56 +133,6 @@ pub fn outcome(notification: Notification, saved: Saved, deliveries: &[Delivery]
         gone: count(|d| *d == Delivery::Gone),
         failed: count(|d| matches!(d, Delivery::Failed(_))),
     }
-}
-
-/// Where a notification sits in its customer's list (sorted descending: newest first; the
-/// id breaks ties within a millisecond).
-pub fn list_key(created_at: &str, id: &str) -> String {
-    format!("{created_at}#{id}")
-}
-
-/// A validated page request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
-    pub limit: i32,
-    /// The last list key of the previous page.
-    pub after: Option<String>,
-}
-
-/// Checks `?limit=` (first) and `?cursor=`.
-pub fn page_request(
-    limit: Option<&str>,
-    cursor: Option<&str>,
-) -> Result<PageRequest, ValidationError> {
-    let limit = page_size(limit)?;
-    let after = cursor
-        .map(|c| {
-            decode_cursor(c).ok_or_else(|| invalid("cursor", "is not a cursor this API returned"))
-        })
-        .transpose()?;
-    Ok(PageRequest { limit, after })
-}
-
-/// The cursor for the page after the one ending at `key`.
-pub fn cursor_after(key: &str) -> String {
-    encode_cursor(key)
-}
-
-/// One page of `entries` (list key, item; in any order) for `req`: newest first, after the
-/// cursor's key, at most `limit`, with a cursor when the page is full.
-pub fn page<T>(mut entries: Vec<(String, T)>, req: &PageRequest) -> (Vec<T>, Option<String>) {
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
-    let limit = usize::try_from(req.limit).unwrap_or(0);
-    let taken: Vec<(String, T)> = entries
-        .into_iter()
-        .filter(|(k, _)| req.after.as_ref().is_none_or(|a| k < a))
-        .take(limit)
-        .collect();
-    let next = match taken.last() {
-        Some((k, _)) if taken.len() == limit => Some(cursor_after(k)),
-        _ => None,
-    };
-    (taken.into_iter().map(|(_, t)| t).collect(), next)
 }
 
 #[cfg(test)]
@@ -301,45 +250,5 @@ mod tests {
         assert_eq!(o.notification, notification());
         let o = outcome(notification(), Saved::Repeat, &[]);
         assert_eq!((o.repeated, o.pushed, o.gone, o.failed), (true, 0, 0, 0));
-    }
-
-    #[test]
-    fn page_requests_and_cursors() {
-        assert_eq!(
-            page_request(None, None).unwrap(),
-            PageRequest {
-                limit: 20,
-                after: None
-            }
-        );
-        let key = list_key(NOW, "n-1");
-        assert_eq!(key, format!("{NOW}#n-1"));
-        let r = page_request(Some("5"), Some(&cursor_after(&key))).unwrap();
-        assert_eq!((r.limit, r.after), (5, Some(key)));
-        assert_eq!(page_request(None, Some("%%%")).unwrap_err().field, "cursor");
-        assert_eq!(
-            page_request(Some("101"), Some("%%%")).unwrap_err().field,
-            "limit"
-        );
-    }
-
-    #[test]
-    fn pages_are_newest_first_and_a_full_page_has_a_cursor() {
-        let keys = ["2026-01-02#b", "2026-01-01#a", "2026-01-03#a"];
-        let entries = || keys.iter().map(|k| (k.to_string(), *k)).collect::<Vec<_>>();
-        let req = |limit, after: Option<&str>| PageRequest {
-            limit,
-            after: after.map(str::to_string),
-        };
-        let (items, next) = page(entries(), &req(2, None));
-        assert_eq!(items, ["2026-01-03#a", "2026-01-02#b"]);
-        assert_eq!(next, Some(cursor_after("2026-01-02#b")));
-        let (items, next) = page(entries(), &req(2, Some("2026-01-02#b")));
-        assert_eq!((items, next), (vec!["2026-01-01#a"], None));
-        let (items, next) = page(entries(), &req(1, Some("2026-01-01#a")));
-        assert_eq!((items.len(), next), (0, None));
-        let (items, next) = page(entries(), &req(3, None));
-        assert_eq!(items.len(), 3);
-        assert_eq!(next, Some(cursor_after("2026-01-01#a")));
     }
 }

@@ -191,7 +191,7 @@ mod tests {
     use crate::store::{MemoryStore, NotificationPage};
     use sagaway_contract::OrderStatus;
     use sagaway_shared::serve::finish;
-    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
     use serde_json::Value;
 
     struct Setup {
@@ -231,14 +231,13 @@ mod tests {
         .await
     }
 
-    fn problem(r: &Reply, status: u16, code: &str) {
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (status, code),
-            "{:#}",
-            r.body
-        );
-        assert!(r.content_type().starts_with("application/problem+json"));
+    /// The first page of a customer's notifications, straight from the store.
+    async fn listed(store: &MemoryStore, customer: &str) -> NotificationPage {
+        let first = PageRequest {
+            limit: 10,
+            after: None,
+        };
+        store.list(customer, &first).await.unwrap()
     }
 
     fn stored(id: &str, customer: &str, at: &str) -> Notification {
@@ -308,29 +307,21 @@ mod tests {
     async fn the_list_refuses_bad_queries_and_anonymous_callers() {
         let s = setup();
         let get = |q: &'static str, who| call(&s.app, "GET", q, who, None);
-        problem(
-            &get("/v1/notifications?limit=0", As::Shopper("c-1")).await,
-            422,
-            "validation_failed",
-        );
+        get("/v1/notifications?limit=0", As::Shopper("c-1"))
+            .await
+            .assert_problem(422, "validation_failed");
         let r = get("/v1/notifications?cursor=%25%25", As::Shopper("c-1")).await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "cursor");
-        problem(
-            &get("/v1/notifications?cursor=a&cursor=b", As::Shopper("c-1")).await,
-            400,
-            "invalid_query",
-        );
-        problem(
-            &get("/v1/notifications", As::Public).await,
-            401,
-            "unauthenticated",
-        );
-        problem(
-            &get("/v1/notifications", As::Rejected("invalid_token")).await,
-            401,
-            "invalid_token",
-        );
+        get("/v1/notifications?cursor=a&cursor=b", As::Shopper("c-1"))
+            .await
+            .assert_problem(400, "invalid_query");
+        get("/v1/notifications", As::Public)
+            .await
+            .assert_problem(401, "unauthenticated");
+        get("/v1/notifications", As::Rejected("invalid_token"))
+            .await
+            .assert_problem(401, "invalid_token");
     }
 
     #[tokio::test]
@@ -428,24 +419,18 @@ mod tests {
         let mut blank = body("n-1", "c-1");
         blank["message"] = json!("  ");
         let r = send(&s.app, blank).await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "message");
         let r = send(&s.app, body("n 1", "c-1")).await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "id");
         let mut extra = body("n-1", "c-1");
         extra["data"]["colour"] = json!("red");
-        problem(&send(&s.app, extra).await, 422, "invalid_body");
-        let r = call_raw(
-            &s.app,
-            "POST",
-            "/internal/notifications",
-            As::Internal,
-            &[],
-            Some(b"[".to_vec()),
-        )
-        .await;
-        problem(&r, 400, "malformed_json");
+        send(&s.app, extra)
+            .await
+            .assert_problem(422, "invalid_body");
+        assert_refuses_unreadable_json(&s.app, "POST", "/internal/notifications", As::Internal)
+            .await;
         for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
             let r = call(
                 &s.app,
@@ -455,22 +440,11 @@ mod tests {
                 Some(body("n-1", "c-1")),
             )
             .await;
-            problem(&r, 404, "no_route");
+            r.assert_problem(404, "no_route");
         }
         // Nothing reached the store.
-        let page = s
-            .store
-            .list(
-                "c-1",
-                &PageRequest {
-                    limit: 10,
-                    after: None,
-                },
-            )
-            .await
-            .unwrap();
         assert_eq!(
-            page,
+            listed(&s.store, "c-1").await,
             NotificationPage {
                 items: vec![],
                 next_cursor: None
@@ -484,7 +458,7 @@ mod tests {
         for path in [WS_CONNECT, WS_DISCONNECT, WS_MESSAGE] {
             for who in [As::Shopper("c-1"), As::Internal] {
                 let r = call(&s.app, "POST", path, who, Some(json!({}))).await;
-                problem(&r, 404, "no_route");
+                r.assert_problem(404, "no_route");
             }
         }
         assert!(s.store.connections("c-1").await.unwrap().is_empty());
@@ -525,17 +499,7 @@ mod tests {
         let r = send(&app, body("n-1", "c-1")).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(r.body["pushed"], 0);
-        let page = store
-            .list(
-                "c-1",
-                &PageRequest {
-                    limit: 10,
-                    after: None,
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(page.items.len(), 1);
+        assert_eq!(listed(&store, "c-1").await.items.len(), 1);
     }
 
     #[test]

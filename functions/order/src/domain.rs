@@ -21,10 +21,10 @@
 //!   still current.
 //! - [`visible_to`]: a shopper sees only their own orders; another shopper's order is
 //!   reported exactly like a missing one.
-//! - [`page_request`], [`page`]: a shopper's list is newest first, ordered by
-//!   [`list_key`] (`<created_at>#<id>`), paged with an opaque cursor holding the last key of
-//!   the page; a full page carries a cursor (as DynamoDB's `Limit` does), so the page after
-//!   it may be empty.
+//! - [`page_request`]: a shopper's list is newest first, ordered by [`list_key`]
+//!   (`<created_at>#<id>`), paged as every list is ([`sagaway_shared::paging`]): an opaque
+//!   cursor holding the last key of the page; a full page carries a cursor, so the page after
+//!   it may be empty. A cursor must hold a list key.
 
 pub use sagaway_contract::OrderStatus;
 use sagaway_contract::limits::{self, MAX_REASON_LEN as MAX_REASON};
@@ -33,9 +33,12 @@ pub use sagaway_contract::order::{
     CreateOrderRequest as CreateOrderInput, Order, OrderLine, OrderPage,
     SetStatusRequest as TransitionInput, StatusChange,
 };
-use sagaway_shared::dynamo::attr::{decode_cursor, encode_cursor};
+use sagaway_shared::paging;
+/// Where an order sits in its shopper's list (sorted descending: newest first; the id breaks
+/// ties between orders created in the same millisecond).
+pub use sagaway_shared::paging::list_key;
 
-pub use sagaway_shared::validation::{ValidationError, invalid, page_size, validate_id};
+pub use sagaway_shared::validation::{ValidationError, invalid, validate_id};
 
 /// Why an order operation was refused: a broken rule, never a storage failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -265,12 +268,6 @@ pub fn visible_to(order: Option<Order>, customer_id: &str, id: &str) -> Result<O
     }
 }
 
-/// Where an order sits in its shopper's list (sorted descending: newest first; the id breaks
-/// ties between orders created in the same millisecond).
-pub fn list_key(created_at: &str, id: &str) -> String {
-    format!("{created_at}#{id}")
-}
-
 /// The list key a cursor points after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListKey {
@@ -280,58 +277,35 @@ pub struct ListKey {
     pub id: String,
 }
 
-/// A validated page request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
-    pub limit: i32,
-    /// The last key of the previous page.
-    pub after: Option<ListKey>,
+impl AsRef<str> for ListKey {
+    fn as_ref(&self) -> &str {
+        &self.key
+    }
 }
 
-/// Checks `?limit=` (first) and `?cursor=`.
+/// A validated page request.
+pub type PageRequest = paging::PageRequest<ListKey>;
+
+/// Checks `?limit=` (first) and `?cursor=`: a cursor must hold a [`list_key`], whose order id
+/// the DynamoDB adapter needs to resume the index query.
 pub fn page_request(
     limit: Option<&str>,
     cursor: Option<&str>,
 ) -> Result<PageRequest, ValidationError> {
-    let limit = page_size(limit)?;
-    let after = cursor
-        .map(|c| {
-            let bad = || invalid("cursor", "is not a cursor this API returned");
-            let key = decode_cursor(c).ok_or_else(bad)?;
-            let (_, id) = key.rsplit_once('#').ok_or_else(bad)?;
-            let id = id.to_string();
-            Ok::<_, ValidationError>(ListKey { key, id })
-        })
-        .transpose()?;
-    Ok(PageRequest { limit, after })
-}
-
-/// The cursor for the page after the one ending at `key`.
-pub fn cursor_after(key: &str) -> String {
-    encode_cursor(key)
-}
-
-/// One page of `entries` (list key, item; in any order) for `req`: newest first, after the
-/// cursor's key, at most `limit`, with a cursor when the page is full.
-pub fn page<T>(mut entries: Vec<(String, T)>, req: &PageRequest) -> (Vec<T>, Option<String>) {
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
-    let limit = usize::try_from(req.limit).unwrap_or(0);
-    let taken: Vec<(String, T)> = entries
-        .into_iter()
-        .filter(|(k, _)| req.after.as_ref().is_none_or(|a| *k < a.key))
-        .take(limit)
-        .collect();
-    let next = match taken.last() {
-        Some((k, _)) if taken.len() == limit => Some(cursor_after(k)),
-        _ => None,
-    };
-    (taken.into_iter().map(|(_, t)| t).collect(), next)
+    paging::page_request_with(limit, cursor, |c| {
+        let key = paging::cursor_key(c)?;
+        let id = paging::list_key_id(&key)
+            .ok_or_else(|| invalid("cursor", paging::NOT_A_CURSOR))?
+            .to_string();
+        Ok(ListKey { key, id })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use OrderStatus::*;
+    use sagaway_shared::paging::encode_cursor;
 
     const NOW: &str = "2026-01-01T00:00:00.000Z";
     const LATER: &str = "2026-01-01T00:00:01.000Z";
@@ -585,67 +559,30 @@ mod tests {
     }
 
     #[test]
-    fn page_requests_and_cursors() {
-        assert_eq!(
-            page_request(None, None).unwrap(),
-            PageRequest {
-                limit: 20,
-                after: None
-            }
-        );
+    fn a_cursor_holds_a_list_key_and_its_order_id() {
         let key = list_key(NOW, "o-1");
-        assert_eq!(key, format!("{NOW}#o-1"));
-        let r = page_request(Some("2"), Some(&cursor_after(&key))).unwrap();
+        let r = page_request(Some("2"), Some(&encode_cursor(&key))).unwrap();
         assert_eq!(
-            r.after,
-            Some(ListKey {
-                key: key.clone(),
-                id: "o-1".into()
-            })
+            (r.limit, r.after),
+            (
+                2,
+                Some(ListKey {
+                    key: key.clone(),
+                    id: "o-1".into()
+                })
+            )
         );
-        for bad in ["%%%", &cursor_after("no separator"), "\u{e9}"] {
-            assert_eq!(page_request(None, Some(bad)).unwrap_err().field, "cursor");
+        for bad in ["%%%", &encode_cursor("no separator"), "\u{e9}"] {
+            let e = page_request(None, Some(bad)).unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.message.as_str()),
+                ("cursor", "is not a cursor this API returned")
+            );
         }
         // The limit is checked first.
         assert_eq!(
             page_request(Some("0"), Some("%%%")).unwrap_err().field,
             "limit"
-        );
-    }
-
-    #[test]
-    fn pages_are_newest_first_and_a_full_page_has_a_cursor() {
-        let keys = [
-            "2026-01-01#o-b",
-            "2026-01-03#o-a",
-            "2026-01-02#o-c",
-            "2026-01-01#o-a",
-        ];
-        let entries = || keys.iter().map(|k| (k.to_string(), *k)).collect::<Vec<_>>();
-        let req = |limit, after: Option<&str>| PageRequest {
-            limit,
-            after: after.map(|k| ListKey {
-                key: k.into(),
-                id: String::new(),
-            }),
-        };
-        let (items, next) = page(entries(), &req(2, None));
-        assert_eq!(items, ["2026-01-03#o-a", "2026-01-02#o-c"]);
-        assert_eq!(next, Some(cursor_after("2026-01-02#o-c")));
-        let (items, next) = page(entries(), &req(2, Some("2026-01-02#o-c")));
-        assert_eq!(items, ["2026-01-01#o-b", "2026-01-01#o-a"]);
-        assert_eq!(next, Some(cursor_after("2026-01-01#o-a")));
-        let (items, next) = page(entries(), &req(2, Some("2026-01-01#o-a")));
-        assert!(items.is_empty());
-        assert_eq!(next, None);
-        let (items, next) = page(entries(), &req(10, None));
-        assert_eq!(items.len(), 4);
-        assert_eq!(next, None);
-        // A cursor between keys (or from another list) starts right after its key.
-        let (items, _) = page(entries(), &req(10, Some("2026-01-02#zzz")));
-        assert_eq!(
-            items,
-            ["2026-01-02#o-c", "2026-01-01#o-b", "2026-01-01#o-a"]
         );
     }
 }

@@ -156,7 +156,7 @@ mod tests {
     use super::*;
     use crate::store::MemoryStore;
     use sagaway_shared::serve::finish;
-    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
     use serde_json::Value;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -205,20 +205,6 @@ mod tests {
         .await
     }
 
-    fn problem(r: &Reply, status: u16, code: &str) {
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (status, code),
-            "{:#}",
-            r.body
-        );
-        assert!(
-            r.content_type().starts_with("application/problem+json"),
-            "{}",
-            r.content_type()
-        );
-    }
-
     #[tokio::test]
     async fn health_is_public() {
         let r = call(&app(), "GET", "/health", As::Public, None).await;
@@ -258,7 +244,7 @@ mod tests {
         let mut other = new_order("o-1", "c-1");
         other["lines"][0]["quantity"] = json!(5);
         let r = call(&app, "POST", "/internal/orders", As::Internal, Some(other)).await;
-        problem(&r, 409, "order_mismatch");
+        r.assert_problem(409, "order_mismatch");
         let r = call(
             &app,
             "POST",
@@ -267,7 +253,7 @@ mod tests {
             Some(new_order("o-1", "c-2")),
         )
         .await;
-        problem(&r, 409, "order_mismatch");
+        r.assert_problem(409, "order_mismatch");
         let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
         assert_eq!(r.body["lines"][0]["quantity"], 2);
         assert_eq!(r.body["customer_id"], "c-1");
@@ -279,7 +265,7 @@ mod tests {
         let mut zero = new_order("o-1", "c-1");
         zero["lines"][1]["quantity"] = json!(0);
         let r = call(&app, "POST", "/internal/orders", As::Internal, Some(zero)).await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "lines[1].quantity");
 
         let r = call(
@@ -290,37 +276,18 @@ mod tests {
             Some(new_order("bad id", "c-1")),
         )
         .await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "order_id");
 
         let mut extra = new_order("o-1", "c-1");
         extra["total_cents"] = json!(1);
         let r = call(&app, "POST", "/internal/orders", As::Internal, Some(extra)).await;
-        problem(&r, 422, "invalid_body");
+        r.assert_problem(422, "invalid_body");
 
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/orders",
-            As::Internal,
-            &[],
-            Some(b"{".to_vec()),
-        )
-        .await;
-        problem(&r, 400, "malformed_json");
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/orders",
-            As::Internal,
-            &[("content-type", "text/plain")],
-            Some(b"{}".to_vec()),
-        )
-        .await;
-        problem(&r, 415, "unsupported_media_type");
+        assert_refuses_unreadable_json(&app, "POST", "/internal/orders", As::Internal).await;
         // Nothing was stored.
         let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
-        problem(&r, 404, "order_not_found");
+        r.assert_problem(404, "order_not_found");
     }
 
     #[tokio::test]
@@ -337,9 +304,9 @@ mod tests {
                 Some(new_order("o-2", "c-1")),
             )
             .await;
-            problem(&r, 404, "no_route");
+            r.assert_problem(404, "no_route");
             let r = call(&app, "GET", "/internal/orders/o-1", who, None).await;
-            problem(&r, 404, "no_route");
+            r.assert_problem(404, "no_route");
             let r = call(
                 &app,
                 "POST",
@@ -348,7 +315,7 @@ mod tests {
                 Some(json!({ "status": "CANCELLED", "reason": "x" })),
             )
             .await;
-            problem(&r, 404, "no_route");
+            r.assert_problem(404, "no_route");
         }
         let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
         assert_eq!(r.body["status"], "RESERVED");
@@ -366,7 +333,7 @@ mod tests {
             None,
         )
         .await;
-        problem(&r, 404, "no_route");
+        r.assert_problem(404, "no_route");
         let r = call(
             &app,
             "POST",
@@ -375,7 +342,7 @@ mod tests {
             Some(json!({ "reason": "x" })),
         )
         .await;
-        problem(&r, 404, "no_route");
+        r.assert_problem(404, "no_route");
     }
 
     #[tokio::test]
@@ -386,9 +353,9 @@ mod tests {
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body["id"], "o-1");
         let r = call(&app, "GET", "/internal/orders/o-2", As::Internal, None).await;
-        problem(&r, 404, "order_not_found");
+        r.assert_problem(404, "order_not_found");
         let r = call(&app, "GET", "/internal/orders/bad%20id", As::Internal, None).await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "id");
     }
 
@@ -415,7 +382,7 @@ mod tests {
             json!({ "status": "COMPENSATING", "expected_version": 1 }),
         )
         .await;
-        problem(&r, 409, "version_conflict");
+        r.assert_problem(409, "version_conflict");
         let r = status(
             &app,
             "o-1",
@@ -431,7 +398,7 @@ mod tests {
             json!({ "status": "CANCELLED", "reason": "too late" }),
         )
         .await;
-        problem(&r, 409, "illegal_transition");
+        r.assert_problem(409, "illegal_transition");
         assert_eq!(
             (r.body["from"].as_str(), r.body["to"].as_str()),
             (Some("CONFIRMED"), Some("CANCELLED"))
@@ -453,7 +420,7 @@ mod tests {
         let app = app();
         create_order(&app, "o-1", "c-1").await;
         let r = status(&app, "o-1", json!({ "status": "CANCELLED" })).await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "reason");
         let r = status(
             &app,
@@ -464,7 +431,7 @@ mod tests {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["history"][1]["reason"], "out of stock: tasting-set");
         let r = status(&app, "o-1", json!({ "status": "CONFIRMED" })).await;
-        problem(&r, 409, "illegal_transition");
+        r.assert_problem(409, "illegal_transition");
         assert_eq!(r.body["from"], "CANCELLED");
     }
 
@@ -473,19 +440,19 @@ mod tests {
         let app = app();
         create_order(&app, "o-1", "c-1").await;
         let r = status(&app, "o-1", json!({ "status": "SHIPPED" })).await;
-        problem(&r, 422, "invalid_body");
+        r.assert_problem(422, "invalid_body");
         let r = status(
             &app,
             "o-1",
             json!({ "status": "PAID", "reason": "x".repeat(2000) }),
         )
         .await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "reason");
         let r = status(&app, "bad%20id", json!({ "status": "RESERVED" })).await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         let r = status(&app, "o-9", json!({ "status": "RESERVED" })).await;
-        problem(&r, 404, "order_not_found");
+        r.assert_problem(404, "order_not_found");
         let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
         assert_eq!(r.body["version"], 1);
     }
@@ -557,7 +524,7 @@ mod tests {
             None,
         )
         .await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "limit");
         let r = call(
             &app,
@@ -567,7 +534,7 @@ mod tests {
             None,
         )
         .await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "cursor");
         let r = call(
             &app,
@@ -577,9 +544,9 @@ mod tests {
             None,
         )
         .await;
-        problem(&r, 400, "invalid_query");
+        r.assert_problem(400, "invalid_query");
         let r = call(&app, "GET", "/v1/orders", As::Public, None).await;
-        problem(&r, 401, "unauthenticated");
+        r.assert_problem(401, "unauthenticated");
         let r = call(
             &app,
             "GET",
@@ -588,7 +555,7 @@ mod tests {
             None,
         )
         .await;
-        problem(&r, 401, "token_expired");
+        r.assert_problem(401, "token_expired");
     }
 
     #[tokio::test]
@@ -600,14 +567,14 @@ mod tests {
         assert_eq!(r.body["customer_id"], "alice");
         // Another shopper, even an admin, is told it does not exist.
         let missing = call(&app, "GET", "/v1/orders/o-9", As::Shopper("bob"), None).await;
-        problem(&missing, 404, "order_not_found");
+        missing.assert_problem(404, "order_not_found");
         for who in [As::Shopper("bob"), As::Admin("root")] {
             let r = call(&app, "GET", "/v1/orders/o-1", who, None).await;
-            problem(&r, 404, "order_not_found");
+            r.assert_problem(404, "order_not_found");
             assert_eq!(r.body["detail"], "order o-1 does not exist");
         }
         let r = call(&app, "GET", "/v1/orders/o-1", As::Public, None).await;
-        problem(&r, 401, "unauthenticated");
+        r.assert_problem(401, "unauthenticated");
         let r = call(
             &app,
             "GET",
@@ -616,7 +583,7 @@ mod tests {
             None,
         )
         .await;
-        problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
     }
 
     #[tokio::test]

@@ -165,7 +165,7 @@ mod tests {
     use crate::domain::{LEASE_SECS, LeasePlan, TokenizeRequest};
     use crate::store::memory::MemoryStore;
     use sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS;
-    use sagaway_shared::testing::{As, Reply, call, call_raw};
+    use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
 
     const OK: &str = "4242424242424242";
     const DECLINE: &str = "4000000000000002";
@@ -176,15 +176,6 @@ mod tests {
     fn app() -> (MemoryStore, Router) {
         let store = MemoryStore::new();
         (store.clone(), sagaway_shared::serve::finish(router(store)))
-    }
-
-    fn assert_problem(r: &Reply, status: u16, code: &str) {
-        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{}", r.body);
-        assert!(
-            r.content_type().starts_with("application/problem+json"),
-            "{}",
-            r.content_type()
-        );
     }
 
     async fn token(app: &Router, card: &str) -> String {
@@ -269,7 +260,7 @@ mod tests {
                 ("POST", "/internal/payments/o-1/refund"),
             ] {
                 let r = call(&app, method, path, who, Some(body.clone())).await;
-                assert_problem(&r, 404, "no_route");
+                r.assert_problem(404, "no_route");
             }
         }
     }
@@ -303,7 +294,7 @@ mod tests {
             Some(json!({ "card_number": "4111111111111111" })),
         )
         .await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "card_number");
         assert!(
             r.body["detail"].as_str().unwrap().contains(OK),
@@ -318,7 +309,7 @@ mod tests {
             Some(json!({ "card_number": "42x" })),
         )
         .await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         let r = call(
             &app,
             "POST",
@@ -327,7 +318,7 @@ mod tests {
             Some(json!({ "number": OK })),
         )
         .await;
-        assert_problem(&r, 422, "invalid_body");
+        r.assert_problem(422, "invalid_body");
         assert!(!r.body.to_string().contains(OK), "{}", r.body);
     }
 
@@ -356,11 +347,9 @@ mod tests {
         );
 
         let t = token(&app, OK).await;
-        assert_problem(
-            &charge_with(&app, "o-1", 1, &t).await,
-            409,
-            "payment_mismatch",
-        );
+        charge_with(&app, "o-1", 1, &t)
+            .await
+            .assert_problem(409, "payment_mismatch");
 
         let r = refund(&app, "o-1").await;
         assert_eq!(r.status, StatusCode::OK);
@@ -368,7 +357,9 @@ mod tests {
         assert_eq!(r.body["payment"]["status"], "REFUNDED");
         let r = refund(&app, "o-1").await;
         assert_eq!(r.body["outcome"], "already_refunded", "{}", r.body);
-        assert_problem(&charge(&app, "o-1", OK).await, 409, "payment_closed");
+        charge(&app, "o-1", OK)
+            .await
+            .assert_problem(409, "payment_closed");
         assert_eq!(get(&app, "o-1").await.body["captures"], 1);
     }
 
@@ -381,7 +372,7 @@ mod tests {
         ] {
             for _ in 0..2 {
                 let r = charge(&app, order, card).await;
-                assert_problem(&r, 402, code);
+                r.assert_problem(402, code);
                 assert_eq!(r.body["payment"]["status"], "DECLINED");
                 assert_eq!(r.body["payment"]["decline_code"], code);
             }
@@ -400,7 +391,7 @@ mod tests {
         let t = token(&app, TRANSIENT).await;
         for _ in 0..3 {
             let r = charge_with(&app, "o-1", 4200, &t).await;
-            assert_problem(&r, 503, "provider_unavailable");
+            r.assert_problem(503, "provider_unavailable");
             assert_eq!(r.headers["retry-after"], "1");
         }
         let r = charge_with(&app, "o-1", 4200, &t).await;
@@ -416,13 +407,13 @@ mod tests {
         let (store, app) = app();
         leased(&store, "o-1", epoch()).await;
         let r = charge(&app, "o-1", OK).await;
-        assert_problem(&r, 503, "charge_in_progress");
+        r.assert_problem(503, "charge_in_progress");
         assert_eq!(r.headers["retry-after"], "1");
         let r = refund(&app, "o-1").await;
-        assert_problem(&r, 503, "charge_in_progress");
+        r.assert_problem(503, "charge_in_progress");
         // Without a usable token too.
         let r = charge_with(&app, "o-1", 4200, "pm_00000000000000000000000000000000").await;
-        assert_problem(&r, 503, "charge_in_progress");
+        r.assert_problem(503, "charge_in_progress");
         assert_eq!(get(&app, "o-1").await.body["status"], "PROCESSING");
     }
 
@@ -434,7 +425,9 @@ mod tests {
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body, json!({"outcome": "not_charged", "order_id": "o-1"}));
         assert_eq!(get(&app, "o-1").await.body["status"], "VOIDED");
-        assert_problem(&charge(&app, "o-1", OK).await, 409, "payment_closed");
+        charge(&app, "o-1", OK)
+            .await
+            .assert_problem(409, "payment_closed");
 
         // Not refunded: the next charge takes the lease over instead.
         leased(&store, "o-2", epoch() - LEASE_SECS - 10).await;
@@ -453,7 +446,9 @@ mod tests {
             let r = refund(&app, "o-1").await;
             assert_eq!(r.body, json!({"outcome": "not_charged", "order_id": "o-1"}));
         }
-        assert_problem(&charge(&app, "o-1", OK).await, 409, "payment_closed");
+        charge(&app, "o-1", OK)
+            .await
+            .assert_problem(409, "payment_closed");
         let r = get(&app, "o-1").await;
         assert_eq!(
             (r.body["status"].as_str(), r.body["captures"].as_i64()),
@@ -466,9 +461,11 @@ mod tests {
         let (store, app) = app();
         let unknown = "pm_00000000000000000000000000000000";
         let r = charge_with(&app, "o-1", 100, unknown).await;
-        assert_problem(&r, 422, "payment_method_invalid");
+        r.assert_problem(422, "payment_method_invalid");
         assert!(r.body["detail"].as_str().unwrap().contains(unknown));
-        assert_problem(&get(&app, "o-1").await, 404, "payment_not_found");
+        get(&app, "o-1")
+            .await
+            .assert_problem(404, "payment_not_found");
 
         let old = domain::vault(
             TokenizeRequest {
@@ -478,11 +475,9 @@ mod tests {
         )
         .unwrap();
         store.save_method(&old).await.unwrap();
-        assert_problem(
-            &charge_with(&app, "o-1", 100, &old.token).await,
-            422,
-            "payment_method_invalid",
-        );
+        charge_with(&app, "o-1", 100, &old.token)
+            .await
+            .assert_problem(422, "payment_method_invalid");
 
         // A retried step of an order already charged still gets its first result.
         let first = charge(&app, "o-2", OK).await;
@@ -490,11 +485,9 @@ mod tests {
         let r = charge_with(&app, "o-2", 4200, &old.token).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body, first.body);
-        assert_problem(
-            &charge_with(&app, "o-2", 1, &old.token).await,
-            409,
-            "payment_mismatch",
-        );
+        charge_with(&app, "o-2", 1, &old.token)
+            .await
+            .assert_problem(409, "payment_mismatch");
     }
 
     #[tokio::test]
@@ -502,12 +495,12 @@ mod tests {
         let (_, app) = app();
         let t = token(&app, OK).await;
         let r = charge_with(&app, "o-1", -5, &t).await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "amount_cents");
         let r = charge_with(&app, "o/1", 100, &t).await;
         assert_eq!(r.body["errors"][0]["field"], "order_id");
         let r = charge_with(&app, "o-1", 100, OK).await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], "payment_token");
         assert!(!r.body.to_string().contains(OK), "{}", r.body);
         let r = call(
@@ -527,43 +520,28 @@ mod tests {
             Some(json!({ "order_id": "x" })),
         )
         .await;
-        assert_problem(&r, 422, "invalid_body");
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/payments",
-            As::Internal,
-            &[],
-            Some(b"{".to_vec()),
-        )
-        .await;
-        assert_problem(&r, 400, "malformed_json");
-        let r = call_raw(
-            &app,
-            "POST",
-            "/internal/payments",
-            As::Internal,
-            &[("content-type", "text/plain")],
-            Some(b"{}".to_vec()),
-        )
-        .await;
-        assert_problem(&r, 415, "unsupported_media_type");
+        r.assert_problem(422, "invalid_body");
+        assert_refuses_unreadable_json(&app, "POST", "/internal/payments", As::Internal).await;
         // Nothing was recorded by any of them.
-        assert_problem(&get(&app, "o-1").await, 404, "payment_not_found");
+        get(&app, "o-1")
+            .await
+            .assert_problem(404, "payment_not_found");
     }
 
     #[tokio::test]
     async fn refund_and_lookup_of_bad_or_unknown_orders() {
         let (_, app) = app();
         let long = "o".repeat(65);
-        assert_problem(&refund(&app, &long).await, 422, "validation_failed");
+        refund(&app, &long)
+            .await
+            .assert_problem(422, "validation_failed");
         let r = get(&app, "nobody").await;
-        assert_problem(&r, 404, "payment_not_found");
+        r.assert_problem(404, "payment_not_found");
         assert!(r.body["detail"].as_str().unwrap().contains("nobody"));
         assert_eq!(get(&app, &long).await.status, StatusCode::NOT_FOUND);
         let r = call(&app, "DELETE", "/internal/payments/o-1", As::Internal, None).await;
-        assert_problem(&r, 405, "method_not_allowed");
+        r.assert_problem(405, "method_not_allowed");
         let r = call(&app, "GET", "/internal/refunds", As::Internal, None).await;
-        assert_problem(&r, 404, "no_route");
+        r.assert_problem(404, "no_route");
     }
 }

@@ -1,4 +1,5 @@
-//! DynamoDB plumbing every store uses: strongly consistent reads by key and attribute helpers.
+//! DynamoDB plumbing every store uses: strongly consistent reads by key, the cursor after a
+//! Query's page, and attribute helpers.
 
 /// Reads one item by its partition key `pk`, strongly consistent (every store's lookup).
 pub async fn get_by_pk(
@@ -19,10 +20,20 @@ pub async fn get_by_pk(
     Ok(out.item().cloned())
 }
 
+/// The cursor of the page after a Query's ([`crate::paging`]): the list key `key_attr` of its
+/// `LastEvaluatedKey`, or `None` when the Query reached the end of the list.
+pub fn next_cursor(
+    last_evaluated_key: Option<&attr::Item>,
+    key_attr: &str,
+) -> Result<Option<String>, attr::AttrError> {
+    last_evaluated_key
+        .map(|k| attr::get_s(k, key_attr).map(|key| crate::paging::encode_cursor(&key)))
+        .transpose()
+}
+
 /// Small helpers for reading and writing DynamoDB items, shared by every store.
 pub mod attr {
     use aws_sdk_dynamodb::types::AttributeValue;
-    use base64::Engine;
     use std::collections::HashMap;
 
     /// A DynamoDB item.
@@ -75,17 +86,26 @@ pub mod attr {
     pub fn error_text<E: std::error::Error + 'static>(e: &E) -> String {
         aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()
     }
+}
 
-    /// An opaque pagination cursor for a key string.
-    pub fn encode_cursor(key: &str) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
-    }
+#[cfg(test)]
+mod tests {
+    use super::attr::{Item, n, s};
+    use super::next_cursor;
+    use crate::paging::decode_cursor;
 
-    /// The key string of a cursor, or `None` when it is not one of ours.
-    pub fn decode_cursor(cursor: &str) -> Option<String> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()?;
-        String::from_utf8(bytes).ok()
+    #[test]
+    fn the_next_cursor_names_the_last_evaluated_list_key() {
+        assert_eq!(
+            next_cursor(None, "sk").unwrap(),
+            None,
+            "the end of the list"
+        );
+        let lek: Item = [("pk".to_string(), s("p")), ("sk".to_string(), s("t#n-1"))].into();
+        let cursor = next_cursor(Some(&lek), "sk").unwrap().expect("a cursor");
+        assert_eq!(decode_cursor(&cursor).as_deref(), Some("t#n-1"));
+        assert_eq!(next_cursor(Some(&lek), "id").unwrap_err().0, "id");
+        let wrong: Item = [("sk".to_string(), n(1))].into();
+        assert!(next_cursor(Some(&wrong), "sk").is_err());
     }
 }

@@ -6,6 +6,7 @@
 //! - [`json`]: [`JsonBody`], a JSON extractor whose rejections are [`ApiError`]s.
 //! - [`logging`]: structured `tracing` output (JSON in Lambda).
 //! - [`dynamo`]: DynamoDB reads and attribute helpers every store uses.
+//! - [`paging`]: paged lists: `?limit=`/`?cursor=` checks, cursors, the in-memory page.
 //! - [`auth`]: token claims, the caller's identity ([`auth::Caller`]), internal-only routes.
 //! - [`serve`]: run one axum `Router` under `lambda_http` in Lambda or `axum::serve` locally.
 //! - [`testing`]: drive a router in process with the request context API Gateway attaches.
@@ -17,6 +18,7 @@ pub mod dynamo;
 pub mod error;
 pub mod json;
 pub mod logging;
+pub mod paging;
 pub mod serve;
 pub mod testing;
 pub mod validation;

@@ -14,6 +14,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use lambda_http::request::RequestContext;
+use sagaway_contract::problem::PROBLEM_CONTENT_TYPE;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -45,6 +46,30 @@ impl Reply {
     /// The problem code of an error response (`""` if there is none).
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or_default()
+    }
+
+    /// Asserts that this is a problem response (`application/problem+json`) with `status`
+    /// (a `u16` or a [`StatusCode`]) and problem `code`.
+    #[track_caller]
+    pub fn assert_problem<S>(&self, status: S, code: &str)
+    where
+        StatusCode: TryFrom<S>,
+    {
+        let Ok(status) = StatusCode::try_from(status) else {
+            panic!("the expected status is not an HTTP status code");
+        };
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "{:#}",
+            self.body
+        );
+        assert!(
+            self.content_type().starts_with(PROBLEM_CONTENT_TYPE),
+            "content type {:?}, body {:#}",
+            self.content_type(),
+            self.body
+        );
     }
 
     /// The `Content-Type` header (`""` if there is none).
@@ -145,6 +170,28 @@ pub async fn call_raw(
     }
 }
 
+/// Asserts that `method path` reads its body as JSON ([`crate::JsonBody`]) and refuses what is
+/// not: a truncated or empty JSON body is a 400 `malformed_json`; a body of another type, or
+/// none at all, a 415 `unsupported_media_type`.
+pub async fn assert_refuses_unreadable_json(
+    router: &Router,
+    method: &str,
+    path: &str,
+    who: As<'_>,
+) {
+    const TEXT: &[(&str, &str)] = &[("content-type", "text/plain")];
+    for (headers, body, status, code) in [
+        (&[][..], Some(b"{".to_vec()), 400, "malformed_json"),
+        (&[], Some(Vec::new()), 400, "malformed_json"),
+        (TEXT, Some(b"{}".to_vec()), 415, "unsupported_media_type"),
+        (&[], None, 415, "unsupported_media_type"),
+    ] {
+        call_raw(router, method, path, who, headers, body)
+            .await
+            .assert_problem(status, code);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,11 +234,60 @@ mod tests {
             StatusCode::OK
         );
         let outside = call(&r, "GET", "/internal/x", As::Shopper("c-1"), None).await;
-        assert_eq!(outside.status, StatusCode::NOT_FOUND);
-        assert!(
-            outside
-                .content_type()
-                .starts_with("application/problem+json")
+        outside.assert_problem(StatusCode::NOT_FOUND, "no_route");
+        outside.assert_problem(404, "no_route");
+    }
+
+    #[tokio::test]
+    async fn a_json_route_refuses_unreadable_bodies() {
+        let r = Router::new().route(
+            "/echo",
+            axum::routing::post(|crate::JsonBody(v): crate::JsonBody<Value>| async move {
+                axum::Json(v)
+            }),
         );
+        let r = crate::serve::finish(r);
+        assert_refuses_unreadable_json(&r, "POST", "/echo", As::Public).await;
+        let ok = call(&r, "POST", "/echo", As::Public, Some(json!({"a": 1}))).await;
+        assert_eq!((ok.status, ok.body), (StatusCode::OK, json!({"a": 1})));
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "malformed_json")]
+    async fn a_route_that_ignores_its_body_fails_the_json_check() {
+        let r = Router::new().route("/any", axum::routing::post(|| async { "ok" }));
+        assert_refuses_unreadable_json(&r, "POST", "/any", As::Public).await;
+    }
+
+    async fn not_found() -> Reply {
+        call(&router(), "GET", "/internal/x", As::Public, None).await
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "404")]
+    async fn assert_problem_checks_the_status() {
+        not_found().await.assert_problem(400, "no_route");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "no_route")]
+    async fn assert_problem_checks_the_code() {
+        not_found().await.assert_problem(404, "not_found");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "content type")]
+    async fn assert_problem_checks_the_content_type() {
+        let mut reply = not_found().await;
+        reply
+            .headers
+            .insert("content-type", "application/json".parse().unwrap());
+        reply.assert_problem(404, "no_route");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "not an HTTP status code")]
+    async fn assert_problem_wants_a_status_code() {
+        not_found().await.assert_problem(1000u16, "no_route");
     }
 }

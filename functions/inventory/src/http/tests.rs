@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use sagaway_shared::ApiError;
 use sagaway_shared::serve::finish;
-use sagaway_shared::testing::{As, Reply, call, call_raw};
+use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call, call_raw};
 use serde_json::{Value, json};
 
 const ADMIN: As<'static> = As::Admin("admin-1");
@@ -36,20 +36,6 @@ async fn stock(store: &MemoryStore, id: &str) -> i64 {
     store.product(id).await.unwrap().expect("product").stock
 }
 
-fn assert_problem(r: &Reply, status: u16, code: &str) {
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (status, code),
-        "body: {}",
-        r.body
-    );
-    assert!(
-        r.content_type().starts_with("application/problem+json"),
-        "{}",
-        r.content_type()
-    );
-}
-
 fn field(r: &Reply) -> &str {
     r.body["errors"][0]["field"].as_str().unwrap_or_default()
 }
@@ -67,6 +53,11 @@ async fn reserve(app: &Router, order: &str, lines: &[(&str, i64)]) -> Reply {
         Some(json!({ "order_id": order, "lines": lines })),
     )
     .await
+}
+
+async fn reservation(app: &Router, order: &str) -> Reply {
+    let path = format!("/internal/reservations/{order}");
+    call(app, "GET", &path, As::Internal, None).await
 }
 
 async fn release(app: &Router, order: &str) -> Reply {
@@ -123,7 +114,7 @@ async fn bad_paging_names_the_parameter() {
         "/v1/products?limit=101",
     ] {
         let r = call(&app, "GET", path, As::Public, None).await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(field(&r), "limit", "{path}");
     }
     let r = call(
@@ -134,7 +125,7 @@ async fn bad_paging_names_the_parameter() {
         None,
     )
     .await;
-    assert_problem(&r, 422, "validation_failed");
+    r.assert_problem(422, "validation_failed");
     assert_eq!(field(&r), "cursor");
     let r = call(
         &app,
@@ -144,7 +135,7 @@ async fn bad_paging_names_the_parameter() {
         None,
     )
     .await;
-    assert_problem(&r, 400, "invalid_query");
+    r.assert_problem(400, "invalid_query");
 }
 
 #[tokio::test]
@@ -158,9 +149,9 @@ async fn one_product_by_id() {
         (Some("mug"), Some(4))
     );
     let r = call(&app, "GET", "/v1/products/ghost", As::Public, None).await;
-    assert_problem(&r, 404, "product_not_found");
+    r.assert_problem(404, "product_not_found");
     let r = call(&app, "GET", "/v1/products/a%20b", As::Public, None).await;
-    assert_problem(&r, 422, "validation_failed");
+    r.assert_problem(422, "validation_failed");
     assert_eq!(field(&r), "id");
 }
 
@@ -209,9 +200,9 @@ async fn catalog_changes_need_an_admin() {
         ("/v1/products/mug/stock", &stock_body),
     ] {
         let r = call(&app, "PUT", path, SHOPPER, Some(body.clone())).await;
-        assert_problem(&r, 403, "forbidden");
+        r.assert_problem(403, "forbidden");
         let r = call(&app, "PUT", path, As::Public, Some(body.clone())).await;
-        assert_problem(&r, 401, "unauthenticated");
+        r.assert_problem(401, "unauthenticated");
         assert!(r.headers.contains_key("www-authenticate"));
         let r = call(
             &app,
@@ -221,7 +212,7 @@ async fn catalog_changes_need_an_admin() {
             Some(body.clone()),
         )
         .await;
-        assert_problem(&r, 401, "token_expired");
+        r.assert_problem(401, "token_expired");
     }
     let p = store.product("mug").await.unwrap().unwrap();
     assert_eq!(
@@ -257,42 +248,29 @@ async fn product_bodies_that_break_a_rule_name_the_problem() {
         ),
     ] {
         let r = put(body).await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(field(&r), name);
     }
     let r = put(json!({ "name": "Mug" })).await;
-    assert_problem(&r, 422, "invalid_body");
+    r.assert_problem(422, "invalid_body");
     assert!(r.body["detail"].as_str().unwrap().contains("price_cents"));
     let r = put(json!({ "name": "Mug", "price_cents": "cheap" })).await;
-    assert_problem(&r, 422, "invalid_body");
+    r.assert_problem(422, "invalid_body");
     let r = put(json!({ "name": "Mug", "price_cents": 1, "colour": "red" })).await;
-    assert_problem(&r, 422, "invalid_body");
+    r.assert_problem(422, "invalid_body");
 
     let raw = |headers: &'static [(&'static str, &'static str)], body: Option<Vec<u8>>| {
         let app = app.clone();
         async move { call_raw(&app, "PUT", "/v1/products/mug", ADMIN, headers, body).await }
     };
-    assert_problem(
-        &raw(&[], Some(b"{\"name\": ".to_vec())).await,
-        400,
-        "malformed_json",
-    );
-    assert_problem(&raw(&[], Some(Vec::new())).await, 400, "malformed_json");
-    assert_problem(
-        &raw(&[("content-type", "text/plain")], Some(b"{}".to_vec())).await,
-        415,
-        "unsupported_media_type",
-    );
-    assert_problem(&raw(&[], None).await, 415, "unsupported_media_type");
+    assert_refuses_unreadable_json(&app, "PUT", "/v1/products/mug", ADMIN).await;
     let big = format!(
         "{{\"name\": \"{}\", \"price_cents\": 1}}",
         "x".repeat(100 * 1024)
     );
-    assert_problem(
-        &raw(&[], Some(big.into_bytes())).await,
-        413,
-        "body_too_large",
-    );
+    raw(&[], Some(big.into_bytes()))
+        .await
+        .assert_problem(413, "body_too_large");
 
     let r = call(
         &app,
@@ -302,7 +280,7 @@ async fn product_bodies_that_break_a_rule_name_the_problem() {
         Some(json!({ "name": "Mug", "price_cents": 1 })),
     )
     .await;
-    assert_problem(&r, 422, "validation_failed");
+    r.assert_problem(422, "validation_failed");
     assert_eq!(field(&r), "id");
     assert_eq!(
         store.product("mug").await.unwrap().unwrap().name,
@@ -334,7 +312,7 @@ async fn an_admin_sets_the_stock_of_an_existing_product() {
         Some(json!({ "stock": 3 })),
     )
     .await;
-    assert_problem(&r, 404, "product_not_found");
+    r.assert_problem(404, "product_not_found");
     assert_eq!(store.product("ghost").await.unwrap(), None);
     for bad in [-4, 1_000_001] {
         let r = call(
@@ -345,7 +323,7 @@ async fn an_admin_sets_the_stock_of_an_existing_product() {
             Some(json!({ "stock": bad })),
         )
         .await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(field(&r), "stock");
     }
     assert_eq!(stock(&store, "mug").await, 42);
@@ -371,14 +349,7 @@ async fn reserve_then_release_once_each() {
     );
     assert_eq!(stock(&store, "mug").await, 6);
 
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/o-1",
-        As::Internal,
-        None,
-    )
-    .await;
+    let r = reservation(&app, "o-1").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         r.body["lines"],
@@ -386,7 +357,7 @@ async fn reserve_then_release_once_each() {
     );
 
     let r = reserve(&app, "o-1", &[("mug", 5)]).await;
-    assert_problem(&r, 409, "reservation_mismatch");
+    r.assert_problem(409, "reservation_mismatch");
     assert_eq!(stock(&store, "mug").await, 6);
 
     let mut outcomes = Vec::new();
@@ -400,19 +371,12 @@ async fn reserve_then_release_once_each() {
         ["released", "already_released", "already_released"]
     );
     assert_eq!(stock(&store, "mug").await, 10, "put back once");
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/o-1",
-        As::Internal,
-        None,
-    )
-    .await;
+    let r = reservation(&app, "o-1").await;
     assert_eq!(r.body["status"], "RELEASED");
     assert!(r.body["released_at"].is_string());
 
     let r = reserve(&app, "o-1", &[("mug", 4)]).await;
-    assert_problem(&r, 409, "reservation_released");
+    r.assert_problem(409, "reservation_released");
     assert_eq!(stock(&store, "mug").await, 10);
 }
 
@@ -421,20 +385,13 @@ async fn a_release_without_a_reservation_blocks_a_late_reserve() {
     let (app, store) = app();
     seed(&store, "mug", 2).await;
     let r = reserve(&app, "o-1", &[("mug", 3)]).await;
-    assert_problem(&r, 409, "out_of_stock");
+    r.assert_problem(409, "out_of_stock");
     assert_eq!(
         r.body["shortages"],
         json!([{ "product_id": "mug", "requested": 3, "available": 2 }])
     );
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/o-1",
-        As::Internal,
-        None,
-    )
-    .await;
-    assert_problem(&r, 404, "reservation_not_found");
+    let r = reservation(&app, "o-1").await;
+    r.assert_problem(404, "reservation_not_found");
 
     let r = release(&app, "o-1").await;
     assert_eq!(
@@ -443,7 +400,7 @@ async fn a_release_without_a_reservation_blocks_a_late_reserve() {
     );
     assert_eq!(stock(&store, "mug").await, 2, "nothing restored");
     let r = reserve(&app, "o-1", &[("mug", 1)]).await;
-    assert_problem(&r, 409, "reservation_released");
+    r.assert_problem(409, "reservation_released");
     assert_eq!(stock(&store, "mug").await, 2);
 }
 
@@ -453,7 +410,7 @@ async fn a_multi_line_reserve_is_all_or_nothing_and_merges_lines() {
     seed(&store, "plenty", 5).await;
     seed(&store, "scarce", 1).await;
     let r = reserve(&app, "o-1", &[("plenty", 2), ("scarce", 3)]).await;
-    assert_problem(&r, 409, "out_of_stock");
+    r.assert_problem(409, "out_of_stock");
     assert_eq!(r.body["shortages"].as_array().map(Vec::len), Some(1));
     assert_eq!(r.body["shortages"][0]["product_id"], "scarce");
     assert_eq!(
@@ -480,17 +437,17 @@ async fn reserve_requests_that_break_a_rule_name_the_problem() {
     seed(&store, "mug", 5).await;
     for q in [0, -1] {
         let r = reserve(&app, "o-1", &[("mug", q)]).await;
-        assert_problem(&r, 422, "validation_failed");
+        r.assert_problem(422, "validation_failed");
         assert_eq!(field(&r), "lines[0].quantity");
     }
     let r = reserve(&app, "o-1", &[("mug", 1), ("ghost", 1)]).await;
-    assert_problem(&r, 422, "unknown_product");
+    r.assert_problem(422, "unknown_product");
     assert_eq!(r.body["product_ids"], json!(["ghost"]));
     let r = reserve(&app, "bad id!", &[("mug", 1)]).await;
-    assert_problem(&r, 422, "validation_failed");
+    r.assert_problem(422, "validation_failed");
     assert_eq!(field(&r), "order_id");
     let r = reserve(&app, "o-1", &[]).await;
-    assert_problem(&r, 422, "validation_failed");
+    r.assert_problem(422, "validation_failed");
     assert_eq!(field(&r), "lines");
     let body = json!({ "order_id": "o-1" });
     let r = call(
@@ -501,20 +458,13 @@ async fn reserve_requests_that_break_a_rule_name_the_problem() {
         Some(body),
     )
     .await;
-    assert_problem(&r, 422, "invalid_body");
+    r.assert_problem(422, "invalid_body");
     assert!(r.body["detail"].as_str().unwrap().contains("lines"));
 
-    let r = call(
-        &app,
-        "GET",
-        "/internal/reservations/bad%20id",
-        As::Internal,
-        None,
-    )
-    .await;
-    assert_problem(&r, 422, "validation_failed");
+    let r = reservation(&app, "bad%20id").await;
+    r.assert_problem(422, "validation_failed");
     let r = release(&app, "bad%20id").await;
-    assert_problem(&r, 422, "validation_failed");
+    r.assert_problem(422, "validation_failed");
     assert_eq!(field(&r), "order_id");
     assert_eq!(stock(&store, "mug").await, 5, "nothing was reserved");
     assert_eq!(store.reservation("o-1").await.unwrap(), None);
@@ -534,9 +484,9 @@ async fn reservations_are_not_on_the_public_api() {
             Some(body.clone()),
         )
         .await;
-        assert_problem(&r, 404, "no_route");
+        r.assert_problem(404, "no_route");
         let r = call(&app, "GET", "/internal/reservations/o-1", who, None).await;
-        assert_problem(&r, 404, "no_route");
+        r.assert_problem(404, "no_route");
         let r = call(
             &app,
             "POST",
@@ -545,7 +495,7 @@ async fn reservations_are_not_on_the_public_api() {
             None,
         )
         .await;
-        assert_problem(&r, 404, "no_route");
+        r.assert_problem(404, "no_route");
     }
     assert_eq!(stock(&store, "mug").await, 5);
     assert_eq!(
@@ -566,9 +516,9 @@ async fn unknown_routes_and_methods_get_problems() {
         Some(json!({})),
     )
     .await;
-    assert_problem(&r, 404, "no_route");
+    r.assert_problem(404, "no_route");
     let r = call(&app, "DELETE", "/v1/products/mug", ADMIN, None).await;
-    assert_problem(&r, 405, "method_not_allowed");
+    r.assert_problem(405, "method_not_allowed");
 }
 
 #[tokio::test]

@@ -28,7 +28,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValue, TransactWriteItem, Update,
 };
 use sagaway_shared::dynamo::attr::{self, Item, error_text, n, s};
-use sagaway_shared::dynamo::get_by_pk;
+use sagaway_shared::dynamo::{get_by_pk, next_cursor};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -323,10 +323,9 @@ impl InventoryStore for DynamoStore {
             .iter()
             .map(product_from)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(domain::catalog_page(
-            items,
-            out.last_evaluated_key().is_some(),
-        ))
+        let next_cursor = next_cursor(out.last_evaluated_key(), "id")
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(ProductPage { items, next_cursor })
     }
 
     async fn put_product(&self, id: &str, change: &ProductChange) -> Result<Product, StoreError> {

@@ -11,8 +11,8 @@ use crate::domain::{
     self, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome, ReleasePlan,
     Reservation, ReserveOutcome, ReservePlan, ReserveRequest,
 };
+use sagaway_shared::paging::{self, Direction};
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 #[derive(Debug, Default)]
@@ -107,21 +107,14 @@ impl InventoryStore for MemoryStore {
     }
 
     async fn products(&self, page: &PageRequest) -> Result<ProductPage, StoreError> {
-        let tables = self.lock()?;
-        let start = match &page.after {
-            Some(id) => Bound::Excluded(id.as_str()),
-            None => Bound::Unbounded,
-        };
-        let limit = usize::try_from(page.limit).unwrap_or(0);
-        let items: Vec<Product> = tables
+        let entries = self
+            .lock()?
             .products
-            .range::<str, _>((start, Bound::Unbounded))
-            .take(limit)
-            .map(|(_, p)| p.clone())
+            .iter()
+            .map(|(id, p)| (id.clone(), p.clone()))
             .collect();
-        // Like a DynamoDB Query, stop at the limit without looking ahead.
-        let stopped_early = items.len() == limit;
-        Ok(domain::catalog_page(items, stopped_early))
+        let (items, next_cursor) = paging::page(entries, page, Direction::Ascending);
+        Ok(ProductPage { items, next_cursor })
     }
 
     async fn put_product(&self, id: &str, change: &ProductChange) -> Result<Product, StoreError> {

@@ -38,7 +38,7 @@ pub trait InventoryStore: Send + Sync + 'static {
     fn product(&self, id: &str)
     -> impl Future<Output = Result<Option<Product>, StoreError>> + Send;
 
-    /// A page of the catalog ([`crate::domain::catalog_page`]).
+    /// A page of the catalog, in id order ([`sagaway_shared::paging`]).
     fn products(
         &self,
         page: &PageRequest,

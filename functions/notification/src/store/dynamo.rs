@@ -10,11 +10,12 @@
 //! new, so a repeated id stores nothing.
 
 use super::{NotificationPage, NotificationStore, StoreError};
-use crate::domain::{Notification, PageRequest, Saved, cursor_after, list_key};
+use crate::domain::{Notification, PageRequest, Saved, list_key};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use sagaway_shared::dynamo::attr::{AttrError, Item, error_text, get_s, now, opt_s, s};
+use sagaway_shared::dynamo::next_cursor;
 
 fn err<E: std::error::Error + 'static>(e: E) -> StoreError {
     StoreError::Backend(error_text(&e))
@@ -135,10 +136,7 @@ impl NotificationStore for DynamoStore {
             .iter()
             .map(notification_from)
             .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = match out.last_evaluated_key() {
-            Some(k) => Some(cursor_after(&get_s(k, "sk").map_err(attr_err)?)),
-            None => None,
-        };
+        let next_cursor = next_cursor(out.last_evaluated_key(), "sk").map_err(attr_err)?;
         Ok(NotificationPage { items, next_cursor })
     }
 

@@ -4,7 +4,8 @@
 //! transaction, and the same list order and paging.
 
 use super::{NotificationPage, NotificationStore, StoreError};
-use crate::domain::{Notification, PageRequest, Saved, list_key, page};
+use crate::domain::{Notification, PageRequest, Saved, list_key};
+use sagaway_shared::paging::{Direction, page};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -62,7 +63,7 @@ impl NotificationStore for MemoryStore {
             .filter(|((c, _), _)| c == customer_id)
             .map(|((_, key), n)| (key.clone(), n.clone()))
             .collect();
-        let (items, next_cursor) = page(entries, req);
+        let (items, next_cursor) = page(entries, req, Direction::Descending);
         Ok(NotificationPage { items, next_cursor })
     }
 

@@ -26,7 +26,7 @@ pub trait NotificationStore: Send + Sync + 'static {
     /// Stores `n` unless a notification with its id was stored before (by anyone).
     fn save(&self, n: &Notification) -> impl Future<Output = Result<Saved, StoreError>> + Send;
 
-    /// A customer's notifications, newest first ([`crate::domain::page`]).
+    /// A customer's notifications, newest first ([`sagaway_shared::paging`]).
     fn list(
         &self,
         customer_id: &str,

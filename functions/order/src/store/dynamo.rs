@@ -12,7 +12,7 @@
 use super::{OrderStore, StoreError};
 use crate::domain::{
     Created, Decision, NewOrder, Order, OrderError, OrderLine, OrderPage, OrderStatus, PageRequest,
-    StatusChange, Transition, create_or_replay, cursor_after, decide, list_key,
+    StatusChange, Transition, create_or_replay, decide, list_key,
 };
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -20,7 +20,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use sagaway_shared::dynamo::attr::{
     AttrError, Item, error_text, get_list, get_n, get_s, n, now, opt_s, s,
 };
-use sagaway_shared::dynamo::get_by_pk;
+use sagaway_shared::dynamo::{get_by_pk, next_cursor};
 use std::collections::HashMap;
 
 pub const BY_CUSTOMER_INDEX: &str = "by_customer";
@@ -267,10 +267,7 @@ impl OrderStore for DynamoStore {
             .iter()
             .map(order_from)
             .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = match out.last_evaluated_key() {
-            Some(k) => Some(cursor_after(&get_s(k, "created_key").map_err(attr_err)?)),
-            None => None,
-        };
+        let next_cursor = next_cursor(out.last_evaluated_key(), "created_key").map_err(attr_err)?;
         Ok(OrderPage { items, next_cursor })
     }
 }

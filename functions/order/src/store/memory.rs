@@ -5,9 +5,10 @@
 use super::{OrderStore, StoreError};
 use crate::domain::{
     Created, Decision, NewOrder, Order, OrderError, OrderPage, PageRequest, Transition,
-    create_or_replay, decide, list_key, page,
+    create_or_replay, decide, list_key,
 };
 use sagaway_shared::dynamo::attr::now;
+use sagaway_shared::paging::{Direction, page};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -95,7 +96,7 @@ impl OrderStore for MemoryStore {
             .filter(|o| o.customer_id == customer_id)
             .map(|o| (list_key(&o.created_at, &o.id), o.clone()))
             .collect();
-        let (items, next_cursor) = page(entries, req);
+        let (items, next_cursor) = page(entries, req, Direction::Descending);
         Ok(OrderPage { items, next_cursor })
     }
 }

@@ -41,7 +41,7 @@ pub trait OrderStore: Send + Sync + 'static {
         t: &Transition,
     ) -> impl Future<Output = Result<Order, StoreError>> + Send;
 
-    /// A shopper's orders, newest first ([`crate::domain::page`]).
+    /// A shopper's orders, newest first ([`sagaway_shared::paging`]).
     fn for_customer(
         &self,
         customer_id: &str,
