@@ -55,6 +55,7 @@ SAGAWAY_API_URL="$api_url" SAGAWAY_SITE_URL="$(terraform_output "$TEST_DIR/terra
   SAGAWAY_WORKER_DIR="$TEST_DIR" SAGAWAY_WORKER_BIN="$CARGO_TARGET_DIR/debug/sagaway-worker" \
   SAGAWAY_WS_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" ws_url)" \
   SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
+  SAGAWAY_TABLES="$(terraform_output_json "$TEST_DIR/terraform.tfstate" tables)" \
   SAGAWAY_TEMPORAL_CLI="$LOCAL_DIR/venv-tools/bin/temporal" \
   cargo test --workspace --locked "${targets[@]}" -- --include-ignored
 

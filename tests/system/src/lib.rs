@@ -209,6 +209,7 @@ pub struct Stack {
     pub internal: InternalClient,
     pub sdk: aws_config::SdkConfig,
     functions: HashMap<String, String>,
+    tables: HashMap<String, String>,
 }
 
 static ADMIN: OnceCell<String> = OnceCell::const_new();
@@ -240,6 +241,10 @@ impl Stack {
             internal: InternalClient::from_sdk(&sdk),
             sdk,
             functions,
+            tables: std::env::var("SAGAWAY_TABLES")
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default(),
         }
     }
 
@@ -272,6 +277,40 @@ impl Stack {
             text: r.body.to_string(),
             body: r.body,
         }
+    }
+
+    /// The item a service stored under `pk` in its own table, as JSON (strongly consistent;
+    /// `Null` when there is none). What the tests check of stored state (one capture per
+    /// order, a reservation kept) is read here, not through routes kept only for tests.
+    pub async fn stored(&self, service: &str, pk: &str) -> Value {
+        let table = self.table(service);
+        let out = aws_sdk_dynamodb::Client::new(&self.sdk)
+            .get_item()
+            .table_name(&table)
+            .key(
+                "pk",
+                aws_sdk_dynamodb::types::AttributeValue::S(pk.to_string()),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("reading {pk} from {table}: {e:?}"));
+        out.item().map_or(Value::Null, |item| {
+            Value::Object(
+                item.iter()
+                    .map(|(k, v)| (k.clone(), attribute_json(v)))
+                    .collect(),
+            )
+        })
+    }
+
+    /// A service's table: from `SAGAWAY_TABLES` (Terraform's `tables` output), else the
+    /// default name.
+    pub fn table(&self, service: &str) -> String {
+        self.tables
+            .get(service)
+            .cloned()
+            .unwrap_or_else(|| format!("sagaway-{service}"))
     }
 
     /// The API with an admin's token (one admin per test binary).
@@ -437,5 +476,24 @@ pub fn assert_problem(r: &Reply, status: u16, code: &str) {
     }
     if status == 503 || status == 429 {
         assert!(!r.retry_after.is_empty(), "a {status} carries Retry-After");
+    }
+}
+
+/// A DynamoDB attribute as JSON: numbers as numbers, lists and maps as arrays and objects.
+fn attribute_json(v: &aws_sdk_dynamodb::types::AttributeValue) -> Value {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    match v {
+        A::S(s) => Value::String(s.clone()),
+        A::N(n) => serde_json::from_str(n).unwrap_or_else(|_| Value::String(n.clone())),
+        A::Bool(b) => Value::Bool(*b),
+        A::Null(_) => Value::Null,
+        A::L(l) => Value::Array(l.iter().map(attribute_json).collect()),
+        A::M(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), attribute_json(v)))
+                .collect(),
+        ),
+        A::Ss(ss) => Value::Array(ss.iter().cloned().map(Value::String).collect()),
+        other => Value::String(format!("{other:?}")),
     }
 }

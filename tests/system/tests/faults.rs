@@ -210,21 +210,11 @@ async fn a_worker_killed_mid_saga_finishes_it_after_restart_without_doubles() {
     assert_eq!(end["status"], "CONFIRMED", "{end}");
     assert_eq!(stack.stock(&product).await, 3, "reserved once");
     let p = stack
-        .internal(
-            "payment",
-            "GET",
-            &format!("/internal/payments/{order_id}"),
-            None,
-        )
+        .stored("payment", &format!("payment#{order_id}"))
         .await;
-    assert_eq!(p.body["captures"], 1, "charged once: {}", p.text);
+    assert_eq!(p["captures"], 1, "charged once: {p}");
     let r = stack
-        .internal(
-            "inventory",
-            "GET",
-            &format!("/internal/reservations/{order_id}"),
-            None,
-        )
+        .stored("inventory", &format!("reservation#{order_id}"))
         .await;
-    assert_eq!(r.body["status"], "RESERVED", "{}", r.text);
+    assert_eq!(r["status"], "RESERVED", "{r}");
 }

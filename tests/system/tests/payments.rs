@@ -72,22 +72,11 @@ async fn same_key_charged_three_times_is_one_charge_and_refunds_once() {
             first.body["provider_reference"]
         );
     }
-    let r = stack
-        .internal(
-            "payment",
-            "GET",
-            &format!("/internal/payments/{order}"),
-            None,
-        )
-        .await;
-    assert_eq!(
-        r.body["captures"], 1,
-        "one capture at the provider: {}",
-        r.text
-    );
-    assert_eq!(r.body["attempts"], 1);
-    assert_eq!(r.body["amount_cents"], 4200);
-    assert_eq!(r.body["currency"], "USD");
+    let r = stack.stored("payment", &format!("payment#{order}")).await;
+    assert_eq!(r["captures"], 1, "one capture at the provider: {r}");
+    assert_eq!(r["attempts"], 1);
+    assert_eq!(r["amount_cents"], 4200);
+    assert_eq!(r["currency"], "USD");
     // Another amount under the same key is refused.
     let t = token(&stack, OK).await;
     let r = charge_with(&stack, &order, 1, &t).await;
@@ -111,20 +100,10 @@ async fn declines_are_final_and_repeat_the_same_answer() {
             let r = charge(&stack, &order, card).await;
             assert_problem(&r, 402, code);
         }
-        let r = stack
-            .internal(
-                "payment",
-                "GET",
-                &format!("/internal/payments/{order}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.body["status"], "DECLINED");
-        assert_eq!(
-            r.body["attempts"], 1,
-            "a decline is not retried at the provider"
-        );
-        assert_eq!(r.body["captures"], 0);
+        let r = stack.stored("payment", &format!("payment#{order}")).await;
+        assert_eq!(r["status"], "DECLINED");
+        assert_eq!(r["attempts"], 1, "a decline is not retried at the provider");
+        assert_eq!(r["captures"], 0);
         let r = refund(&stack, &order).await;
         assert_eq!(r.body["outcome"], "not_charged", "{}", r.text);
     }

@@ -44,14 +44,10 @@ fn history(order: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn payment(stack: &Stack, order_id: &str) -> system_tests::Reply {
+/// The order's payment as the payment service stored it (`Null` when there is none).
+async fn payment(stack: &Stack, order_id: &str) -> serde_json::Value {
     stack
-        .internal(
-            "payment",
-            "GET",
-            &format!("/internal/payments/{order_id}"),
-            None,
-        )
+        .stored("payment", &format!("payment#{order_id}"))
         .await
 }
 
@@ -80,9 +76,9 @@ async fn happy_path_confirms_with_one_charge_and_live_notifications() {
     );
     assert_eq!(stack.stock(&product).await, 3, "stock decremented");
     let p = payment(&stack, &order_id).await;
-    assert_eq!(p.body["status"], "CHARGED");
-    assert_eq!(p.body["captures"], 1, "one charge");
-    assert_eq!(p.body["amount_cents"], 2000);
+    assert_eq!(p["status"], "CHARGED");
+    assert_eq!(p["captures"], 1, "one charge");
+    assert_eq!(p["amount_cents"], 2000);
 
     // The notifications arrived over the WebSocket, in order.
     let mut seen = Vec::new();
@@ -147,7 +143,7 @@ async fn out_of_stock_cancels_with_reason_and_no_charge() {
     );
     assert_eq!(stack.stock(&product).await, 1, "stock unchanged");
     let p = payment(&stack, &order_id).await;
-    assert_ne!(p.body["status"], "CHARGED", "no charge: {}", p.text);
+    assert_ne!(p["status"], "CHARGED", "no charge: {p}");
 }
 
 #[tokio::test]
@@ -167,8 +163,8 @@ async fn declined_card_releases_stock_and_cancels() {
     assert!(order.to_string().contains("declined"), "{order}");
     assert_eq!(stack.stock(&product).await, 4, "stock released");
     let p = payment(&stack, &order_id).await;
-    assert_eq!(p.body["status"], "DECLINED");
-    assert_eq!(p.body["captures"], 0, "no charge left");
+    assert_eq!(p["status"], "DECLINED");
+    assert_eq!(p["captures"], 0, "no charge left");
 }
 
 #[tokio::test]
@@ -189,8 +185,8 @@ async fn transient_payment_errors_are_retried_with_growing_delays() {
         started.elapsed()
     );
     let p = payment(&stack, &order_id).await;
-    assert_eq!(p.body["attempts"], 4, "{}", p.text);
-    assert_eq!(p.body["captures"], 1, "exactly one charge");
+    assert_eq!(p["attempts"], 4, "{p}");
+    assert_eq!(p["captures"], 1, "exactly one charge");
 }
 
 #[tokio::test]
@@ -228,11 +224,7 @@ async fn cancel_before_payment_compensates() {
     assert!(order.to_string().contains("changed my mind"), "{order}");
     assert_eq!(stack.stock(&product).await, 3, "stock released");
     let p = payment(&stack, &order_id).await;
-    assert_ne!(
-        p.body["status"], "CHARGED",
-        "nothing charged is left: {}",
-        p.text
-    );
+    assert_ne!(p["status"], "CHARGED", "nothing charged is left: {p}");
     let saga = shopper.get(&format!("/v1/orders/{order_id}/saga")).await;
     let comps = saga.body["compensations"].to_string();
     assert!(
@@ -353,8 +345,8 @@ async fn thirty_orders_for_ten_in_stock_confirm_exactly_ten() {
     let mut charges = 0;
     for (_, id) in &orders {
         let p = payment(&stack, id).await;
-        if p.body["status"] == "CHARGED" {
-            charges += p.body["captures"].as_i64().unwrap_or(0);
+        if p["status"] == "CHARGED" {
+            charges += p["captures"].as_i64().unwrap_or(0);
         }
     }
     assert_eq!(charges, 10, "charges = confirmed orders");
