@@ -8,7 +8,6 @@
 //! | `PUT /v1/products/{id}` | admin role | create or update a product |
 //! | `PUT /v1/products/{id}/stock` | admin role | set a product's stock |
 //! | `POST /internal/reservations` | internal (saga worker) | reserve stock for an order |
-//! | `GET /internal/reservations/{order_id}` | internal | an order's reservation |
 //! | `POST /internal/reservations/{order_id}/release` | internal | release an order's stock |
 //!
 //! Handlers validate, call the store and answer; a broken rule or a store failure becomes its
@@ -44,10 +43,6 @@ pub fn router<S: InventoryStore + Clone>(store: S) -> Router {
         )
         .route("/v1/products/{id}/stock", put(set_stock::<S>))
         .route("/internal/reservations", post(reserve::<S>))
-        .route(
-            "/internal/reservations/{order_id}",
-            get(get_reservation::<S>),
-        )
         .route(
             "/internal/reservations/{order_id}/release",
             post(release::<S>),
@@ -215,21 +210,6 @@ async fn reserve<S: InventoryStore>(
             tracing::info!(order_id = %request.order_id, error = %e, "reserve refused");
             Err(e.into())
         }
-    }
-}
-
-async fn get_reservation<S: InventoryStore>(
-    State(store): State<S>,
-    _internal: Internal,
-    Path(order_id): Path<String>,
-) -> Result<Response, ApiError> {
-    domain::validate_id("order_id", &order_id)?;
-    match store.reservation(&order_id).await? {
-        Some(r) => Ok(Json(r).into_response()),
-        None => Err(ApiError::not_found(
-            "reservation_not_found",
-            format!("order {order_id} has no reservation"),
-        )),
     }
 }
 

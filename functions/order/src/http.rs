@@ -6,7 +6,6 @@
 //! | `GET /v1/orders?limit=&cursor=` | signed-in shopper | my orders, newest first |
 //! | `GET /v1/orders/{id}` | signed-in shopper | one of my orders (404 if not mine) |
 //! | `POST /internal/orders` | internal (saga) | create, idempotent by order id |
-//! | `GET /internal/orders/{id}` | internal | any order |
 //! | `POST /internal/orders/{id}/status` | internal | `{status, reason?, expected_version?}` |
 //!
 //! Handlers only check the input and ask the store; the rules are in [`crate::domain`].
@@ -33,7 +32,6 @@ pub fn router<S: OrderStore + Clone>(store: S) -> Router {
         .route("/v1/orders", get(my_orders::<S>))
         .route("/v1/orders/{id}", get(my_order::<S>))
         .route("/internal/orders", post(create::<S>))
-        .route("/internal/orders/{id}", get(get_any::<S>))
         .route("/internal/orders/{id}/status", post(set_status::<S>))
         .with_state(store)
 }
@@ -123,16 +121,6 @@ async fn create<S: OrderStore>(
     }
 }
 
-async fn get_any<S: OrderStore>(
-    State(store): State<S>,
-    _internal: Internal,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    domain::validate_id("id", &id)?;
-    let order = store.get(&id).await?.ok_or(OrderError::NotFound(id))?;
-    Ok(Json(order).into_response())
-}
-
 async fn set_status<S: OrderStore>(
     State(store): State<S>,
     _internal: Internal,
@@ -154,6 +142,7 @@ pub struct ApiDoc;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::OrderStatus;
     use crate::store::MemoryStore;
     use sagaway_shared::serve::finish;
     use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
@@ -162,14 +151,19 @@ mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
 
     /// The router as deployed, on a memory store whose clock advances a millisecond per read,
-    /// so creation order is list order.
-    fn app() -> Router {
+    /// so creation order is list order; and that store, to see what the router left in it.
+    fn app() -> (Router, MemoryStore) {
         let tick = Arc::new(AtomicU64::new(0));
         let store = MemoryStore::with_clock(move || {
             let ms = tick.fetch_add(1, Ordering::SeqCst);
             format!("2026-01-01T00:00:{:02}.{:03}Z", ms / 1000, ms % 1000)
         });
-        finish(router(store))
+        (finish(router(store.clone())), store)
+    }
+
+    /// The order as stored: no route reads any order regardless of its shopper.
+    async fn stored(store: &MemoryStore, id: &str) -> Option<Order> {
+        store.get(id).await.expect("the memory store answers")
     }
 
     fn new_order(id: &str, customer: &str) -> Value {
@@ -207,14 +201,14 @@ mod tests {
 
     #[tokio::test]
     async fn health_is_public() {
-        let r = call(&app(), "GET", "/health", As::Public, None).await;
+        let r = call(&app().0, "GET", "/health", As::Public, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body, json!({ "status": "ok", "service": "order" }));
     }
 
     #[tokio::test]
     async fn create_is_idempotent_by_order_id() {
-        let app = app();
+        let (app, store) = app();
         let r = create_order(&app, "o-1", "c-1").await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(r.body["status"], "PENDING");
@@ -254,14 +248,14 @@ mod tests {
         )
         .await;
         r.assert_problem(409, "order_mismatch");
-        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
-        assert_eq!(r.body["lines"][0]["quantity"], 2);
-        assert_eq!(r.body["customer_id"], "c-1");
+        let order = stored(&store, "o-1").await.expect("the order");
+        assert_eq!(order.lines[0].quantity, 2);
+        assert_eq!(order.customer_id, "c-1");
     }
 
     #[tokio::test]
     async fn create_refuses_bad_input() {
-        let app = app();
+        let (app, store) = app();
         let mut zero = new_order("o-1", "c-1");
         zero["lines"][1]["quantity"] = json!(0);
         let r = call(&app, "POST", "/internal/orders", As::Internal, Some(zero)).await;
@@ -285,14 +279,12 @@ mod tests {
         r.assert_problem(422, "invalid_body");
 
         assert_refuses_unreadable_json(&app, "POST", "/internal/orders", As::Internal).await;
-        // Nothing was stored.
-        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
-        r.assert_problem(404, "order_not_found");
+        assert_eq!(stored(&store, "o-1").await, None, "nothing was stored");
     }
 
     #[tokio::test]
     async fn internal_routes_are_not_in_the_public_api() {
-        let app = app();
+        let (app, store) = app();
         create_order(&app, "o-1", "c-1").await;
         status(&app, "o-1", json!({ "status": "RESERVED" })).await;
         for who in [As::Public, As::Shopper("c-1"), As::Admin("a-1")] {
@@ -305,8 +297,6 @@ mod tests {
             )
             .await;
             r.assert_problem(404, "no_route");
-            let r = call(&app, "GET", "/internal/orders/o-1", who, None).await;
-            r.assert_problem(404, "no_route");
             let r = call(
                 &app,
                 "POST",
@@ -317,13 +307,17 @@ mod tests {
             .await;
             r.assert_problem(404, "no_route");
         }
-        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
-        assert_eq!(r.body["status"], "RESERVED");
+        let order = stored(&store, "o-1").await.expect("the order");
+        assert_eq!(
+            (order.status, order.version),
+            (OrderStatus::Reserved, 2),
+            "changed by the internal caller only"
+        );
     }
 
     #[tokio::test]
     async fn the_confirm_and_cancel_shortcuts_are_gone() {
-        let app = app();
+        let (app, _) = app();
         create_order(&app, "o-1", "c-1").await;
         let r = call(
             &app,
@@ -346,22 +340,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn get_any_order() {
-        let app = app();
+    async fn no_route_reads_any_order() {
+        let (app, _) = app();
         create_order(&app, "o-1", "c-1").await;
         let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
-        assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(r.body["id"], "o-1");
-        let r = call(&app, "GET", "/internal/orders/o-2", As::Internal, None).await;
-        r.assert_problem(404, "order_not_found");
-        let r = call(&app, "GET", "/internal/orders/bad%20id", As::Internal, None).await;
-        r.assert_problem(422, "validation_failed");
-        assert_eq!(r.body["errors"][0]["field"], "id");
+        r.assert_problem(404, "no_route");
     }
 
     #[tokio::test]
     async fn the_saga_path_with_repeats_versions_and_history() {
-        let app = app();
+        let (app, _) = app();
         create_order(&app, "o-1", "c-1").await;
         for (to, version) in [("RESERVED", 2), ("PAID", 3)] {
             let r = status(&app, "o-1", json!({ "status": to })).await;
@@ -417,7 +405,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_cancellation_needs_a_reason_and_keeps_it() {
-        let app = app();
+        let (app, _) = app();
         create_order(&app, "o-1", "c-1").await;
         let r = status(&app, "o-1", json!({ "status": "CANCELLED" })).await;
         r.assert_problem(422, "validation_failed");
@@ -437,7 +425,7 @@ mod tests {
 
     #[tokio::test]
     async fn status_refuses_bad_input_and_unknown_orders() {
-        let app = app();
+        let (app, store) = app();
         create_order(&app, "o-1", "c-1").await;
         let r = status(&app, "o-1", json!({ "status": "SHIPPED" })).await;
         r.assert_problem(422, "invalid_body");
@@ -453,13 +441,17 @@ mod tests {
         r.assert_problem(422, "validation_failed");
         let r = status(&app, "o-9", json!({ "status": "RESERVED" })).await;
         r.assert_problem(404, "order_not_found");
-        let r = call(&app, "GET", "/internal/orders/o-1", As::Internal, None).await;
-        assert_eq!(r.body["version"], 1);
+        let order = stored(&store, "o-1").await.expect("the order");
+        assert_eq!(
+            (order.status, order.version),
+            (OrderStatus::Pending, 1),
+            "unchanged"
+        );
     }
 
     #[tokio::test]
     async fn shoppers_see_only_their_own_orders_newest_first() {
-        let app = app();
+        let (app, _) = app();
         for id in ["o-1", "o-2", "o-3"] {
             create_order(&app, id, "alice").await;
         }
@@ -515,7 +507,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_list_refuses_bad_queries_and_anonymous_callers() {
-        let app = app();
+        let (app, _) = app();
         let r = call(
             &app,
             "GET",
@@ -560,7 +552,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_order_is_visible_to_its_shopper_only() {
-        let app = app();
+        let (app, _) = app();
         create_order(&app, "o-1", "alice").await;
         let r = call(&app, "GET", "/v1/orders/o-1", As::Shopper("alice"), None).await;
         assert_eq!(r.status, StatusCode::OK);

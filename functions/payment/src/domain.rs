@@ -55,8 +55,6 @@ pub enum PaymentError {
     Mismatch(String),
     #[error("order {0} was refunded or voided; it cannot be charged")]
     Closed(String),
-    #[error("no payment for order {0}")]
-    NotFound(String),
     #[error("the payment method {0} is unknown or expired; place the order again with the card")]
     MethodInvalid(String),
     #[error("the payments table failed: {0}")]

@@ -1,11 +1,11 @@
-//! The payment HTTP API: internal routes only (the saga calls them).
+//! The payment HTTP API: the internal routes the saga and the gateway call, and the public list
+//! of test cards.
 //!
 //! | route | who | what |
 //! |---|---|---|
 //! | `GET /health` | anyone | liveness |
 //! | `POST /internal/payment-methods` | internal (gateway) | vault a card `{card_number}` → `{token, brand, last4, expires_at}` |
 //! | `POST /internal/payments` | internal (saga) | charge `{order_id, amount_cents, currency?, payment_token}` |
-//! | `GET /internal/payments/{order_id}` | internal | the payment record |
 //! | `POST /internal/payments/{order_id}/refund` | internal | refund (idempotent) |
 //! | `GET /v1/payments/test-cards` | anyone | the simulated provider's test cards |
 
@@ -30,7 +30,6 @@ pub fn router<S: PaymentStore + Clone>(store: S) -> Router {
         .route("/v1/payments/test-cards", get(test_cards))
         .route("/internal/payment-methods", post(tokenize::<S>))
         .route("/internal/payments", post(charge::<S>))
-        .route("/internal/payments/{order_id}", get(get_payment::<S>))
         .route("/internal/payments/{order_id}/refund", post(refund::<S>))
         .with_state(store)
 }
@@ -70,9 +69,6 @@ impl From<PaymentError> for ApiError {
             e @ PaymentError::Closed(_) => ApiError::conflict("payment_closed", e.to_string()),
             e @ PaymentError::MethodInvalid(_) => {
                 ApiError::invalid("payment_method_invalid", e.to_string())
-            }
-            PaymentError::NotFound(id) => {
-                ApiError::not_found("payment_not_found", format!("no payment for order {id}"))
             }
             e @ PaymentError::Store(_) => ApiError::internal(&e),
         }
@@ -125,17 +121,6 @@ async fn charge<S: PaymentStore>(
     }
 }
 
-async fn get_payment<S: PaymentStore>(
-    State(store): State<S>,
-    _internal: Internal,
-    Path(order_id): Path<String>,
-) -> Result<Response, ApiError> {
-    match store.payment(&order_id).await.map_err(PaymentError::from)? {
-        Some(r) => Ok(Json(r.payment).into_response()),
-        None => Err(PaymentError::NotFound(order_id).into()),
-    }
-}
-
 async fn refund<S: PaymentStore>(
     State(store): State<S>,
     _internal: Internal,
@@ -162,7 +147,7 @@ pub struct ApiDoc;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{LEASE_SECS, LeasePlan, TokenizeRequest};
+    use crate::domain::{LEASE_SECS, LeasePlan, Payment, PaymentStatus, TokenizeRequest};
     use crate::store::memory::MemoryStore;
     use sagaway_contract::limits::PAYMENT_METHOD_TTL_SECS;
     use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
@@ -212,9 +197,17 @@ mod tests {
         call(app, "POST", &path, As::Internal, None).await
     }
 
-    async fn get(app: &Router, order: &str) -> Reply {
-        let path = format!("/internal/payments/{order}");
-        call(app, "GET", &path, As::Internal, None).await
+    /// The order's payment as stored: no route reads it.
+    async fn stored(store: &MemoryStore, order: &str) -> Option<Payment> {
+        let record = store
+            .payment(order)
+            .await
+            .expect("the memory store answers");
+        record.map(|r| r.payment)
+    }
+
+    async fn payment(store: &MemoryStore, order: &str) -> Payment {
+        stored(store, order).await.expect("a payment")
     }
 
     /// Another call took the lease for `order` at `at` (a call still at the provider, or one
@@ -256,7 +249,6 @@ mod tests {
             for (method, path) in [
                 ("POST", "/internal/payment-methods"),
                 ("POST", "/internal/payments"),
-                ("GET", "/internal/payments/o-1"),
                 ("POST", "/internal/payments/o-1/refund"),
             ] {
                 let r = call(&app, method, path, who, Some(body.clone())).await;
@@ -324,7 +316,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_same_order_charged_three_times_is_one_charge_and_refunds_once() {
-        let (_, app) = app();
+        let (store, app) = app();
         let first = charge(&app, "o-1", OK).await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
         assert_eq!(first.body["status"], "CHARGED");
@@ -335,16 +327,9 @@ mod tests {
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             assert_eq!(r.body, first.body);
         }
-        let r = get(&app, "o-1").await;
-        assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(
-            (r.body["captures"].as_i64(), r.body["attempts"].as_i64()),
-            (Some(1), Some(1))
-        );
-        assert_eq!(
-            (r.body["amount_cents"].as_i64(), r.body["currency"].as_str()),
-            (Some(4200), Some("USD"))
-        );
+        let p = payment(&store, "o-1").await;
+        assert_eq!((p.captures, p.attempts), (1, 1));
+        assert_eq!((p.amount_cents, p.currency.as_str()), (4200, "USD"));
 
         let t = token(&app, OK).await;
         charge_with(&app, "o-1", 1, &t)
@@ -360,12 +345,12 @@ mod tests {
         charge(&app, "o-1", OK)
             .await
             .assert_problem(409, "payment_closed");
-        assert_eq!(get(&app, "o-1").await.body["captures"], 1);
+        assert_eq!(payment(&store, "o-1").await.captures, 1);
     }
 
     #[tokio::test]
     async fn declines_are_402_final_and_repeat_the_same_answer() {
-        let (_, app) = app();
+        let (store, app) = app();
         for (order, card, code) in [
             ("d-1", DECLINE, "card_declined"),
             ("d-2", NO_FUNDS, "insufficient_funds"),
@@ -376,11 +361,8 @@ mod tests {
                 assert_eq!(r.body["payment"]["status"], "DECLINED");
                 assert_eq!(r.body["payment"]["decline_code"], code);
             }
-            let r = get(&app, order).await;
-            assert_eq!(
-                (r.body["attempts"].as_i64(), r.body["captures"].as_i64()),
-                (Some(1), Some(0))
-            );
+            let p = payment(&store, order).await;
+            assert_eq!((p.attempts, p.captures), (1, 0));
             assert_eq!(refund(&app, order).await.body["outcome"], "not_charged");
         }
     }
@@ -414,7 +396,10 @@ mod tests {
         // Without a usable token too.
         let r = charge_with(&app, "o-1", 4200, "pm_00000000000000000000000000000000").await;
         r.assert_problem(503, "charge_in_progress");
-        assert_eq!(get(&app, "o-1").await.body["status"], "PROCESSING");
+        assert_eq!(
+            payment(&store, "o-1").await.status,
+            PaymentStatus::Processing
+        );
     }
 
     #[tokio::test]
@@ -424,7 +409,7 @@ mod tests {
         let r = refund(&app, "o-1").await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body, json!({"outcome": "not_charged", "order_id": "o-1"}));
-        assert_eq!(get(&app, "o-1").await.body["status"], "VOIDED");
+        assert_eq!(payment(&store, "o-1").await.status, PaymentStatus::Voided);
         charge(&app, "o-1", OK)
             .await
             .assert_problem(409, "payment_closed");
@@ -441,7 +426,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refund_before_the_charge_blocks_a_late_charge() {
-        let (_, app) = app();
+        let (store, app) = app();
         for _ in 0..2 {
             let r = refund(&app, "o-1").await;
             assert_eq!(r.body, json!({"outcome": "not_charged", "order_id": "o-1"}));
@@ -449,11 +434,8 @@ mod tests {
         charge(&app, "o-1", OK)
             .await
             .assert_problem(409, "payment_closed");
-        let r = get(&app, "o-1").await;
-        assert_eq!(
-            (r.body["status"].as_str(), r.body["captures"].as_i64()),
-            (Some("VOIDED"), Some(0))
-        );
+        let p = payment(&store, "o-1").await;
+        assert_eq!((p.status, p.captures), (PaymentStatus::Voided, 0));
     }
 
     #[tokio::test]
@@ -463,9 +445,7 @@ mod tests {
         let r = charge_with(&app, "o-1", 100, unknown).await;
         r.assert_problem(422, "payment_method_invalid");
         assert!(r.body["detail"].as_str().unwrap().contains(unknown));
-        get(&app, "o-1")
-            .await
-            .assert_problem(404, "payment_not_found");
+        assert_eq!(stored(&store, "o-1").await, None, "nothing was recorded");
 
         let old = domain::vault(
             TokenizeRequest {
@@ -492,7 +472,7 @@ mod tests {
 
     #[tokio::test]
     async fn bad_charges_are_4xx_naming_the_problem() {
-        let (_, app) = app();
+        let (store, app) = app();
         let t = token(&app, OK).await;
         let r = charge_with(&app, "o-1", -5, &t).await;
         r.assert_problem(422, "validation_failed");
@@ -522,26 +502,41 @@ mod tests {
         .await;
         r.assert_problem(422, "invalid_body");
         assert_refuses_unreadable_json(&app, "POST", "/internal/payments", As::Internal).await;
-        // Nothing was recorded by any of them.
-        get(&app, "o-1")
-            .await
-            .assert_problem(404, "payment_not_found");
+        assert_eq!(
+            stored(&store, "o-1").await,
+            None,
+            "nothing was recorded by any of them"
+        );
     }
 
     #[tokio::test]
-    async fn refund_and_lookup_of_bad_or_unknown_orders() {
+    async fn refunds_of_bad_order_ids_and_unknown_routes() {
         let (_, app) = app();
         let long = "o".repeat(65);
         refund(&app, &long)
             .await
             .assert_problem(422, "validation_failed");
-        let r = get(&app, "nobody").await;
-        r.assert_problem(404, "payment_not_found");
-        assert!(r.body["detail"].as_str().unwrap().contains("nobody"));
-        assert_eq!(get(&app, &long).await.status, StatusCode::NOT_FOUND);
-        let r = call(&app, "DELETE", "/internal/payments/o-1", As::Internal, None).await;
+        let r = call(
+            &app,
+            "GET",
+            "/internal/payments/o-1/refund",
+            As::Internal,
+            None,
+        )
+        .await;
         r.assert_problem(405, "method_not_allowed");
         let r = call(&app, "GET", "/internal/refunds", As::Internal, None).await;
         r.assert_problem(404, "no_route");
+    }
+
+    #[tokio::test]
+    async fn no_route_reads_a_payment() {
+        let (_, app) = app();
+        let r = charge(&app, "o-1", OK).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        for method in ["GET", "DELETE"] {
+            let r = call(&app, method, "/internal/payments/o-1", As::Internal, None).await;
+            r.assert_problem(404, "no_route");
+        }
     }
 }

@@ -183,6 +183,14 @@ impl DynamoStore {
         Err(backend(err))
     }
 
+    /// The order's reservation or tombstone, or `None`: what reserve and release plan from.
+    async fn reservation(&self, order_id: &str) -> Result<Option<Reservation>, StoreError> {
+        let item = get_by_pk(&self.client, &self.table, reservation_pk(order_id))
+            .await
+            .map_err(backend)?;
+        item.as_ref().map(reservation_from).transpose()
+    }
+
     /// The reservation record, written only if the order has none.
     fn put_reservation(&self, r: &Reservation) -> Result<TransactWriteItem, StoreError> {
         let mut put = Put::builder()
@@ -404,13 +412,6 @@ impl InventoryStore for DynamoStore {
             }
             Err(e) => Err(backend(e)),
         }
-    }
-
-    async fn reservation(&self, order_id: &str) -> Result<Option<Reservation>, StoreError> {
-        let item = get_by_pk(&self.client, &self.table, reservation_pk(order_id))
-            .await
-            .map_err(backend)?;
-        item.as_ref().map(reservation_from).transpose()
     }
 
     async fn reserve(&self, request: &ReserveRequest) -> Result<ReserveOutcome, StoreError> {

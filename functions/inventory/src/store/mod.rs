@@ -13,7 +13,7 @@ pub use dynamo::DynamoStore;
 pub use memory::MemoryStore;
 
 use crate::domain::{
-    InventoryError, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome, Reservation,
+    InventoryError, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome,
     ReserveOutcome, ReserveRequest,
 };
 use std::future::Future;
@@ -57,12 +57,6 @@ pub trait InventoryStore: Send + Sync + 'static {
         id: &str,
         stock: i64,
     ) -> impl Future<Output = Result<Product, StoreError>> + Send;
-
-    /// An order's reservation or tombstone, or `None`.
-    fn reservation(
-        &self,
-        order_id: &str,
-    ) -> impl Future<Output = Result<Option<Reservation>, StoreError>> + Send;
 
     /// Reserves every line of `request` or none of them ([`crate::domain::plan_reserve`],
     /// [`crate::domain::check_stock`]).
