@@ -51,10 +51,12 @@ openapi: ## regenerate docs/openapi.json (and the web app's API types) from the 
 	@cargo run --quiet --locked -p sagaway-openapi --bin gen-openapi docs/openapi.json
 	@source localstack/lib.sh && frontend_deps && cd frontend && npm run --silent gen:api
 
-bench: ## saga latency p50/p95 over 50 orders on the running stack (after make up)
+bench: ## the saga's speed on the running stack (after make up): writes docs/bench/latest.{json,md,svg}
 	@source localstack/lib.sh && [[ -f .local/stack/env ]] || { echo "error: run make up first"; exit 1; }
+	@source localstack/lib.sh && cargo build --quiet --locked --workspace --bins
 	@source localstack/lib.sh && set -a && source .local/stack/env && set +a && \
-	  SAGAWAY_ADMIN_FILE=.local/stack/admin.json "$$CARGO_TARGET_DIR/debug/saga-latency" 50
+	  SAGAWAY_ADMIN_FILE=.local/stack/admin.json SAGAWAY_STACK_DIR=.local/stack \
+	  "$$CARGO_TARGET_DIR/debug/bench" $(LEVELS)
 
 clean: ## remove build output and local state (stops nothing: run make down first)
 	rm -rf dist .local
