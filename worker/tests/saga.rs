@@ -30,8 +30,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use temporalio_client::{
     Client, ClientOptions, Connection, ConnectionOptions, Url, WorkflowExecuteUpdateOptions,
-    WorkflowGetResultOptions, WorkflowQueryOptions, WorkflowStartOptions,
+    WorkflowFetchHistoryOptions, WorkflowGetResultOptions, WorkflowHistory, WorkflowQueryOptions,
+    WorkflowStartOptions,
 };
+use temporalio_common::protos::temporal::api::enums::v1::EventType;
+use temporalio_common::protos::temporal::api::history::v1::{History, HistoryEvent};
+use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::sync::Notify;
 
@@ -323,6 +327,8 @@ struct Saga {
     client: Client,
     fake: Arc<FakeServices>,
     task_queue: String,
+    /// Every order whose saga was started, so their histories can be checked at the end.
+    started: Arc<Mutex<Vec<String>>>,
 }
 
 type Handle = temporalio_client::WorkflowHandle<Client, OrderSaga>;
@@ -335,8 +341,22 @@ impl Saga {
             .start_workflow(OrderSaga::run, input(order_id), options)
             .await
             .expect("starting the saga");
+        self.started.lock().unwrap().push(order_id.to_string());
+        self.handle(order_id)
+    }
+
+    fn handle(&self, order_id: &str) -> Handle {
         self.client
             .get_workflow_handle::<OrderSaga>(workflow_id(order_id))
+    }
+
+    /// The saga's whole history as the server keeps it.
+    async fn history(&self, order_id: &str) -> Vec<HistoryEvent> {
+        self.handle(order_id)
+            .fetch_history(WorkflowFetchHistoryOptions::default())
+            .into_events()
+            .await
+            .expect("fetching the saga's history")
     }
 
     /// Runs the saga to its end; its final state.
@@ -803,6 +823,97 @@ async fn order_stopped_half_way(s: Saga) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Every run's history, and the happy saga's figures
+
+fn count(events: &[HistoryEvent], kind: EventType) -> usize {
+    events
+        .iter()
+        .filter(|e| e.event_type == kind as i32)
+        .count()
+}
+
+/// No run ends with an activity still open (a notification in flight included), and every
+/// run replays against the current workflow. With `SAGAWAY_RECORD_HISTORIES=<dir>` set, the
+/// histories are also written there (`<order id>.json`), to be kept in `tests/histories`.
+async fn check_histories(s: &Saga) {
+    let ids = s.started.lock().unwrap().clone();
+    let record = std::env::var_os("SAGAWAY_RECORD_HISTORIES").map(PathBuf::from);
+    let replayer = WorkflowReplayer::new(
+        WorkflowReplayerOptions::new()
+            .register_workflow::<OrderSaga>()
+            .expect("registering the OrderSaga for replay")
+            .build(),
+    )
+    .expect("a replayer");
+    for id in ids {
+        let events = s.history(&id).await;
+        let closed = [
+            EventType::ActivityTaskCompleted,
+            EventType::ActivityTaskFailed,
+            EventType::ActivityTaskTimedOut,
+            EventType::ActivityTaskCanceled,
+        ]
+        .into_iter()
+        .map(|kind| count(&events, kind))
+        .sum::<usize>();
+        assert_eq!(
+            count(&events, EventType::ActivityTaskScheduled),
+            closed,
+            "{id}: the run ended with an activity still open"
+        );
+        let history = History { events };
+        if let Some(dir) = &record {
+            let json = WorkflowHistory::from(history.clone())
+                .to_json()
+                .await
+                .expect("encoding a history");
+            std::fs::write(dir.join(format!("{id}.json")), json).expect("recording a history");
+        }
+        replayer
+            .replay_workflow(WorkflowHistory::from(history))
+            .await
+            .unwrap_or_else(|e| panic!("{id} does not replay against the current workflow: {e}"));
+    }
+}
+
+/// Happy sagas one after another on the quiet server, the fake answering at once: workflow
+/// tasks per saga, and the time from the start request to CONFIRMED recorded on the order
+/// and to the run's end.
+async fn figures(s: &Saga) {
+    const RUNS: usize = 15;
+    let mut confirmed = Vec::new();
+    let mut ended = Vec::new();
+    let mut tasks = Vec::new();
+    for run in 0..RUNS {
+        let id = format!("o-figures-{run}");
+        let started = Instant::now();
+        let handle = s.start(&id).await;
+        let state = result(&handle).await;
+        ended.push(started.elapsed());
+        assert_confirmed(&state);
+        let recorded = s.fake.times(&id, "set_status CONFIRMED");
+        confirmed.push(recorded[0] - started);
+        tasks.push(count(
+            &s.history(&id).await,
+            EventType::WorkflowTaskCompleted,
+        ));
+    }
+    let p50 = |d: &mut Vec<Duration>| {
+        d.sort();
+        d[d.len() / 2]
+    };
+    tasks.sort();
+    eprintln!(
+        "happy saga, {RUNS} runs: workflow tasks {}..={} (median {}); start -> CONFIRMED recorded p50 {:?}; start -> run ended p50 {:?}",
+        tasks[0],
+        tasks[RUNS - 1],
+        tasks[RUNS / 2],
+        p50(&mut confirmed),
+        p50(&mut ended),
+    );
+}
+
+// ---------------------------------------------------------------------------------------
 
 /// Every case, by name, each with its own order on the shared worker.
 macro_rules! cases {
@@ -829,6 +940,7 @@ async fn every_saga_branch_on_a_dev_server() {
         client,
         fake,
         task_queue,
+        started: Arc::default(),
     };
 
     let cases: Vec<(&str, BoxFuture<'static, ()>)> = cases![saga;
@@ -873,6 +985,10 @@ async fn every_saga_branch_on_a_dev_server() {
             }
         }
         eprintln!("{count} cases in {:?}", started.elapsed());
+        if failed.is_empty() {
+            check_histories(&saga).await;
+            figures(&saga).await;
+        }
         failed
     };
     // The worker's run future is not Send (workflows run on a LocalSet): it runs here, beside
