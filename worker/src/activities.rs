@@ -114,4 +114,25 @@ impl SagaActivities {
         self.services.notify(&input).await.map_err(failure)?;
         Ok(())
     }
+
+    #[activity]
+    /// Tells the shopper about status changes, oldest first. A refused one is skipped (the
+    /// rest still go out) and reported once all are done; any other failure stops the attempt,
+    /// and its retry sends them all again: the notification service answers a repeat without
+    /// storing or pushing it twice.
+    pub async fn notify_in_order(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        updates: Vec<StatusUpdate>,
+    ) -> Result<(), ActivityError> {
+        let mut refused = None;
+        for update in &updates {
+            match self.services.notify(update).await {
+                Ok(()) => {}
+                Err(e @ StepError::Business { .. }) => refused = Some(e),
+                Err(e) => return Err(failure(e)),
+            }
+        }
+        refused.map_or(Ok(()), |e| Err(failure(e)))
+    }
 }

@@ -56,6 +56,9 @@ pub struct OrderSaga {
     fewer_steps: bool,
     /// Recorded statuses not yet handed to the notifier, oldest first.
     outbox: VecDeque<StatusUpdate>,
+    /// An order-service call is running as a local activity: statuses recorded back to back
+    /// in one workflow task (PAID, CONFIRMED) then wait to go out together.
+    calling_locally: bool,
 }
 
 /// Why the forward path stopped.
@@ -230,10 +233,12 @@ impl OrderSaga {
         A::Output: TemporalDeserializable,
     {
         if ctx.state(|w| w.fewer_steps) {
-            match ctx
+            ctx.state_mut(|w| w.calling_locally = true);
+            let local = ctx
                 .execute_local_activity(activity(), input.clone(), policies::order_step_local())
-                .await
-            {
+                .await;
+            ctx.state_mut(|w| w.calling_locally = false);
+            match local {
                 Err(e) if refusal(&e).is_none() => {
                     tracing::warn!(activity = activity().name(), error = %e, "the order service did not answer in time; going on with a normal activity");
                 }
@@ -255,23 +260,34 @@ impl OrderSaga {
         }
     }
 
-    /// Sends the notifications of the recorded statuses, one at a time and oldest first (so
-    /// the shopper hears of them in order), until the saga has finished and none is left.
+    /// Sends the notifications of the recorded statuses, one activity at a time and oldest
+    /// first (so the shopper hears of them in order), until the saga has finished and none is
+    /// left. What is queued goes out together, once no order-service call is running locally.
     async fn notifier(ctx: &WorkflowContext<Self>) {
         loop {
             // An error means the workflow itself was cancelled: send what is queued (its
             // activities are cancelled too, so that is quick), then stop waiting.
             let _ = ctx
-                .wait_condition(|w| !w.outbox.is_empty() || w.state.finished)
+                .wait_condition(|w| {
+                    (!w.outbox.is_empty() && !w.calling_locally) || w.state.finished
+                })
                 .await;
-            match ctx.state_mut(|w| w.outbox.pop_front()) {
-                Some(change) => Self::notify(ctx, change).await,
-                None => return,
+            let batch: Vec<_> = ctx.state_mut(|w| w.outbox.drain(..).collect());
+            if batch.is_empty() {
+                return;
+            }
+            let statuses: Vec<_> = batch.iter().map(|c| c.status.to_string()).collect();
+            // Best effort: notifications given up after their attempts never fail the order.
+            if let Err(e) = ctx
+                .execute_activity(SagaActivities::notify_in_order, batch, policies::notify())
+                .await
+            {
+                tracing::warn!(order_id = %ctx.state(|w| w.state.order_id.clone()), ?statuses, error = %e, "notification failed; the order goes on");
             }
         }
     }
 
-    /// Best effort: a notification given up after its attempts never fails the order.
+    /// The old shape's notification, awaited in turn (best effort, as above).
     async fn notify(ctx: &WorkflowContext<Self>, change: StatusUpdate) {
         let (order_id, status) = (change.order_id.clone(), change.status);
         if let Err(e) = ctx
