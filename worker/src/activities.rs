@@ -1,5 +1,7 @@
-//! The saga's activities: each is one call to the [`SagaServices`] port; errors become
-//! Temporal failures whose type says whether to retry (see `policies`).
+//! The saga's activities: each is one call to the [`SagaServices`] port (`notify_in_order`:
+//! one per status, in order); errors become Temporal failures whose type says whether to
+//! retry (see `policies`). The workflow runs `create_order` and `set_status` as local
+//! activities first; the rest are always normal activities.
 
 use crate::services::{SagaServices, StepError};
 use sagaway_contract::OrderStatus;

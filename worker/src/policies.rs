@@ -2,12 +2,12 @@
 //!
 //! | activity | timeout (start-to-close) | retries | backoff |
 //! |---|---|---|---|
-//! | create order, record a status: first locally | 5 s | 1 attempt | |
+//! | create order, record a status (CANCELLED too): first locally | 5 s | 1 attempt | |
 //! | … then as an activity | 10 s | until it succeeds | 0.5 s × 2ⁿ, at most 10 s |
 //! | reserve stock | 10 s | 8 attempts | 0.5 s × 2ⁿ, at most 10 s |
 //! | charge payment | 5 s | 6 attempts | 1 s × 2ⁿ, at most 8 s |
-//! | compensations (refund, release, cancel) | 10 s | until they succeed | 1 s × 2ⁿ, at most 30 s |
-//! | notify | 5 s | 3 attempts, then given up (never fails the order) | 0.5 s × 2ⁿ |
+//! | compensations (refund, release) | 10 s | until they succeed | 1 s × 2ⁿ, at most 30 s |
+//! | notify (the statuses queued, in order) | 5 s | 3 attempts, then given up (never fails the order) | 0.5 s × 2ⁿ |
 //!
 //! Business refusals (`sagaway_contract::FailureKind`: out of stock, declined, insufficient funds, …)
 //! are never retried. Transient failures (5xx, timeouts, throttling, invocation errors) are.
@@ -72,7 +72,7 @@ pub fn charge() -> ActivityOptions {
     options(5, retry(1_000, 8, 6))
 }
 
-/// Refund, release, cancel: retried until they succeed.
+/// Refund, release: retried until they succeed.
 pub fn compensation() -> ActivityOptions {
     options(10, retry(1_000, 30, 0))
 }

@@ -6,18 +6,21 @@
 //!        COMPENSATING ─> refund (if a charge was attempted) ─> release stock ─> CANCELLED
 //! ```
 //! Every status change is recorded on the order, then notified to the shopper. Notifications
-//! go out in the background, one at a time and in the order of the statuses, so they never
+//! go out in the background, in the order of the statuses (one notification activity at a
+//! time; statuses recorded back to back, as PAID and CONFIRMED, go out in one), so they never
 //! hold up the next step; the run ends only once each has been sent or given up, and a failed
-//! one never fails the order. Compensations retry until they succeed. A shopper's cancellation
-//! (the `request_cancel` update) is accepted until payment has gone through and takes effect
-//! at the next step.
+//! one never fails the order. Compensations retry until they succeed. A shopper's
+//! cancellation (the `request_cancel` update) is accepted until payment has gone through and
+//! takes effect at the next step.
 //!
-//! The order-service calls (create the order, record a status) run first as local
+//! The order-service calls (create the order, record a status) are tried first as local
 //! activities, inside the workflow task that needs them (see `policies`), so a happy saga
 //! takes three workflow tasks up to CONFIRMED: the start (create, reserve), the reserve's
-//! answer (RESERVED, charge) and the charge's answer (PAID, CONFIRMED); the notifications'
-//! answers add theirs on the side. Creating the order records PENDING, so PENDING is only
-//! notified.
+//! answer (RESERVED, charge) and the charge's answer (PAID, CONFIRMED); one more ends it once
+//! the last notification has been answered. An update is read between workflow tasks, so a
+//! cancellation sent while the order is being created or RESERVED recorded is read once the
+//! next step has started (the reserve, released again; the charge, refunded). Creating the
+//! order records PENDING, so PENDING is only notified.
 //!
 //! Runs started before this shape (no [`FEWER_STEPS`] patch marker in their history) replay
 //! and go on the old way: every call a normal activity, every notification awaited in turn.
