@@ -221,10 +221,10 @@ impl OrderSaga {
         Ok(())
     }
 
-    /// A call to the order service. This shape tries it first as a local activity; if that
-    /// has not succeeded within its window (`policies::order_step_local`), it goes on as a
-    /// normal activity, retried until it succeeds. A business refusal ends it at once either
-    /// way. Runs of the old shape make the normal activity alone.
+    /// A call to the order service. This shape tries it once as a local activity
+    /// (`policies::order_step_local`); if that try times out or fails, it goes on as a normal
+    /// activity, retried until it succeeds. A business refusal ends it at once either way.
+    /// Runs of the old shape make the normal activity alone.
     async fn order_call<A>(
         ctx: &WorkflowContext<Self>,
         activity: fn() -> A,
@@ -243,7 +243,7 @@ impl OrderSaga {
             ctx.state_mut(|w| w.calling_locally = false);
             match local {
                 Err(e) if refusal(&e).is_none() => {
-                    tracing::warn!(activity = activity().name(), error = %e, "the order service did not answer in time; going on with a normal activity");
+                    tracing::warn!(activity = activity().name(), error = %e, "the local try failed; going on with a normal activity");
                 }
                 done => return done,
             }
