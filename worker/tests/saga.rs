@@ -803,7 +803,7 @@ async fn compensations_retry_until_they_succeed(s: Saga) {
 
 /// The order service keeps failing: after the local try, the call goes on as a normal
 /// activity and is retried until it succeeds; here, cancelling the order.
-async fn order_service_down_past_the_local_window(s: Saga) {
+async fn order_service_failures_outlast_the_local_try(s: Saga) {
     let id = "o-order-service-down";
     let msg = "not enough stock for ceramic-mug";
     s.fake
@@ -1218,7 +1218,7 @@ async fn every_saga_branch_on_a_dev_server() {
         cancel_refused_once_paid,
         cancel_refused_while_paid_is_recorded,
         compensations_retry_until_they_succeed,
-        order_service_down_past_the_local_window,
+        order_service_failures_outlast_the_local_try,
         refused_compensation_fails_the_saga,
         refused_status_change_compensates,
         failed_notifications_never_fail_the_order,
