@@ -1,5 +1,7 @@
-//! The saga's activities: each is one call to the [`SagaServices`] port; errors become
-//! Temporal failures whose type says whether to retry (see `policies`).
+//! The saga's activities: each is one call to the [`SagaServices`] port (`notify_in_order`:
+//! one per status, in order); errors become Temporal failures whose type says whether to
+//! retry (see `policies`). The workflow runs `create_order` and `set_status` as local
+//! activities first; the rest are always normal activities.
 
 use crate::services::{SagaServices, StepError};
 use sagaway_contract::OrderStatus;
@@ -113,5 +115,26 @@ impl SagaActivities {
     ) -> Result<(), ActivityError> {
         self.services.notify(&input).await.map_err(failure)?;
         Ok(())
+    }
+
+    #[activity]
+    /// Tells the shopper about status changes, oldest first. A refused one is skipped (the
+    /// rest still go out) and reported once all are done; any other failure stops the attempt,
+    /// and its retry sends them all again: the notification service answers a repeat without
+    /// storing or pushing it twice.
+    pub async fn notify_in_order(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        updates: Vec<StatusUpdate>,
+    ) -> Result<(), ActivityError> {
+        let mut refused = None;
+        for update in &updates {
+            match self.services.notify(update).await {
+                Ok(()) => {}
+                Err(e @ StepError::Business { .. }) => refused = Some(e),
+                Err(e) => return Err(failure(e)),
+            }
+        }
+        refused.map_or(Ok(()), |e| Err(failure(e)))
     }
 }

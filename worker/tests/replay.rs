@@ -1,10 +1,15 @@
 //! Determinism: histories recorded from real sagas must replay against the current workflow
 //! code. A change that would break sagas already running fails here.
 //!
-//! The histories in `tests/histories/` were recorded from the local stack with
+//! `confirmed.json` and `declined.json` were recorded from the local stack with
 //! `SAGAWAY_RECORD_HISTORIES=$PWD/worker/tests/histories tests/system.sh` (the system test
-//! `live_histories_replay_against_the_current_workflow` writes them). Record new ones when the
-//! workflow changes on purpose (with `ctx.patched` for running sagas), and keep the old ones.
+//! `live_histories_replay_against_the_current_workflow` writes them), before the `fewer-steps`
+//! patch: they replay the old shape. The `fewer-steps-*.json` ones come from the saga tests'
+//! dev server and fake services (`SAGAWAY_RECORD_HISTORIES=<dir> cargo test -p
+//! sagaway-worker --test saga` writes every run's, named by order id): a happy saga, a declined
+//! charge, a cancellation, and an order-service call whose local try timed out. Record new ones
+//! when the workflow changes on purpose (with `ctx.patched` for running sagas), and keep the
+//! old ones.
 
 use sagaway_worker::workflow::OrderSaga;
 use temporalio_client::WorkflowHistory;
@@ -21,7 +26,7 @@ async fn recorded_histories_replay_against_the_current_workflow() {
         .collect();
     files.sort();
     assert!(
-        files.len() >= 2,
+        files.len() >= 6,
         "recorded histories are missing from {dir}"
     );
     let replayer = WorkflowReplayer::new(

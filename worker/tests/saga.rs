@@ -2,7 +2,11 @@
 //! activities with their production retry policies, on a Temporal dev server this test
 //! starts, with the services behind [`SagaServices`] replaced by a scripted fake that records
 //! every call. Each case asserts the exact sequence of steps and compensations the services
-//! saw and the saga's final state.
+//! saw, the notifications in the order they were sent (they go out beside the steps, so the
+//! two sequences are checked apart) and the saga's final state. At the end, every run's
+//! history is checked (no notification left in flight, each status recorded before it was
+//! notified) and replayed against the current workflow, and happy sagas are timed (their
+//! workflow tasks counted and bounded).
 //!
 //! All cases run at once, one workflow each, on one server and one in-process worker, so the
 //! whole file takes about as long as its slowest case (a few retry back-offs), not their sum.
@@ -30,8 +34,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use temporalio_client::{
     Client, ClientOptions, Connection, ConnectionOptions, Url, WorkflowExecuteUpdateOptions,
-    WorkflowGetResultOptions, WorkflowQueryOptions, WorkflowStartOptions,
+    WorkflowFetchHistoryOptions, WorkflowGetResultOptions, WorkflowHistory, WorkflowQueryOptions,
+    WorkflowStartOptions,
 };
+use temporalio_common::protos::temporal::api::enums::v1::EventType;
+use temporalio_common::protos::temporal::api::history::v1::history_event::Attributes;
+use temporalio_common::protos::temporal::api::history::v1::{History, HistoryEvent};
+use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::sync::Notify;
 
@@ -93,6 +102,8 @@ struct FakeServices {
 struct Order {
     script: HashMap<String, VecDeque<Reply>>,
     calls: Vec<Call>,
+    /// How long every unscripted call takes (none: at once).
+    latency: Duration,
 }
 
 impl FakeServices {
@@ -106,13 +117,34 @@ impl FakeServices {
             .extend(replies);
     }
 
+    /// Every unscripted call for the order answers after `latency`, as a service would.
+    fn answer_after(&self, order_id: &str, latency: Duration) {
+        let mut orders = self.orders.lock().unwrap();
+        orders.entry(order_id.to_string()).or_default().latency = latency;
+    }
+
     /// Every call the services saw for the order, in order.
-    fn steps(&self, order_id: &str) -> Vec<String> {
+    fn calls(&self, order_id: &str) -> Vec<String> {
         let orders = self.orders.lock().unwrap();
         orders
             .get(order_id)
             .map(|o| o.calls.iter().map(|c| c.step.clone()).collect())
             .unwrap_or_default()
+    }
+
+    /// The saga's steps and compensations (every call but the notifications), in order.
+    fn steps(&self, order_id: &str) -> Vec<String> {
+        let mut calls = self.calls(order_id);
+        calls.retain(|c| !c.starts_with("notify "));
+        calls
+    }
+
+    /// The statuses notified, one per attempt, in order.
+    fn notified(&self, order_id: &str) -> Vec<String> {
+        self.calls(order_id)
+            .iter()
+            .filter_map(|c| c.strip_prefix("notify ").map(String::from))
+            .collect()
     }
 
     /// When each call of `step` arrived.
@@ -131,7 +163,7 @@ impl FakeServices {
     }
 
     async fn answer(&self, order_id: &str, step: String) -> Result<Option<OrderStatus>, StepError> {
-        let reply = {
+        let (reply, latency) = {
             let mut orders = self.orders.lock().unwrap();
             let order = orders.entry(order_id.to_string()).or_default();
             let reply = order.script.get_mut(&step).and_then(VecDeque::pop_front);
@@ -139,10 +171,14 @@ impl FakeServices {
                 step,
                 at: Instant::now(),
             });
-            reply
+            (reply, order.latency)
         };
         match reply {
-            None => Ok(None),
+            None if latency.is_zero() => Ok(None),
+            None => {
+                tokio::time::sleep(latency).await;
+                Ok(None)
+            }
             Some(Reply::Fail(e)) => Err(e),
             Some(Reply::Status(s)) => Ok(Some(s)),
             Some(Reply::Hold(gate)) => {
@@ -323,6 +359,8 @@ struct Saga {
     client: Client,
     fake: Arc<FakeServices>,
     task_queue: String,
+    /// Every order whose saga was started, so their histories can be checked at the end.
+    started: Arc<Mutex<Vec<String>>>,
 }
 
 type Handle = temporalio_client::WorkflowHandle<Client, OrderSaga>;
@@ -335,8 +373,22 @@ impl Saga {
             .start_workflow(OrderSaga::run, input(order_id), options)
             .await
             .expect("starting the saga");
+        self.started.lock().unwrap().push(order_id.to_string());
+        self.handle(order_id)
+    }
+
+    fn handle(&self, order_id: &str) -> Handle {
         self.client
             .get_workflow_handle::<OrderSaga>(workflow_id(order_id))
+    }
+
+    /// The saga's whole history as the server keeps it.
+    async fn history(&self, order_id: &str) -> Vec<HistoryEvent> {
+        self.handle(order_id)
+            .fetch_history(WorkflowFetchHistoryOptions::default())
+            .into_events()
+            .await
+            .expect("fetching the saga's history")
     }
 
     /// Runs the saga to its end; its final state.
@@ -400,25 +452,36 @@ fn input(order_id: &str) -> OrderSagaInput {
 // ---------------------------------------------------------------------------------------
 // Expected sequences
 
-const HAPPY: [&str; 10] = [
+/// The happy path's steps (the notifications go out beside them).
+const HAPPY: [&str; 6] = [
     "create_order",
-    "notify PENDING",
     "reserve",
     "set_status RESERVED",
-    "notify RESERVED",
     "charge",
     "set_status PAID",
-    "notify PAID",
     "set_status CONFIRMED",
-    "notify CONFIRMED",
 ];
+
+/// The happy path's notifications, in order.
+const NOTIFIED: [&str; 4] = ["PENDING", "RESERVED", "PAID", "CONFIRMED"];
 
 /// The compensation tail: COMPENSATING, `undo` in order, CANCELLED.
 fn cancelled_after(undo: &[&'static str]) -> Vec<&'static str> {
-    let mut tail = vec!["set_status COMPENSATING", "notify COMPENSATING"];
+    let mut tail = vec!["set_status COMPENSATING"];
     tail.extend(undo);
-    tail.extend(["set_status CANCELLED", "notify CANCELLED"]);
+    tail.push("set_status CANCELLED");
     tail
+}
+
+/// Each status once, where it first appears.
+fn first_seen(notified: &[String]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for n in notified {
+        if !seen.contains(n) {
+            seen.push(n.clone());
+        }
+    }
+    seen
 }
 
 fn steps(parts: &[&[&str]]) -> Vec<String> {
@@ -447,6 +510,7 @@ const REFUNDED: [Compensation; 3] = [
     Compensation::ReleaseStock,
     Compensation::CancelOrder,
 ];
+const CANCELLED: [&str; 2] = ["COMPENSATING", "CANCELLED"];
 
 fn at_least(gap: Duration, expected: Duration, what: &str) {
     assert!(
@@ -455,6 +519,10 @@ fn at_least(gap: Duration, expected: Duration, what: &str) {
     );
 }
 
+/// Longer than an order-service call's local try (`policies::order_step_local`): a call
+/// this slow times out there and goes on as a normal activity.
+const PAST_THE_LOCAL_WINDOW: Duration = Duration::from_secs(6);
+
 // ---------------------------------------------------------------------------------------
 // The cases
 
@@ -462,6 +530,7 @@ async fn success(s: Saga) {
     let handle = s.start("o-success").await;
     let state = result(&handle).await;
     assert_eq!(s.fake.steps("o-success"), steps(&[&HAPPY]));
+    assert_eq!(s.fake.notified("o-success"), NOTIFIED);
     assert_confirmed(&state);
     assert_eq!(state.cancel_requested, None);
     assert_eq!(
@@ -487,11 +556,12 @@ async fn out_of_stock(s: Saga) {
     let state = s.run(id).await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[
-            &["create_order", "notify PENDING", "reserve"],
-            &cancelled_after(&["release"]),
-        ]),
+        steps(&[&["create_order", "reserve"], &cancelled_after(&["release"])]),
         "never retried, never charged, nothing to refund; released for the tombstone"
+    );
+    assert_eq!(
+        s.fake.notified(id),
+        ["PENDING", "COMPENSATING", "CANCELLED"]
     );
     assert_cancelled(&state, msg, &RELEASED);
     assert!(!state.stock_reserved && !state.charge_attempted);
@@ -505,9 +575,10 @@ async fn declined(s: Saga) {
     let state = s.run(id).await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..6], &cancelled_after(&["refund", "release"])]),
+        steps(&[&HAPPY[..4], &cancelled_after(&["refund", "release"])]),
         "an attempted charge is refunded (its outcome may be unknown), then stock released"
     );
+    assert_eq!(s.fake.notified(id), steps(&[&NOTIFIED[..2], &CANCELLED]));
     assert_cancelled(&state, msg, &REFUNDED);
     assert!(state.stock_reserved && state.charge_attempted && !state.charged);
 }
@@ -522,8 +593,9 @@ async fn transient_reserve_then_success(s: Saga) {
     let state = s.run(id).await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..3], &["reserve", "reserve"], &HAPPY[3..]])
+        steps(&[&HAPPY[..2], &["reserve", "reserve"], &HAPPY[2..]])
     );
+    assert_eq!(s.fake.notified(id), NOTIFIED);
     assert_confirmed(&state);
     let t = s.fake.times(id, "reserve");
     // The reserve policy: 0.5 s, doubling (Temporal may fire a little early; allow 10%).
@@ -538,7 +610,7 @@ async fn slow_charge_times_out_and_is_retried(s: Saga) {
     let state = s.run(id).await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..6], &["charge"], &HAPPY[6..]])
+        steps(&[&HAPPY[..4], &["charge"], &HAPPY[4..]])
     );
     assert_confirmed(&state);
     let t = s.fake.times(id, "charge");
@@ -559,7 +631,7 @@ async fn open_breaker_waits_out_its_cooldown(s: Saga) {
     let state = s.run(id).await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..3], &["reserve"], &HAPPY[3..]])
+        steps(&[&HAPPY[..2], &["reserve"], &HAPPY[2..]])
     );
     assert_confirmed(&state);
     let t = s.fake.times(id, "reserve");
@@ -567,7 +639,7 @@ async fn open_breaker_waits_out_its_cooldown(s: Saga) {
     at_least(t[1] - t[0], cooldown - Duration::from_millis(100), "retry");
 }
 
-/// Cancels while `held` runs; the saga stops at its next check.
+/// Cancels while `held` (an activity) runs; the saga stops at its next check.
 async fn cancel_during(s: &Saga, id: &str, held: &str) -> SagaState {
     let gate = Arc::new(Gate::default());
     s.fake.script(id, held, [Reply::Hold(gate.clone())]);
@@ -590,16 +662,42 @@ async fn cancel_during(s: &Saga, id: &str, held: &str) -> SagaState {
 
 const SHOPPER: &str = "cancelled by the shopper: changed my mind";
 
-async fn cancel_before_reserve(s: Saga) {
-    let id = "o-cancel-before-reserve";
-    let state = cancel_during(&s, id, "create_order").await;
+/// The order is created by a local activity in the saga's first workflow task, which also
+/// starts the reserve: a cancellation sent meanwhile is read once that task is over, so it
+/// takes effect after the reserve (released again), never before it.
+async fn cancel_while_the_order_is_created(s: Saga) {
+    let id = "o-cancel-while-created";
+    let (creating, reserving) = (Arc::new(Gate::default()), Arc::new(Gate::default()));
+    s.fake
+        .script(id, "create_order", [Reply::Hold(creating.clone())]);
+    s.fake
+        .script(id, "reserve", [Reply::Hold(reserving.clone())]);
+    let handle = s.start(id).await;
+    creating.reached().await;
+    let sent = tokio::spawn({
+        let handle = s.handle(id);
+        async move { cancel(&handle).await }
+    });
+    // Long enough for the update to reach the server while the order is being created; were
+    // it later, it would still be read while the reserve is held, with the same outcome.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    creating.open();
+    reserving.reached().await;
+    let accepted = sent
+        .await
+        .expect("the cancellation's task")
+        .expect("the cancellation is accepted");
+    assert_eq!(accepted.status, OrderStatus::Pending);
+    reserving.open();
+    let state = result(&handle).await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..2], &cancelled_after(&["release"])]),
-        "no reserve, no charge"
+        steps(&[&HAPPY[..3], &cancelled_after(&["release"])]),
+        "never charged"
     );
+    assert_eq!(s.fake.notified(id), steps(&[&NOTIFIED[..2], &CANCELLED]));
     assert_cancelled(&state, SHOPPER, &RELEASED);
-    assert!(!state.stock_reserved && !state.charge_attempted);
+    assert!(state.stock_reserved && !state.charge_attempted);
 }
 
 async fn cancel_before_charge(s: Saga) {
@@ -607,9 +705,10 @@ async fn cancel_before_charge(s: Saga) {
     let state = cancel_during(&s, id, "reserve").await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..5], &cancelled_after(&["release"])]),
+        steps(&[&HAPPY[..3], &cancelled_after(&["release"])]),
         "reserved, never charged, so nothing to refund"
     );
+    assert_eq!(s.fake.notified(id), steps(&[&NOTIFIED[..2], &CANCELLED]));
     assert_cancelled(&state, SHOPPER, &RELEASED);
     assert!(state.stock_reserved && !state.charge_attempted);
 }
@@ -619,15 +718,17 @@ async fn cancel_before_paid(s: Saga) {
     let state = cancel_during(&s, id, "charge").await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..6], &cancelled_after(&["refund", "release"])]),
+        steps(&[&HAPPY[..4], &cancelled_after(&["refund", "release"])]),
         "charged, then refunded"
     );
+    assert_eq!(s.fake.notified(id), steps(&[&NOTIFIED[..2], &CANCELLED]));
     assert_cancelled(&state, SHOPPER, &REFUNDED);
     assert!(state.charged);
 }
 
+/// PAID is recorded and CONFIRMED is being recorded: too late to cancel.
 async fn cancel_refused_once_paid(s: Saga) {
-    refused_once_paid(&s, "o-cancel-after-paid", "notify PAID").await;
+    refused_once_paid(&s, "o-cancel-after-paid", "set_status CONFIRMED").await;
 }
 
 /// The charge went through and PAID is being recorded (the order still reads RESERVED): a
@@ -636,9 +737,19 @@ async fn cancel_refused_while_paid_is_recorded(s: Saga) {
     refused_once_paid(&s, "o-cancel-while-paid", "set_status PAID").await;
 }
 
+/// Holds `held` (an order-service call) where a cancellation can reach the saga: an update
+/// is read between workflow tasks, and the local try of `held` runs inside one, so that try
+/// times out and the call is held as the normal activity it then becomes.
 async fn refused_once_paid(s: &Saga, id: &str, held: &str) {
     let gate = Arc::new(Gate::default());
-    s.fake.script(id, held, [Reply::Hold(gate.clone())]);
+    s.fake.script(
+        id,
+        held,
+        [
+            Reply::Slow(PAST_THE_LOCAL_WINDOW),
+            Reply::Hold(gate.clone()),
+        ],
+    );
     let handle = s.start(id).await;
     gate.reached().await;
     let refused = cancel(&handle)
@@ -650,7 +761,12 @@ async fn refused_once_paid(s: &Saga, id: &str, held: &str) {
     );
     gate.open();
     let state = result(&handle).await;
-    assert_eq!(s.fake.steps(id), steps(&[&HAPPY]));
+    let at = HAPPY.iter().position(|step| *step == held).expect("a step") + 1;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[&HAPPY[..at], &[held], &HAPPY[at..]])
+    );
+    assert_eq!(s.fake.notified(id), NOTIFIED);
     assert_confirmed(&state);
     assert_eq!(state.cancel_requested, None);
 }
@@ -674,14 +790,58 @@ async fn compensations_retry_until_they_succeed(s: Saga) {
     assert_eq!(
         s.fake.steps(id),
         steps(&[
-            &HAPPY[..6],
-            &["set_status COMPENSATING", "notify COMPENSATING"],
+            &HAPPY[..4],
+            &["set_status COMPENSATING"],
             &["refund"; 3],
             &["release"; 3],
-            &["set_status CANCELLED", "notify CANCELLED"],
+            &["set_status CANCELLED"],
         ])
     );
+    assert_eq!(s.fake.notified(id), steps(&[&NOTIFIED[..2], &CANCELLED]));
     assert_cancelled(&state, msg, &REFUNDED);
+}
+
+/// The order service keeps failing: after the local try, the call goes on as a normal
+/// activity and is retried until it succeeds; here, cancelling the order.
+async fn order_service_failures_outlast_the_local_try(s: Saga) {
+    let id = "o-order-service-down";
+    let msg = "not enough stock for ceramic-mug";
+    s.fake
+        .script(id, "reserve", [business(FailureKind::OutOfStock, msg)]);
+    // One local try, then the activity's attempts (0.5 s, then 1 s apart).
+    let failures = 3;
+    s.fake.script(
+        id,
+        "set_status CANCELLED",
+        (0..failures).map(|_| transient("order")),
+    );
+    let state = s.run(id).await;
+    assert_eq!(
+        s.fake.steps(id),
+        steps(&[
+            &[
+                "create_order",
+                "reserve",
+                "set_status COMPENSATING",
+                "release"
+            ],
+            &["set_status CANCELLED"; 4],
+        ])
+    );
+    assert_eq!(
+        s.fake.notified(id),
+        ["PENDING", "COMPENSATING", "CANCELLED"]
+    );
+    assert_cancelled(&state, msg, &RELEASED);
+    let scheduled = activities_scheduled(&s.history(id).await);
+    assert_eq!(
+        scheduled
+            .iter()
+            .filter(|a| *a == "SagaActivities::set_status")
+            .count(),
+        1,
+        "the local try failed and one activity took over: {scheduled:?}"
+    );
 }
 
 async fn refused_compensation_fails_the_saga(s: Saga) {
@@ -716,10 +876,12 @@ async fn refused_compensation_fails_the_saga(s: Saga) {
     );
     assert_eq!(
         s.fake.steps(id),
-        steps(&[
-            &HAPPY[..6],
-            &["set_status COMPENSATING", "notify COMPENSATING", "refund"]
-        ])
+        steps(&[&HAPPY[..4], &["set_status COMPENSATING", "refund"]])
+    );
+    assert_eq!(
+        s.fake.notified(id),
+        steps(&[&NOTIFIED[..2], &["COMPENSATING"]]),
+        "what was recorded is still notified before the run fails"
     );
     let state = query(&handle).await;
     assert_eq!(state.status, OrderStatus::Compensating);
@@ -742,8 +904,10 @@ async fn refused_status_change_compensates(s: Saga) {
     let state = s.run(id).await;
     assert_eq!(
         s.fake.steps(id),
-        steps(&[&HAPPY[..4], &cancelled_after(&["release"])])
+        steps(&[&HAPPY[..3], &cancelled_after(&["release"])]),
+        "a refusal is final: not retried, not tried again as an activity"
     );
+    assert_eq!(s.fake.notified(id), steps(&[&NOTIFIED[..1], &CANCELLED]));
     assert_cancelled(&state, msg, &RELEASED);
     assert!(state.stock_reserved && !state.charge_attempted);
 }
@@ -765,12 +929,87 @@ async fn failed_notifications_never_fail_the_order(s: Saga) {
         ],
     );
     let state = s.run(id).await;
+    assert_eq!(s.fake.steps(id), steps(&[&HAPPY]));
+    let notified = s.fake.notified(id);
+    assert_eq!(first_seen(&notified), NOTIFIED, "in order: {notified:?}");
+    let tries = |status: &str| notified.iter().filter(|n| *n == status).count();
     assert_eq!(
-        s.fake.steps(id),
-        steps(&[&HAPPY, &["notify CONFIRMED"; 2]]),
-        "a refusal is not retried; transient failures are, 3 attempts in all"
+        (tries("PENDING"), tries("CONFIRMED")),
+        (1, 3),
+        "a refusal is not retried; transient failures are, 3 attempts in all (each sending \
+         its batch again: statuses recorded in one workflow task go together): {notified:?}"
+    );
+    assert_eq!(notified.last().map(String::as_str), Some("CONFIRMED"));
+    assert_confirmed(&state);
+}
+
+/// A notification failing until it is given up holds up neither the order nor the
+/// notifications after it for longer than its attempts.
+async fn failing_notification_does_not_delay_the_order(s: Saga) {
+    let id = "o-notify-keeps-failing";
+    s.fake.script(
+        id,
+        "notify PENDING",
+        (0..3).map(|_| transient("notification")),
+    );
+    let state = s.run(id).await;
+    assert_eq!(s.fake.steps(id), steps(&[&HAPPY]));
+    assert_eq!(
+        s.fake.notified(id),
+        steps(&[&["PENDING"; 3], &NOTIFIED[1..]]),
+        "still in order: RESERVED waits until PENDING is given up"
     );
     assert_confirmed(&state);
+    let pending = s.fake.times(id, "notify PENDING");
+    let confirmed = s.fake.times(id, "set_status CONFIRMED")[0];
+    assert!(
+        confirmed < pending[2],
+        "CONFIRMED was recorded before the PENDING notification's last attempt"
+    );
+    // The notify policy: 0.5 s then 1 s between attempts.
+    at_least(
+        pending[2] - pending[0],
+        Duration::from_millis(1350),
+        "attempts",
+    );
+}
+
+/// A notification that hangs (every attempt times out) is given up after its attempts; the
+/// order is CONFIRMED long before, and the run ends only after the rest are sent.
+async fn hanging_notification_is_given_up_without_delaying_the_order(s: Saga) {
+    let id = "o-notify-hangs";
+    // Longer than the notification's 5 s timeout.
+    let hang = Duration::from_secs(6);
+    s.fake
+        .script(id, "notify PENDING", (0..3).map(|_| Reply::Slow(hang)));
+    let started = Instant::now();
+    let state = s.run(id).await;
+    let ended = Instant::now();
+    assert_eq!(s.fake.steps(id), steps(&[&HAPPY]));
+    assert_eq!(
+        s.fake.notified(id),
+        steps(&[&["PENDING"; 3], &NOTIFIED[1..]]),
+        "still in order: the rest wait until PENDING is given up"
+    );
+    assert_confirmed(&state);
+    let pending = s.fake.times(id, "notify PENDING");
+    let confirmed = s.fake.times(id, "set_status CONFIRMED")[0];
+    assert!(
+        confirmed < pending[0] + Duration::from_secs(2),
+        "CONFIRMED was recorded {:?} after the start, while the PENDING notification's first \
+         attempt (sent {:?} after the start) still hung",
+        confirmed - started,
+        pending[0] - started,
+    );
+    let reserved = s.fake.times(id, "notify RESERVED")[0];
+    // The server times the attempt out; allow it to fire a little early.
+    at_least(
+        reserved - pending[2],
+        Duration::from_millis(4500),
+        "the last attempt",
+    );
+    let last = s.fake.times(id, "notify CONFIRMED")[0];
+    assert!(last < ended, "the run ended after the last notification");
 }
 
 async fn order_already_final(s: Saga) {
@@ -778,7 +1017,7 @@ async fn order_already_final(s: Saga) {
     s.fake
         .script(id, "create_order", [Reply::Status(OrderStatus::Confirmed)]);
     let state = s.run(id).await;
-    assert_eq!(s.fake.steps(id), ["create_order"], "nothing is done again");
+    assert_eq!(s.fake.calls(id), ["create_order"], "nothing is done again");
     assert_eq!(state.status, OrderStatus::Confirmed);
     assert_eq!((state.step, state.finished), (SagaStep::Done, true));
     assert!(state.compensations.is_empty() && !state.charge_attempted);
@@ -795,11 +1034,145 @@ async fn order_stopped_half_way(s: Saga) {
         steps(&[&["create_order"], &cancelled_after(&["refund", "release"])]),
         "whatever the earlier run did is undone"
     );
+    assert_eq!(s.fake.notified(id), CANCELLED);
     assert_cancelled(
         &state,
         "an earlier run of this order stopped before it finished",
         &REFUNDED,
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Every run's history, and the happy saga's figures
+
+/// The activity types scheduled (local activities are not scheduled: they leave markers).
+fn activities_scheduled(events: &[HistoryEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.attributes {
+            Some(Attributes::ActivityTaskScheduledEventAttributes(a)) => {
+                a.activity_type.as_ref().map(|t| t.name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// No status is notified before the order has it: every call recording a status comes
+/// before the first notification of that status.
+fn assert_recorded_before_notified(fake: &FakeServices, order_id: &str) {
+    let calls = fake.calls(order_id);
+    for (i, call) in calls.iter().enumerate() {
+        let Some(status) = call.strip_prefix("notify ") else {
+            continue;
+        };
+        let recording = if status == "PENDING" {
+            "create_order".to_string()
+        } else {
+            format!("set_status {status}")
+        };
+        assert!(
+            !calls[i..].contains(&recording),
+            "{order_id}: {status} was notified before it was recorded: {calls:?}"
+        );
+    }
+}
+
+fn count(events: &[HistoryEvent], kind: EventType) -> usize {
+    events
+        .iter()
+        .filter(|e| e.event_type == kind as i32)
+        .count()
+}
+
+/// No run ends with an activity still open (a notification in flight included), no status
+/// is notified before it is recorded, and every run replays against the current workflow. With `SAGAWAY_RECORD_HISTORIES=<dir>` set, the
+/// histories are also written there (`<order id>.json`), to be kept in `tests/histories`.
+async fn check_histories(s: &Saga) {
+    let ids = s.started.lock().unwrap().clone();
+    let record = std::env::var_os("SAGAWAY_RECORD_HISTORIES").map(PathBuf::from);
+    let replayer = WorkflowReplayer::new(
+        WorkflowReplayerOptions::new()
+            .register_workflow::<OrderSaga>()
+            .expect("registering the OrderSaga for replay")
+            .build(),
+    )
+    .expect("a replayer");
+    for id in ids {
+        assert_recorded_before_notified(&s.fake, &id);
+        let events = s.history(&id).await;
+        let closed = [
+            EventType::ActivityTaskCompleted,
+            EventType::ActivityTaskFailed,
+            EventType::ActivityTaskTimedOut,
+            EventType::ActivityTaskCanceled,
+        ]
+        .into_iter()
+        .map(|kind| count(&events, kind))
+        .sum::<usize>();
+        assert_eq!(
+            count(&events, EventType::ActivityTaskScheduled),
+            closed,
+            "{id}: the run ended with an activity still open"
+        );
+        let history = History { events };
+        if let Some(dir) = &record {
+            let json = WorkflowHistory::from(history.clone())
+                .to_json()
+                .await
+                .expect("encoding a history");
+            std::fs::write(dir.join(format!("{id}.json")), json).expect("recording a history");
+        }
+        replayer
+            .replay_workflow(WorkflowHistory::from(history))
+            .await
+            .unwrap_or_else(|e| panic!("{id} does not replay against the current workflow: {e}"));
+    }
+}
+
+/// Happy sagas one after another on the quiet server: workflow tasks per saga, and the time
+/// from the start request to CONFIRMED recorded on the order and to the run's end; with the
+/// fake answering at once, then with every call taking `SERVICE_LATENCY` (about a warm
+/// Lambda invocation through the local emulator).
+async fn figures(s: &Saga) {
+    const RUNS: usize = 15;
+    const SERVICE_LATENCY: Duration = Duration::from_millis(40);
+    for latency in [Duration::ZERO, SERVICE_LATENCY] {
+        let mut confirmed = Vec::new();
+        let mut ended = Vec::new();
+        let mut tasks = Vec::new();
+        for run in 0..RUNS {
+            let id = format!("o-figures-{}-{run}", latency.as_millis());
+            s.fake.answer_after(&id, latency);
+            let started = Instant::now();
+            let handle = s.start(&id).await;
+            let state = result(&handle).await;
+            ended.push(started.elapsed());
+            assert_confirmed(&state);
+            let recorded = s.fake.times(&id, "set_status CONFIRMED");
+            confirmed.push(recorded[0] + latency - started);
+            let run_tasks = count(&s.history(&id).await, EventType::WorkflowTaskCompleted);
+            // Three up to CONFIRMED (start, the reserve's answer, the charge's answer), then
+            // one per notification activity answered on its own: PENDING, RESERVED, and
+            // PAID with CONFIRMED, the last of which ends the run.
+            assert!(run_tasks <= 6, "{id}: {run_tasks} workflow tasks");
+            tasks.push(run_tasks);
+        }
+        let p50 = |d: &mut Vec<Duration>| {
+            d.sort();
+            d[d.len() / 2]
+        };
+        tasks.sort();
+        eprintln!(
+            "happy saga, {RUNS} runs, services answering in {latency:?}: workflow tasks {}..={} \
+             (median {}); start -> CONFIRMED recorded p50 {:?}; start -> run ended p50 {:?}",
+            tasks[0],
+            tasks[RUNS - 1],
+            tasks[RUNS / 2],
+            p50(&mut confirmed),
+            p50(&mut ended),
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -829,6 +1202,7 @@ async fn every_saga_branch_on_a_dev_server() {
         client,
         fake,
         task_queue,
+        started: Arc::default(),
     };
 
     let cases: Vec<(&str, BoxFuture<'static, ()>)> = cases![saga;
@@ -838,15 +1212,18 @@ async fn every_saga_branch_on_a_dev_server() {
         transient_reserve_then_success,
         slow_charge_times_out_and_is_retried,
         open_breaker_waits_out_its_cooldown,
-        cancel_before_reserve,
+        cancel_while_the_order_is_created,
         cancel_before_charge,
         cancel_before_paid,
         cancel_refused_once_paid,
         cancel_refused_while_paid_is_recorded,
         compensations_retry_until_they_succeed,
+        order_service_failures_outlast_the_local_try,
         refused_compensation_fails_the_saga,
         refused_status_change_compensates,
         failed_notifications_never_fail_the_order,
+        failing_notification_does_not_delay_the_order,
+        hanging_notification_is_given_up_without_delaying_the_order,
         order_already_final,
         order_stopped_half_way,
     ];
@@ -873,6 +1250,10 @@ async fn every_saga_branch_on_a_dev_server() {
             }
         }
         eprintln!("{count} cases in {:?}", started.elapsed());
+        if failed.is_empty() {
+            check_histories(&saga).await;
+            figures(&saga).await;
+        }
         failed
     };
     // The worker's run future is not Send (workflows run on a LocalSet): it runs here, beside
