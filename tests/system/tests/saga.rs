@@ -393,7 +393,7 @@ async fn live_histories_replay_against_the_current_workflow() {
             .await
             .expect("history");
         if let Ok(dir) = std::env::var("SAGAWAY_RECORD_HISTORIES") {
-            std::fs::write(format!("{dir}/{name}.json"), &json).expect("recording");
+            std::fs::write(format!("{dir}/live-{name}.json"), &json).expect("recording");
         }
         let history = WorkflowHistory::from_json(&json).expect("decoding");
         replayer
