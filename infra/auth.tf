@@ -33,7 +33,13 @@ module "authorizer" {
 # REQUEST authorizer with simple responses. It lets every request that carries an
 # Authorization header through with its verdict in the context, so that the function answers
 # 401 with the reason (an HTTP API authorizer can itself only answer 403). A request without
-# the header is refused by API Gateway with 401. No caching: expiry is checked every time.
+# the header is refused by API Gateway with 401.
+#
+# The verdict is cached per Authorization header (that is, per token) for 5 minutes, so most
+# calls skip the authorizer's invocation. A cached "ok" cannot outlive its token: the verdict
+# carries the token's exp, and every function's Caller extractor refuses the request with
+# 401 token_expired once exp has passed, as the authorizer itself would. A failure to read
+# the public key is no verdict (the invocation fails), so it is never cached.
 resource "aws_apigatewayv2_authorizer" "jwt" {
   api_id                            = aws_apigatewayv2_api.http.id
   name                              = "${var.name_prefix}-jwt"
@@ -42,7 +48,7 @@ resource "aws_apigatewayv2_authorizer" "jwt" {
   authorizer_payload_format_version = "2.0"
   enable_simple_responses           = true
   identity_sources                  = ["$request.header.Authorization"]
-  authorizer_result_ttl_in_seconds  = 0
+  authorizer_result_ttl_in_seconds  = 300
 }
 
 resource "aws_lambda_permission" "authorizer_http" {

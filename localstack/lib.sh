@@ -248,8 +248,10 @@ SAGAWAY_AWS_ENDPOINT=http://127.0.0.1:$port make up"
   say "Starting the AWS emulator (MiniStack) on 127.0.0.1:$port"
   (
     cd "$dir"
+    # PYTHONPATH: localstack/sitecustomize turns on TCP_NODELAY for the emulator's Lambda
+    # Runtime API servers (docs/ministack-tcp-nodelay.md); for this process only.
     BIND_HOST=127.0.0.1 GATEWAY_PORT="$port" MINISTACK_HOST=127.0.0.1 TMPDIR="$dir/tmp" \
-      LOG_LEVEL=WARNING \
+      LOG_LEVEL=WARNING PYTHONPATH="$ROOT/localstack/sitecustomize${PYTHONPATH:+:$PYTHONPATH}" \
       setsid "$LOCAL_DIR/venv-ministack/bin/ministack" >"$dir/ministack.log" 2>&1 &
     echo $! >"$dir/ministack.pid"
   )

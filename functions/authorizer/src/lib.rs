@@ -7,8 +7,13 @@
 //!   verdict in its context: `auth=ok` with `customer_id` and `roles`, or `auth=rejected`
 //!   with a `reason`; the function's `Caller` extractor turns a rejection into a
 //!   `401` JSON error that says why (an HTTP API authorizer itself can only answer 403).
+//!   An accepted token's `exp` travels in the context too: API Gateway caches the answer
+//!   per `Authorization` header (`infra/auth.tf`), and `Caller` refuses a cached "ok" once
+//!   the token has expired.
 //!   For the WebSocket API's `$connect` (token in `?token=`) a bad token is a Deny policy,
 //!   so the handshake is refused.
+//! - When the public key cannot be read there is no verdict: the invocation fails (API
+//!   Gateway answers 500 and caches nothing) rather than a cached refusal of a good token.
 
 pub mod config;
 pub mod handler;

@@ -22,7 +22,12 @@ async fn main() -> anyhow::Result<()> {
     let verifier = Verifier::new(keys);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let verifier = verifier.clone();
-        async move { Ok::<Value, lambda_runtime::Error>(verifier.handle(event.payload).await) }
+        async move {
+            verifier
+                .handle(event.payload)
+                .await
+                .map_err(lambda_runtime::Error::from)
+        }
     }))
     .await
     .map_err(|e| anyhow::anyhow!("the Lambda runtime failed: {e}"))

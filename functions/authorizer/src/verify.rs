@@ -13,11 +13,12 @@
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER, Rejection, TOKEN_TTL_SECS};
+use sagaway_shared::auth::{AUDIENCE, Claims, EXP_LEEWAY_SECS, ISSUER, Rejection, TOKEN_TTL_SECS};
 use serde::Deserialize;
 
-/// Seconds of clock skew tolerated on `exp` and `nbf`.
-pub const LEEWAY_SECS: u64 = 30;
+/// Seconds of clock skew tolerated on `exp` and `nbf` (the functions apply the same to a
+/// cached verdict's `exp`).
+pub const LEEWAY_SECS: u64 = EXP_LEEWAY_SECS.unsigned_abs();
 /// How far in the future `iat` may be (the issuer's clock running ahead of ours).
 pub const MAX_IAT_SKEW_SECS: i64 = 60;
 

@@ -1,5 +1,5 @@
-//! The inventory service's messages: the catalog's product (read by the gateway to price a
-//! cart) and the reservation request of the saga.
+//! The inventory service's messages: the catalog's product, the batch of products the gateway
+//! prices a cart with (one call for every line), and the reservation request of the saga.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,6 +18,26 @@ pub struct Product {
     pub currency: String,
     pub stock: i64,
     pub updated_at: String,
+}
+
+/// Most ids one [`ProductBatchRequest`] may name: a cart's distinct products
+/// ([`crate::limits::MAX_LINES`]), well within the 100 keys DynamoDB reads in one batch.
+pub const MAX_BATCH_IDS: usize = crate::limits::MAX_LINES;
+
+/// `POST /internal/products/batch`: the products with these ids, read in one call (the
+/// gateway prices a cart with it). Repeated ids are read once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductBatchRequest {
+    pub ids: Vec<String>,
+}
+
+/// The answer to a [`ProductBatchRequest`]: the products found, in the order their ids were
+/// first asked for, and the ids that name no product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductBatch {
+    pub products: Vec<Product>,
+    pub missing: Vec<String>,
 }
 
 /// One line of a reservation.
@@ -84,4 +104,38 @@ pub enum ReleaseOutcome {
     /// No reservation existed for the order; nothing changed (a tombstone now blocks a late
     /// reserve for it).
     UnknownOrder { order_id: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_batch_request_names_ids_and_nothing_else() {
+        let r: ProductBatchRequest = serde_json::from_value(json!({"ids": ["a", "b"]})).unwrap();
+        assert_eq!(r.ids, ["a", "b"]);
+        assert!(serde_json::from_value::<ProductBatchRequest>(json!({"ids": [], "x": 1})).is_err());
+        assert!(serde_json::from_value::<ProductBatchRequest>(json!({})).is_err());
+    }
+
+    #[test]
+    fn a_batch_answer_round_trips() {
+        let batch = ProductBatch {
+            products: vec![Product {
+                id: "mug".into(),
+                name: "Mug".into(),
+                description: String::new(),
+                price_cents: 1200,
+                currency: "USD".into(),
+                stock: 3,
+                updated_at: "2026-01-01T00:00:00.000Z".into(),
+            }],
+            missing: vec!["gone".into()],
+        };
+        let v = serde_json::to_value(&batch).unwrap();
+        assert_eq!(v["products"][0]["price_cents"], 1200);
+        assert_eq!(v["missing"], json!(["gone"]));
+        assert_eq!(serde_json::from_value::<ProductBatch>(v).unwrap(), batch);
+    }
 }

@@ -9,9 +9,13 @@
 //! - With an `Idempotency-Key` (1–128 of `A-Z a-z 0-9 - _ .`), the order id is derived from
 //!   the shopper and the key, so a retried request finds the same order and saga.
 //! - Every invalid field is reported, not just the first.
+//! - Pricing ([`price_lines`]) takes the catalog's answer for all the cart's products at
+//!   once (one batch read) and gives each line its unit price; a product the catalog does
+//!   not have, or a cart in more than one currency, is refused.
 
 use sagaway_contract::FieldError;
 use sagaway_contract::api::PlaceOrderRequest;
+use sagaway_contract::inventory::ProductBatch;
 use sagaway_contract::limits::{
     self, MAX_ID_LEN, MAX_IDEMPOTENCY_KEY_LEN, MAX_LINES, MAX_ORDER_TOTAL_CENTS, MAX_QUANTITY,
     MIN_ORDER_TOTAL_CENTS,
@@ -91,6 +95,46 @@ pub fn validate(input: PlaceOrderRequest) -> Result<Cart, Vec<FieldError>> {
         lines: merged.into_iter().collect(),
         card_number: card,
     })
+}
+
+/// Why a cart cannot be priced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PricingError {
+    /// These products (in cart order) are not in the catalog.
+    UnknownProducts(Vec<String>),
+    /// The products are priced in more than one currency.
+    MixedCurrencies,
+}
+
+/// Prices `lines` (merged, as [`validate`] leaves them) from the catalog's answer for their
+/// products: the priced lines and their one currency. Currencies are checked line by line
+/// in cart order (the first mismatch is the answer); unknown products are reported
+/// together after that.
+pub fn price_lines(
+    lines: &[(String, i64)],
+    catalog: &ProductBatch,
+) -> Result<(Vec<OrderLine>, String), PricingError> {
+    let mut priced = Vec::with_capacity(lines.len());
+    let mut currency: Option<&str> = None;
+    let mut unknown = Vec::new();
+    for (product_id, quantity) in lines {
+        let Some(product) = catalog.products.iter().find(|p| &p.id == product_id) else {
+            unknown.push(product_id.clone());
+            continue;
+        };
+        if *currency.get_or_insert(&product.currency) != product.currency {
+            return Err(PricingError::MixedCurrencies);
+        }
+        priced.push(OrderLine {
+            product_id: product_id.clone(),
+            quantity: *quantity,
+            unit_price_cents: product.price_cents,
+        });
+    }
+    if !unknown.is_empty() {
+        return Err(PricingError::UnknownProducts(unknown));
+    }
+    Ok((priced, currency.unwrap_or("USD").to_string()))
 }
 
 /// Why a priced cart cannot be paid: the problem code and the field.
@@ -180,6 +224,7 @@ pub fn order_id(customer_id: &str, idempotency_key: Option<&str>) -> Result<Stri
 mod tests {
     use super::*;
     use sagaway_contract::api::CartLine;
+    use sagaway_contract::inventory::Product;
 
     fn input(lines: &[(&str, i64)], card: &str) -> PlaceOrderRequest {
         PlaceOrderRequest {
@@ -223,6 +268,63 @@ mod tests {
             vec!["lines"]
         );
         assert!(!format!("{c:?}").contains("4242"));
+    }
+
+    fn product(id: &str, price_cents: i64, currency: &str) -> Product {
+        Product {
+            id: id.into(),
+            name: id.to_uppercase(),
+            description: String::new(),
+            price_cents,
+            currency: currency.into(),
+            stock: 1,
+            updated_at: "t".into(),
+        }
+    }
+
+    fn catalog(products: Vec<Product>) -> ProductBatch {
+        ProductBatch {
+            products,
+            missing: Vec::new(),
+        }
+    }
+
+    fn lines(l: &[(&str, i64)]) -> Vec<(String, i64)> {
+        l.iter().map(|(p, q)| (p.to_string(), *q)).collect()
+    }
+
+    #[test]
+    fn lines_are_priced_from_the_catalog_whatever_its_order() {
+        let c = catalog(vec![product("b", 250, "EUR"), product("a", 100, "EUR")]);
+        let (priced, currency) = price_lines(&lines(&[("a", 2), ("b", 1)]), &c).unwrap();
+        assert_eq!(currency, "EUR");
+        let got: Vec<(&str, i64, i64)> = priced
+            .iter()
+            .map(|l| (l.product_id.as_str(), l.quantity, l.unit_price_cents))
+            .collect();
+        assert_eq!(got, [("a", 2, 100), ("b", 1, 250)]);
+    }
+
+    #[test]
+    fn unknown_products_and_mixed_currencies_are_refused() {
+        let c = catalog(vec![product("a", 100, "USD"), product("e", 100, "EUR")]);
+        assert_eq!(
+            price_lines(&lines(&[("a", 1), ("x", 1), ("y", 1)]), &c),
+            Err(PricingError::UnknownProducts(vec!["x".into(), "y".into()]))
+        );
+        assert_eq!(
+            price_lines(&lines(&[("a", 1), ("e", 1)]), &c),
+            Err(PricingError::MixedCurrencies)
+        );
+        // The currency check comes first, as each line is priced.
+        assert_eq!(
+            price_lines(&lines(&[("x", 1), ("a", 1), ("e", 1)]), &c),
+            Err(PricingError::MixedCurrencies)
+        );
+        assert_eq!(
+            price_lines(&lines(&[("x", 1)]), &catalog(Vec::new())),
+            Err(PricingError::UnknownProducts(vec!["x".into()]))
+        );
     }
 
     #[test]

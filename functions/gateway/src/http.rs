@@ -13,7 +13,7 @@
 //! `repeated: true` when its body is the same (same merged lines, same card brand and last
 //! four digits), and `422 idempotency_key_reused` naming the order when it is not.
 
-use crate::cart::{self, Cart};
+use crate::cart::{self, Cart, PricingError};
 use crate::temporal::{CancelUpdate, OrderSaga, StateQuery, Temporal, TemporalUnavailable};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -23,7 +23,7 @@ use axum::{Json, Router};
 use sagaway_contract::api::{
     CancelAccepted, CancelOrderBody, OrderAccepted, OrderLinks, PlaceOrderRequest,
 };
-use sagaway_contract::inventory::Product;
+use sagaway_contract::inventory::{ProductBatch, ProductBatchRequest};
 use sagaway_contract::limits::{MAX_CANCEL_REASON_LEN, MAX_ID_LEN};
 use sagaway_contract::order::OrderLine;
 use sagaway_contract::payment::{PaymentMethod, TokenizeRequest};
@@ -104,56 +104,45 @@ pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
 }
 
-/// Prices every line from the catalog (the inventory function's public product route).
+/// Prices every line from the catalog: one batch read of all the cart's products at the
+/// inventory function ([`cart::price_lines`] does the rest).
 async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<OrderLine>, String), ApiError> {
-    let mut priced = Vec::new();
-    let mut currency: Option<String> = None;
-    let mut unknown = Vec::new();
-    // One catalog read per line, all at once (a cart may hold 25 lines).
-    let replies = futures::future::join_all(lines.iter().map(|(product_id, _)| async move {
-        app.internal
-            .get(
-                &app.inventory_function,
-                &format!("/v1/products/{product_id}"),
-            )
-            .await
-    }))
-    .await;
-    for ((product_id, quantity), reply) in lines.iter().zip(replies) {
-        let reply = reply.map_err(|e| {
+    let request = ProductBatchRequest {
+        ids: lines.iter().map(|(id, _)| id.clone()).collect(),
+    };
+    let reply = app
+        .internal
+        .post(
+            &app.inventory_function,
+            "/internal/products/batch",
+            &request,
+        )
+        .await
+        .map_err(|e| {
             tracing::error!(error = %e, "pricing failed");
             catalog_unavailable()
         })?;
-        match reply.status {
-            200 => {
-                let product: Product = reply.parse().map_err(|e| {
-                    tracing::error!(error = %e, "the catalog answered something that is not a product");
-                    catalog_unavailable()
-                })?;
-                if currency.get_or_insert(product.currency.clone()) != &product.currency {
-                    return Err(ApiError::invalid(
-                        "mixed_currencies",
-                        "all products of one order must have the same currency",
-                    ));
-                }
-                priced.push(OrderLine {
-                    product_id: product_id.clone(),
-                    quantity: *quantity,
-                    unit_price_cents: product.price_cents,
-                });
-            }
-            s if s >= 500 => return Err(catalog_unavailable()),
-            _ => unknown.push(product_id.clone()),
-        }
+    if !reply.is_success() {
+        // The cart's ids passed the same rules the route checks, so any refusal is the
+        // catalog's failure, not the shopper's.
+        tracing::error!(status = reply.status, "the catalog refused the batch read");
+        return Err(catalog_unavailable());
     }
-    if !unknown.is_empty() {
-        return Err(ApiError::invalid(
+    let catalog: ProductBatch = reply.parse().map_err(|e| {
+        tracing::error!(error = %e, "the catalog answered something that is not a product batch");
+        catalog_unavailable()
+    })?;
+    cart::price_lines(lines, &catalog).map_err(|e| match e {
+        PricingError::MixedCurrencies => ApiError::invalid(
+            "mixed_currencies",
+            "all products of one order must have the same currency",
+        ),
+        PricingError::UnknownProducts(unknown) => ApiError::invalid(
             "unknown_product",
             format!("these products do not exist: {}", unknown.join(", ")),
         )
-        .with_details(json!({ "product_ids": unknown })));
-    }
-    Ok((priced, currency.unwrap_or_else(|| "USD".into())))
+        .with_details(json!({ "product_ids": unknown })),
+    })
 }
 
 /// Exchanges the card number for a payment-method token at the payment service. The number
@@ -304,13 +293,20 @@ pub async fn place_order(
     {
         return repeat(&state, &caller.customer_id, &fingerprint);
     }
-    let (lines, currency) = price(&app, &cart.lines).await?;
+    // Pricing and vaulting the card do not depend on each other: both at once. The pricing
+    // answer is checked first, so the errors are the same as one after the other (a cart
+    // refused here may leave a vaulted card behind, which expires unused).
+    let (priced, method) = futures::join!(
+        price(&app, &cart.lines),
+        tokenize(&app, cart.card_number.clone())
+    );
+    let (lines, currency) = priced?;
     let total_cents = cart::priced_total(&lines).map_err(|e| {
         let mut err = ApiError::validation(vec![e.error]);
         err.code = e.code;
         err
     })?;
-    let method = tokenize(&app, cart.card_number).await?;
+    let method = method?;
     let saga = OrderSagaInput {
         order_id: order_id.clone(),
         customer_id: caller.customer_id.clone(),

@@ -11,6 +11,9 @@
 //!   the stock of a product that does not exist is refused ([`stock_set`]).
 //! - The catalog is listed in id order, a page at a time ([`page_request`]); a cursor names a
 //!   product id ([`decode_cursor`]), paged as every list is ([`sagaway_shared::paging`]).
+//! - A batch read names 1–[`MAX_BATCH_IDS`] product ids, each read once
+//!   ([`validate_batch`]); it answers the products found in the order asked and the ids
+//!   that name none ([`batch_answer`]).
 //! - A reservation belongs to one order, has 1–[`MAX_LINES`] lines with quantities in
 //!   `1..=MAX_QUANTITY`; lines naming the same product are merged. It is all-or-nothing.
 //! - Reserve and release are idempotent by order id ([`plan_reserve`], [`plan_release`]): a
@@ -22,7 +25,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use sagaway_contract::inventory::{
-    Product, ReleaseOutcome, Reservation, ReservationStatus, ReserveLine as Line,
+    MAX_BATCH_IDS, Product, ProductBatch, ProductBatchRequest, ReleaseOutcome, Reservation,
+    ReservationStatus, ReserveLine as Line,
 };
 pub use sagaway_contract::inventory::{ReserveLine as LineInput, ReserveRequest as ReserveInput};
 pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY, MAX_STOCK};
@@ -253,6 +257,44 @@ pub fn decode_cursor(cursor: &str) -> Result<String, ValidationError> {
     Ok(id)
 }
 
+/// Checks a batch read: 1 to [`MAX_BATCH_IDS`] product ids. Answers each id once, in the
+/// order first asked.
+pub fn validate_batch(input: ProductBatchRequest) -> Result<Vec<String>, ValidationError> {
+    if input.ids.is_empty() || input.ids.len() > MAX_BATCH_IDS {
+        return Err(ValidationError::new(
+            "ids",
+            format!(
+                "must hold 1 to {MAX_BATCH_IDS} product ids, got {}",
+                input.ids.len()
+            ),
+        ));
+    }
+    let mut ids: Vec<String> = Vec::with_capacity(input.ids.len());
+    for (i, id) in input.ids.into_iter().enumerate() {
+        validate_id(&format!("ids[{i}]"), &id)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// The answer to a batch read of `ids` ([`validate_batch`]) from the products a store found
+/// (in any order; products not asked for are left out).
+pub fn batch_answer(ids: &[String], found: Vec<Product>) -> ProductBatch {
+    let mut found: BTreeMap<String, Product> =
+        found.into_iter().map(|p| (p.id.clone(), p)).collect();
+    let mut products = Vec::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    for id in ids {
+        match found.remove(id) {
+            Some(p) => products.push(p),
+            None => missing.push(id.clone()),
+        }
+    }
+    ProductBatch { products, missing }
+}
+
 /// A validated reservation request: lines merged by product and sorted by product id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReserveRequest {
@@ -442,6 +484,45 @@ pub fn plan_release(existing: Option<&Reservation>, order_id: &str, now: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn batch(ids: &[&str]) -> Result<Vec<String>, ValidationError> {
+        validate_batch(ProductBatchRequest {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn a_batch_names_one_to_max_ids_each_read_once() {
+        assert_eq!(batch(&["b", "a", "b"]).unwrap(), ["b", "a"]);
+        assert_eq!(batch(&[]).unwrap_err().field, "ids");
+        let many: Vec<String> = (0..=MAX_BATCH_IDS).map(|i| format!("p{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(batch(&refs).unwrap_err().field, "ids");
+        assert_eq!(batch(&refs[..MAX_BATCH_IDS]).unwrap().len(), MAX_BATCH_IDS);
+        assert_eq!(batch(&["a", "b c"]).unwrap_err().field, "ids[1]");
+        assert_eq!(batch(&["a", ""]).unwrap_err().field, "ids[1]");
+    }
+
+    #[test]
+    fn a_batch_answers_in_the_order_asked_and_names_what_is_missing() {
+        let product = |id: &str| Product {
+            id: id.into(),
+            name: id.to_uppercase(),
+            description: String::new(),
+            price_cents: 100,
+            currency: "USD".into(),
+            stock: 1,
+            updated_at: "t".into(),
+        };
+        let ids: Vec<String> = ["c", "gone", "a"].iter().map(|s| s.to_string()).collect();
+        let answer = batch_answer(&ids, vec![product("a"), product("x"), product("c")]);
+        let got: Vec<&str> = answer.products.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(got, ["c", "a"]);
+        assert_eq!(answer.missing, ["gone"]);
+        let none = batch_answer(&ids, Vec::new());
+        assert!(none.products.is_empty());
+        assert_eq!(none.missing, ["c", "gone", "a"]);
+    }
 
     /// `validate_reserve` as a method, for readable assertions.
     trait Validate {

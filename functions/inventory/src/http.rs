@@ -7,6 +7,7 @@
 //! | `GET /v1/products/{id}` | anyone | one product |
 //! | `PUT /v1/products/{id}` | admin role | create or update a product |
 //! | `PUT /v1/products/{id}/stock` | admin role | set a product's stock |
+//! | `POST /internal/products/batch` | internal (gateway) | the products of up to 25 ids in one call `{ids}` → `{products, missing}` |
 //! | `POST /internal/reservations` | internal (saga worker) | reserve stock for an order |
 //! | `POST /internal/reservations/{order_id}/release` | internal | release an order's stock |
 //!
@@ -14,8 +15,8 @@
 //! problem response through `From<InventoryError>` / `From<StoreError>` for `ApiError`.
 
 use crate::domain::{
-    self, InventoryError, Product, ProductInput, ProductPage, ReleaseOutcome, ReserveInput,
-    ReserveOutcome, StockInput,
+    self, InventoryError, Product, ProductBatchRequest, ProductInput, ProductPage, ReleaseOutcome,
+    ReserveInput, ReserveOutcome, StockInput,
 };
 use crate::store::{InventoryStore, StoreError};
 use axum::extract::rejection::QueryRejection;
@@ -42,6 +43,7 @@ pub fn router<S: InventoryStore + Clone>(store: S) -> Router {
             get(get_product::<S>).put(put_product::<S>),
         )
         .route("/v1/products/{id}/stock", put(set_stock::<S>))
+        .route("/internal/products/batch", post(product_batch::<S>))
         .route("/internal/reservations", post(reserve::<S>))
         .route(
             "/internal/reservations/{order_id}/release",
@@ -189,6 +191,17 @@ async fn set_stock<S: InventoryStore>(
     let product = store.set_stock(&id, input.stock).await?;
     tracing::info!(product_id = %id, stock = product.stock, "stock set");
     Ok(Json(product).into_response())
+}
+
+/// Several products in one read (the gateway prices a cart with it).
+async fn product_batch<S: InventoryStore>(
+    State(store): State<S>,
+    _internal: Internal,
+    JsonBody(input): JsonBody<ProductBatchRequest>,
+) -> Result<Response, ApiError> {
+    let ids = domain::validate_batch(input)?;
+    let found = store.products_by_id(&ids).await?;
+    Ok(Json(domain::batch_answer(&ids, found)).into_response())
 }
 
 async fn reserve<S: InventoryStore>(

@@ -5,6 +5,10 @@
 //! - The authorizer passes its verdict to the functions in the request's authorizer context
 //!   under the `CTX_*` keys; [`Caller`] is the one helper that reads it. No function parses
 //!   tokens itself.
+//! - API Gateway caches the authorizer's verdict per `Authorization` header for a while
+//!   (`infra/auth.tf`), so a verdict can be older than the request. The verdict carries the
+//!   token's expiry ([`CTX_EXP`]) and [`Caller`] refuses a token past it (with the
+//!   authorizer's own [`EXP_LEEWAY_SECS`]), so a cached "allow" never outlives its token.
 //! - [`Internal`] guards the saga-step routes: they answer only direct Lambda invocations
 //!   (the worker's), never requests that came through the public API.
 
@@ -34,6 +38,10 @@ pub const CTX_AUTH: &str = "auth";
 pub const CTX_CUSTOMER_ID: &str = "customer_id";
 pub const CTX_ROLES: &str = "roles";
 pub const CTX_REASON: &str = "reason";
+/// The accepted token's `exp` (Unix seconds, a number or its decimal text).
+pub const CTX_EXP: &str = "exp";
+/// Seconds of clock skew tolerated on a token's `exp` (by the authorizer and by [`Caller`]).
+pub const EXP_LEEWAY_SECS: i64 = 30;
 /// Values of [`CTX_AUTH`].
 pub const AUTH_OK: &str = "ok";
 pub const AUTH_REJECTED: &str = "rejected";
@@ -110,14 +118,33 @@ impl Caller {
         }
     }
 
-    /// Reads the caller from an authorizer context (string or JSON values).
+    /// Reads the caller from an authorizer context (string or JSON values), now.
     pub fn from_context(ctx: &HashMap<String, Value>) -> Result<Self, ApiError> {
+        Self::from_context_at(ctx, chrono::Utc::now().timestamp())
+    }
+
+    /// [`Self::from_context`] at `now` (Unix seconds): an accepted token whose [`CTX_EXP`]
+    /// plus [`EXP_LEEWAY_SECS`] has passed is `401 token_expired`, as the authorizer would
+    /// answer it now; an `exp` that is not a number is `401 invalid_token`. A context
+    /// without `exp` (from an authorizer older than this rule) is taken as it is.
+    pub fn from_context_at(ctx: &HashMap<String, Value>, now: i64) -> Result<Self, ApiError> {
         let get = |k: &str| ctx.get(k).and_then(Value::as_str).unwrap_or_default();
         match get(CTX_AUTH) {
             AUTH_OK => {
                 let customer_id = get(CTX_CUSTOMER_ID).to_string();
                 if customer_id.is_empty() {
                     return Err(unauthenticated());
+                }
+                if let Some(exp) = ctx.get(CTX_EXP) {
+                    let exp = match exp {
+                        Value::Number(n) => n.as_i64(),
+                        Value::String(s) => s.parse::<i64>().ok(),
+                        _ => None,
+                    }
+                    .ok_or_else(|| rejected(Rejection::Invalid))?;
+                    if now > exp.saturating_add(EXP_LEEWAY_SECS) {
+                        return Err(rejected(Rejection::Expired));
+                    }
                 }
                 let roles = get(CTX_ROLES)
                     .split(',')
@@ -126,17 +153,15 @@ impl Caller {
                     .collect();
                 Ok(Self { customer_id, roles })
             }
-            AUTH_REJECTED => {
-                let why = Rejection::parse(get(CTX_REASON));
-                Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    why.code(),
-                    why.message(),
-                ))
-            }
+            AUTH_REJECTED => Err(rejected(Rejection::parse(get(CTX_REASON)))),
             _ => Err(unauthenticated()),
         }
     }
+}
+
+/// The 401 for a token the authorizer refused, or would refuse now.
+fn rejected(why: Rejection) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, why.code(), why.message())
 }
 
 fn unauthenticated() -> ApiError {
@@ -216,6 +241,42 @@ mod tests {
         assert_eq!(e.code, "token_expired");
         let e = Caller::from_context(&ctx(json!({}))).unwrap_err();
         assert_eq!(e.code, "unauthenticated");
+    }
+
+    #[test]
+    fn a_verdict_is_refused_once_its_token_has_expired() {
+        let at = |exp: Value, now: i64| {
+            Caller::from_context_at(
+                &ctx(json!({"auth": "ok", "customer_id": "c-1", "roles": "customer", "exp": exp})),
+                now,
+            )
+        };
+        let exp = 1_700_000_000;
+        assert_eq!(at(json!(exp), exp - 600).unwrap().customer_id, "c-1");
+        // The authorizer's leeway, to the second; then expired.
+        assert!(at(json!(exp), exp + EXP_LEEWAY_SECS).is_ok());
+        let e = at(json!(exp), exp + EXP_LEEWAY_SECS + 1).unwrap_err();
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::UNAUTHORIZED, "token_expired")
+        );
+        // As text too (a REST-style authorizer stringifies its context).
+        assert!(at(json!(exp.to_string()), exp).is_ok());
+        let e = at(json!(exp.to_string()), exp + 3600).unwrap_err();
+        assert_eq!(e.code, "token_expired");
+        for bad in [json!("soon"), json!(1.5), json!(null), json!([exp])] {
+            let e = at(bad.clone(), exp).unwrap_err();
+            assert_eq!(
+                (e.status, e.code),
+                (StatusCode::UNAUTHORIZED, "invalid_token"),
+                "{bad}"
+            );
+        }
+        // Without `exp` (an older authorizer's verdict) the caller is taken as it is.
+        assert!(
+            Caller::from_context_at(&ctx(json!({"auth": "ok", "customer_id": "c-1"})), i64::MAX)
+                .is_ok()
+        );
     }
 
     #[test]

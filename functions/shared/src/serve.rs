@@ -6,13 +6,21 @@
 //! conversion (`lambda_http::Adapter`, `lambda_http::request::LambdaRequest`: public but
 //! doc-hidden items of lambda_http 1.3; recheck them when upgrading it) after making the
 //! event safe for it, so that no event makes the function panic.
+//!
+//! Every request is logged as one line once it is answered ([`finish`]'s access log: method,
+//! path, status, duration; JSON in Lambda), and so is every event that cannot be served.
+//! Besides being the function's access log, this line matters to the local emulator: after
+//! each invocation MiniStack waits up to 50 ms for a log line before it answers the caller,
+//! so a function that logs nothing for a request makes that request 50 ms slower.
 
 use crate::config::Runtime;
 use crate::error::{self, ApiError};
 use crate::json::MAX_BODY_BYTES;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request as AxumRequest};
 use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use base64::Engine;
 use lambda_http::request::{LambdaRequest, RequestContext};
 use lambda_http::{Adapter, Context, LambdaEvent, Request, RequestExt};
@@ -36,12 +44,36 @@ pub enum ServeError {
     Lambda(lambda_http::Error),
 }
 
-/// Adds what every function's router needs: JSON 404/405 fallbacks and the body size limit.
+/// Adds what every function's router needs: JSON 404/405 fallbacks, the body size limit and
+/// the access log (one line per request, [`access_log`]).
 pub fn finish(router: Router) -> Router {
     router
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(access_log))
+}
+
+/// How many characters of the path are logged (it is whatever the client sent).
+const MAX_LOGGED_PATH: usize = 200;
+
+/// Logs one line per request once its response is ready (before Lambda sends it): the
+/// method, the path (never the query string, which may carry a token), the status and the
+/// time taken in milliseconds.
+pub async fn access_log(request: AxumRequest, next: Next) -> Response {
+    let method = request.method().clone();
+    let path: String = request.uri().path().chars().take(MAX_LOGGED_PATH).collect();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        duration_ms,
+        "request"
+    );
+    response
 }
 
 /// Serves `router` until the process is told to stop.
@@ -91,7 +123,10 @@ pub async fn serve(router: Router, config: &impl AsRef<Runtime>) -> Result<(), S
 pub async fn answer(router: Router, event: Value, context: Context) -> Value {
     let event = match normalize(event) {
         Ok(event) => event,
-        Err(why) => return bad_event(why),
+        Err(why) => {
+            tracing::warn!(why, "the event cannot be served");
+            return bad_event(why);
+        }
     };
     let request: LambdaRequest = match serde_json::from_value(event) {
         Ok(request) => request,
@@ -451,4 +486,108 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{As, call};
+    use axum::routing::get;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// Collects what the subscriber writes.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Lines {
+        fn take(&self) -> Vec<Value> {
+            let text = String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap();
+            text.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        }
+    }
+
+    /// JSON lines, as in Lambda, on this thread only.
+    fn capture() -> (Lines, tracing::subscriber::DefaultGuard) {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .without_time()
+            .with_writer(move || writer.clone())
+            .finish();
+        (lines, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn router() -> Router {
+        finish(
+            Router::new()
+                .route("/things/{id}", get(|| async { "ok" }))
+                .route("/quiet", get(|| async { ApiError::no_route() })),
+        )
+    }
+
+    #[tokio::test]
+    async fn every_request_is_one_line_with_its_path_status_and_duration() {
+        let (lines, _guard) = capture();
+        let r = router();
+        call(&r, "GET", "/things/t-42?x=1", As::Public, None).await;
+        call(&r, "GET", "/quiet", As::Public, None).await;
+        call(&r, "POST", "/things/t-1", As::Public, None).await;
+        let long = format!("/{}", "a".repeat(500));
+        call(&r, "GET", &long, As::Public, None).await;
+        let logged = lines.take();
+        let fields = |l: &Value| {
+            (
+                l["method"].as_str().unwrap().to_string(),
+                l["path"].as_str().unwrap().to_string(),
+                l["status"].as_u64().unwrap(),
+            )
+        };
+        assert_eq!(logged.len(), 4, "{logged:?}");
+        assert_eq!(
+            fields(&logged[0]),
+            ("GET".into(), "/things/t-42".into(), 200)
+        );
+        assert_eq!(fields(&logged[1]), ("GET".into(), "/quiet".into(), 404));
+        assert_eq!(
+            fields(&logged[2]),
+            ("POST".into(), "/things/t-1".into(), 405)
+        );
+        let (_, path, status) = fields(&logged[3]);
+        assert_eq!((path.len(), status), (MAX_LOGGED_PATH, 404));
+        for line in &logged {
+            assert_eq!(line["message"], "request");
+            assert!(line["duration_ms"].as_f64().unwrap() >= 0.0, "{line}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_that_cannot_be_served_is_logged_too() {
+        let (lines, _guard) = capture();
+        for event in [
+            json!("not an object"),
+            json!({"isBase64Encoded": true, "body": "%%%"}),
+            json!({"something": "else"}),
+        ] {
+            let answer = answer(router(), event, Context::default()).await;
+            assert_eq!(answer["statusCode"], 400);
+            let logged = lines.take();
+            assert_eq!(logged.len(), 1, "{logged:?}");
+            assert_eq!(logged[0]["level"], "WARN");
+        }
+    }
 }

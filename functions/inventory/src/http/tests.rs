@@ -551,3 +551,88 @@ async fn store_failures_are_503_to_retry_or_500_without_details() {
         "the cause is logged, not sent"
     );
 }
+
+async fn batch(app: &Router, who: As<'_>, ids: Value) -> Reply {
+    call(
+        app,
+        "POST",
+        "/internal/products/batch",
+        who,
+        Some(json!({ "ids": ids })),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_batch_reads_several_products_in_one_call() {
+    let (app, store) = app();
+    seed(&store, "mug", 5).await;
+    seed(&store, "beans", 0).await;
+    let r = reserve(&app, "o-1", &[("mug", 2)]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    let r = batch(&app, As::Internal, json!(["beans", "gone", "mug", "beans"])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let got: Vec<(&str, i64, i64, &str)> = r.body["products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap(),
+                p["price_cents"].as_i64().unwrap(),
+                p["stock"].as_i64().unwrap(),
+                p["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("beans", 1800, 0, "Product beans"),
+            ("mug", 1800, 3, "Product mug")
+        ],
+        "in the order asked, each once, with the stock now"
+    );
+    assert_eq!(r.body["missing"], json!(["gone"]));
+
+    let r = batch(&app, As::Internal, json!(["gone"])).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, json!({ "products": [], "missing": ["gone"] }));
+}
+
+#[tokio::test]
+async fn batch_requests_that_break_a_rule_name_the_problem() {
+    let (app, _) = app();
+    let r = batch(&app, As::Internal, json!([])).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(field(&r), "ids");
+    let too_many: Vec<String> = (0..26).map(|i| format!("p{i}")).collect();
+    let r = batch(&app, As::Internal, json!(too_many)).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(field(&r), "ids");
+    let r = batch(&app, As::Internal, json!(["mug", "not an id"])).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(field(&r), "ids[1]");
+    let r = call(
+        &app,
+        "POST",
+        "/internal/products/batch",
+        As::Internal,
+        Some(json!({ "ids": ["mug"], "extra": 1 })),
+    )
+    .await;
+    assert_eq!(r.status.as_u16() / 100, 4, "{}", r.body);
+    assert_refuses_unreadable_json(&app, "POST", "/internal/products/batch", As::Internal).await;
+}
+
+#[tokio::test]
+async fn the_batch_is_not_on_the_public_api() {
+    let (app, store) = app();
+    seed(&store, "mug", 5).await;
+    for who in [As::Public, SHOPPER, ADMIN] {
+        batch(&app, who, json!(["mug"]))
+            .await
+            .assert_problem(404, "no_route");
+    }
+}

@@ -7,6 +7,9 @@
 //! - `reservation#<order id>`: an order's reservation or tombstone (`order_id`, `status`,
 //!   `lines`, `created_at`, `released_at`).
 //!
+//! A batch read ([`InventoryStore::products_by_id`]) is one strongly consistent
+//! `BatchGetItem`, asked again (with a backoff) for any keys DynamoDB left unprocessed.
+//!
 //! The decisions are [`crate::domain`]'s; this adapter reads what a plan needs, then writes
 //! it with the plan's preconditions as conditions, so a race with another call fails the
 //! write instead of breaking a rule: reserve and release are single `TransactWriteItems`
@@ -25,7 +28,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, Put, ReturnValue, TransactWriteItem, Update,
+    AttributeValue, CancellationReason, KeysAndAttributes, Put, ReturnValue, TransactWriteItem,
+    Update,
 };
 use sagaway_shared::dynamo::attr::{self, Item, error_text, n, s};
 use sagaway_shared::dynamo::{get_by_pk, next_cursor};
@@ -307,6 +311,45 @@ impl InventoryStore for DynamoStore {
             .await
             .map_err(backend)?;
         item.as_ref().map(product_from).transpose()
+    }
+
+    async fn products_by_id(&self, ids: &[String]) -> Result<Vec<Product>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<Item> = ids
+            .iter()
+            .map(|id| HashMap::from([("pk".to_string(), s(product_pk(id)))]))
+            .collect();
+        let mut request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(backend)?;
+        let mut products = Vec::with_capacity(ids.len());
+        for attempt in 0..=CONFLICT_RETRIES {
+            if attempt > 0 {
+                backoff(attempt).await;
+            }
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(backend)?;
+            if let Some(items) = out.responses().and_then(|r| r.get(&self.table)) {
+                for item in items {
+                    products.push(product_from(item)?);
+                }
+            }
+            // Under load DynamoDB may read only part of a batch: ask again for the rest.
+            match out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
+                Some(rest) if !rest.keys().is_empty() => request = rest.clone(),
+                _ => return Ok(products),
+            }
+        }
+        Err(StoreError::Contention)
     }
 
     async fn products(&self, page: &PageRequest) -> Result<ProductPage, StoreError> {

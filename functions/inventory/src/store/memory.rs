@@ -112,6 +112,14 @@ impl InventoryStore for MemoryStore {
         Ok(self.lock()?.products.get(id).cloned())
     }
 
+    async fn products_by_id(&self, ids: &[String]) -> Result<Vec<Product>, StoreError> {
+        let tables = self.lock()?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| tables.products.get(id).cloned())
+            .collect())
+    }
+
     async fn products(&self, page: &PageRequest) -> Result<ProductPage, StoreError> {
         let entries = self
             .lock()?
@@ -181,6 +189,18 @@ mod tests {
 
     async fn stock(store: &MemoryStore, id: &str) -> i64 {
         store.product(id).await.unwrap().expect("product").stock
+    }
+
+    #[tokio::test]
+    async fn a_batch_read_finds_the_products_that_exist_with_their_stock() {
+        let store = store_with(&[("a", 3), ("b", 0)]).await;
+        store.reserve(&request("o-1", &[("a", 2)])).await.unwrap();
+        let ids: Vec<String> = ["b", "nope", "a"].iter().map(|s| s.to_string()).collect();
+        let mut found = store.products_by_id(&ids).await.unwrap();
+        found.sort_by(|x, y| x.id.cmp(&y.id));
+        let got: Vec<(&str, i64)> = found.iter().map(|p| (p.id.as_str(), p.stock)).collect();
+        assert_eq!(got, [("a", 1), ("b", 0)]);
+        assert!(store.products_by_id(&[]).await.unwrap().is_empty());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,6 +38,14 @@ pub trait InventoryStore: Send + Sync + 'static {
     fn product(&self, id: &str)
     -> impl Future<Output = Result<Option<Product>, StoreError>> + Send;
 
+    /// The products of `ids` that exist, in any order, read together (one `BatchGetItem`
+    /// in DynamoDB). `ids` are distinct and at most [`crate::domain::MAX_BATCH_IDS`]
+    /// ([`crate::domain::validate_batch`]).
+    fn products_by_id(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<Vec<Product>, StoreError>> + Send;
+
     /// A page of the catalog, in id order ([`sagaway_shared::paging`]).
     fn products(
         &self,
