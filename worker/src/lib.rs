@@ -3,7 +3,7 @@
 //! - [`workflow`]: the OrderSaga, a plain story of steps and compensations.
 //! - [`activities`]: one activity per saga step, each a call to a service.
 //! - [`services`]: the port the activities call ([`services::SagaServices`]), so the saga's
-//!   branches can be tested over a fake (`tests/saga.rs`).
+//!   branches can be tested over a fake (`tests/saga_branches.rs`).
 //! - [`clients`]: its production adapter, the service clients (direct Lambda invocation of
 //!   internal routes), with a [`breaker`] per service.
 //! - [`policies`]: every retry policy and timeout, in one place.

@@ -6,7 +6,7 @@
 //! `live_histories_replay_against_the_current_workflow` writes them), before the `fewer-steps`
 //! patch: they replay the old shape. The `fewer-steps-*.json` ones come from the saga tests'
 //! dev server and fake services (`SAGAWAY_RECORD_HISTORIES=<dir> cargo test -p
-//! sagaway-worker --test saga` writes every run's, named by order id): a happy saga, a declined
+//! sagaway-worker --test saga_branches` writes every run's, named by order id): a happy saga, a declined
 //! charge, a cancellation, and an order-service call whose local try timed out. Record new ones
 //! when the workflow changes on purpose (with `ctx.patched` for running sagas), and keep the
 //! old ones.
