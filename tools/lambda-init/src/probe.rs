@@ -200,9 +200,9 @@ pub fn probe(bin: &Path, name: &str, run: usize, limits: Limits) -> Result<Sampl
 
     // Init: up to the first `next`.
     let init_deadline = started + limits.init;
-    let handed_out = loop {
+    let handed_out = {
         match next_call(&api, &mut child, init_deadline) {
-            Wait::Call(Call::Next { at, first: true }) => break at,
+            Wait::Call(Call::Next { at, first: true }) => at,
             Wait::Call(call) => return Err(failure(call, &output)),
             Wait::Exited(status) => {
                 return Err(ProbeError::Exited {
@@ -221,7 +221,7 @@ pub fn probe(bin: &Path, name: &str, run: usize, limits: Limits) -> Result<Sampl
 
     // The first invocation, up to its answer.
     let answer_deadline = handed_out + limits.answer;
-    let answered = loop {
+    let answered = {
         match next_call(&api, &mut child, answer_deadline) {
             Wait::Call(Call::Response { at, id, body }) => {
                 if id != request_id {
@@ -235,7 +235,7 @@ pub fn probe(bin: &Path, name: &str, run: usize, limits: Limits) -> Result<Sampl
                     error,
                     log: output.tail(),
                 })?;
-                break at;
+                at
             }
             Wait::Call(call) => return Err(failure(call, &output)),
             Wait::Exited(status) => {
