@@ -2,7 +2,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test lint unit system build zips zips-aws bench clean openapi redeploy logs
+.PHONY: help up down test lint unit system build zips zips-aws lambda-init bench clean openapi redeploy logs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,6 +40,17 @@ build zips: ## build the workspace and package the Lambda zips into dist/lambda
 
 zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=x86_64|arm64), into dist/lambda-aws
 	@source localstack/lib.sh && check_prereqs && ensure_tools && build_zips_aws
+
+lambda-init: ## release zips for this machine's arch, then each function's cold start on a fake Lambda runtime API (RUNS=20)
+	@source localstack/lib.sh && check_prereqs && ensure_tools && \
+	  case "$$(uname -m)" in x86_64) LAMBDA_ARCH=x86_64 ;; aarch64) LAMBDA_ARCH=arm64 ;; \
+	    *) die "lambda-init runs the functions on this machine: it needs Linux on x86_64 or aarch64" ;; esac && \
+	  build_zips_aws && \
+	  echo "==> Cold starts on a fake Lambda runtime API (tools/lambda-init)" && \
+	  cargo build --quiet --locked -p lambda-init && \
+	  "$$CARGO_TARGET_DIR/debug/lambda-init" --runs "$${RUNS:-20}" \
+	    --bin-dir "$$CARGO_TARGET_DIR/$$(uname -m)-unknown-linux-gnu/release" --zip-dir dist/lambda-aws \
+	    --json dist/lambda-init.json --max-init-p50-ms 10 --max-rss-mb 20 --max-zip-mb 5 $$FUNCTIONS
 
 redeploy: ## rebuild one function (FN=payment, or FN=worker) and put it live in the running stack; data stays
 	@localstack/dev.sh redeploy "$(FN)"

@@ -344,19 +344,27 @@ build_zips() {
 }
 
 # build_zips_aws: release zips for AWS Lambda (Amazon Linux 2023), cross-linked by
-# cargo-lambda with zig so the binaries need no newer glibc than Lambda's.
+# cargo-lambda with zig so the binaries need no newer glibc than Lambda's. The release
+# profile in Cargo.toml sets strip, lto, codegen-units and panic, so cargo-lambda adds none
+# of its own defaults (its panic = "abort" would crash a function where `serve` catches a
+# panic). LAMBDA_ARCH: x86_64 (default) or arm64.
 build_zips_aws() {
-  local arch="${LAMBDA_ARCH:-x86_64}" flag=--x86-64
-  [[ "$arch" == "arm64" ]] && flag=--arm64
+  local arch="${LAMBDA_ARCH:-x86_64}" flag f bytes
+  case "$arch" in
+    x86_64) flag=--x86-64 ;;
+    arm64) flag=--arm64 ;;
+    *) die "LAMBDA_ARCH=$arch is not a Lambda architecture: use x86_64 or arm64" ;;
+  esac
   say "Building release Lambda zips for AWS ($arch) with cargo-lambda"
   local bins=()
   for f in $FUNCTIONS; do bins+=(--bin "$f"); done
   (cd "$ROOT" && PATH="$LOCAL_DIR/venv-tools/bin:$PATH" cargo lambda build --release "$flag" \
-    --output-format zip --lambda-dir "$CARGO_TARGET_DIR/lambda-aws" "${bins[@]}") ||
+    --locked --output-format zip --lambda-dir "$CARGO_TARGET_DIR/lambda-aws" "${bins[@]}") ||
     die "cargo lambda build failed"
   mkdir -p "$ROOT/dist/lambda-aws"
   for f in $FUNCTIONS; do
     cp "$CARGO_TARGET_DIR/lambda-aws/$f/bootstrap.zip" "$ROOT/dist/lambda-aws/$f.zip"
-    note "dist/lambda-aws/$f.zip"
+    bytes="$(stat -c %s "$ROOT/dist/lambda-aws/$f.zip")"
+    note "dist/lambda-aws/$f.zip ($(awk -v b="$bytes" 'BEGIN { printf "%.2f MB", b / 1e6 }'))"
   done
 }
