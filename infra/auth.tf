@@ -16,13 +16,15 @@ locals {
 module "authorizer" {
   source = "./modules/function"
 
-  name               = "${var.name_prefix}-authorizer"
-  zip_path           = "${var.lambda_dir}/authorizer.zip"
-  architecture       = var.lambda_architecture
-  timeout_seconds    = 5
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  environment        = merge({ JWT_PUBLIC_SECRET = local.jwt_public_secret }, local.function_env)
+  name                 = "${var.name_prefix}-authorizer"
+  zip_path             = "${var.lambda_dir}/authorizer.zip"
+  architecture         = var.lambda_architecture
+  tracing              = var.lambda_tracing
+  reserved_concurrency = lookup(var.reserved_concurrency, "authorizer", null)
+  timeout_seconds      = 5
+  log_level            = var.log_level
+  log_retention_days   = var.log_retention_days
+  environment          = merge({ JWT_PUBLIC_SECRET = local.jwt_public_secret }, local.function_env)
   policy_statements = [{
     sid       = "PublicKeyOnly"
     actions   = ["secretsmanager:GetSecretValue"]

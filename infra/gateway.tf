@@ -3,17 +3,31 @@
 # inventory function's public product route directly.
 
 locals {
+  # Temporal Cloud credentials, each a Secrets Manager secret the deployer creates (README,
+  # "Deploy to AWS"): an API key, or an mTLS client certificate and key. By environment variable
+  # of the worker, which ECS fills from the secret (the SDK's own TEMPORAL_* variables, read by
+  # functions/temporal).
+  temporal_secrets = { for k, v in {
+    TEMPORAL_API_KEY              = var.temporal_api_key_secret
+    TEMPORAL_TLS_CLIENT_CERT_DATA = var.temporal_tls_cert_secret
+    TEMPORAL_TLS_CLIENT_KEY_DATA  = var.temporal_tls_key_secret
+  } : k => v if v != "" }
   temporal_env = merge({
     TEMPORAL_ADDRESS   = var.temporal_address
     TEMPORAL_NAMESPACE = var.temporal_namespace
     TASK_QUEUE         = var.task_queue
     }, var.temporal_api_key_secret == "" ? {} : {
+    # The gateway reads the key itself (functions/gateway: TEMPORAL_API_KEY_SECRET).
     TEMPORAL_API_KEY_SECRET = var.temporal_api_key_secret
+    }, var.temporal_tls_cert_secret == "" ? {} : {
+    # For the gateway's mTLS; see the README ("Temporal Cloud"): the gateway must read these.
+    TEMPORAL_TLS_CLIENT_CERT_SECRET = var.temporal_tls_cert_secret
+    TEMPORAL_TLS_CLIENT_KEY_SECRET  = var.temporal_tls_key_secret
   })
-  temporal_secret_arns = var.temporal_api_key_secret == "" ? [] : ["${local.secret_arn_prefix}:${var.temporal_api_key_secret}-*"]
-  # The gateway and the worker read the Temporal Cloud API key, when there is one.
+  temporal_secret_arns = [for name in values(local.temporal_secrets) : "${local.secret_arn_prefix}:${name}-*"]
+  # The gateway reads the Temporal Cloud credentials itself, when there are any.
   temporal_secret_statements = length(local.temporal_secret_arns) == 0 ? [] : [{
-    sid       = "TemporalApiKey"
+    sid       = "TemporalCredentials"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = local.temporal_secret_arns
   }]
@@ -22,12 +36,14 @@ locals {
 module "gateway" {
   source = "./modules/function"
 
-  name               = "${var.name_prefix}-gateway"
-  zip_path           = "${var.lambda_dir}/gateway.zip"
-  architecture       = var.lambda_architecture
-  timeout_seconds    = 15
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
+  name                 = "${var.name_prefix}-gateway"
+  zip_path             = "${var.lambda_dir}/gateway.zip"
+  architecture         = var.lambda_architecture
+  tracing              = var.lambda_tracing
+  reserved_concurrency = lookup(var.reserved_concurrency, "gateway", null)
+  timeout_seconds      = 15
+  log_level            = var.log_level
+  log_retention_days   = var.log_retention_days
   environment = merge({
     INVENTORY_FUNCTION = module.service["inventory"].function_name
     PAYMENT_FUNCTION   = module.service["payment"].function_name

@@ -18,9 +18,11 @@ resource "aws_apigatewayv2_api" "http" {
   protocol_type = "HTTP"
   description   = "sagaway public HTTP API"
 
-  # Browsers may call the API from the web app's origin only (plus var.cors_extra_origins).
+  # Browsers may call the API from the web app's origin only (plus var.cors_extra_origins): on
+  # AWS the CloudFront origin (https://<distribution>.cloudfront.net, and the custom domain when
+  # there is one), on the emulator the emulator's own origin (site.tf, local.site_origins).
   cors_configuration {
-    allow_origins  = concat([local.site_origin], var.cors_extra_origins)
+    allow_origins  = concat(local.site_origins, var.cors_extra_origins)
     allow_methods  = ["GET", "POST", "PUT", "OPTIONS"]
     allow_headers  = ["authorization", "content-type", "idempotency-key"]
     expose_headers = ["location"]
@@ -36,6 +38,13 @@ resource "aws_apigatewayv2_stage" "http" {
   default_route_settings {
     throttling_rate_limit  = var.throttle_rate_limit
     throttling_burst_limit = var.throttle_burst_limit
+  }
+
+  # One JSON line per request (api_logs.tf): requestId is the correlation id the
+  # functions log too.
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api_access["http"].arn
+    format          = local.access_log_format["http"]
   }
 
   lifecycle {
@@ -107,6 +116,9 @@ module "service" {
   name_prefix              = var.name_prefix
   zip_path                 = "${var.lambda_dir}/${each.key}.zip"
   architecture             = var.lambda_architecture
+  tracing                  = var.lambda_tracing
+  reserved_concurrency     = lookup(var.reserved_concurrency, each.key, null)
+  deletion_protection      = var.deletion_protection
   log_level                = var.log_level
   log_retention_days       = var.log_retention_days
   timeout_seconds          = try(each.value.timeout_seconds, null)
@@ -126,6 +138,7 @@ module "service" {
 module "payment_methods" {
   source = "./modules/table"
 
-  name          = "${var.name_prefix}-payment-methods"
-  ttl_attribute = "expires_at"
+  name                = "${var.name_prefix}-payment-methods"
+  ttl_attribute       = "expires_at"
+  deletion_protection = var.deletion_protection
 }

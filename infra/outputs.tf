@@ -5,9 +5,7 @@ output "api_id" {
 
 output "api_url" {
   description = "Base URL of the HTTP API (append /v1/products and so on)."
-  value = (local.local_emulator
-    ? "${var.aws_endpoint}/_aws/execute-api/${aws_apigatewayv2_api.http.id}/${aws_apigatewayv2_stage.http.name}"
-  : aws_apigatewayv2_stage.http.invoke_url)
+  value       = local.api_url
 }
 
 output "tables" {
@@ -37,6 +35,41 @@ output "ws_url" {
 }
 
 output "site_url" {
-  description = "The web app: open this first."
+  description = "The web app: open this first. On AWS its HTTPS URL on CloudFront (the custom domain when set); on the emulator the bucket's path-style URL."
   value       = local.site_url
+}
+
+output "cloudfront_domain" {
+  description = "The distribution's domain (d123.cloudfront.net): point a custom domain's DNS (CNAME or alias) here. Empty on the emulator."
+  value       = length(aws_cloudfront_distribution.site) > 0 ? aws_cloudfront_distribution.site[0].domain_name : ""
+}
+
+output "cloudfront_url" {
+  description = "The shop on its CloudFront domain (https). Empty on the emulator."
+  value       = length(aws_cloudfront_distribution.site) > 0 ? "https://${aws_cloudfront_distribution.site[0].domain_name}/" : ""
+}
+
+output "cloudfront_distribution_id" {
+  description = "Id of the distribution (for invalidations). Empty on the emulator."
+  value       = length(aws_cloudfront_distribution.site) > 0 ? aws_cloudfront_distribution.site[0].id : ""
+}
+
+output "site_bucket" {
+  description = "The private bucket holding the web app."
+  value       = aws_s3_bucket.site.bucket
+}
+
+output "worker_repository_url" {
+  description = "ECR repository of the worker image: push <url>:<tag>, then apply with worker_image_tag=<tag>. Empty on the emulator."
+  value       = length(aws_ecr_repository.worker) > 0 ? aws_ecr_repository.worker[0].repository_url : ""
+}
+
+output "worker_service" {
+  description = "ECS cluster and service of the worker, when it is deployed."
+  value       = length(aws_ecs_service.worker) > 0 ? { cluster = aws_ecs_cluster.worker[0].name, service = aws_ecs_service.worker[0].name } : null
+}
+
+output "api_access_log_groups" {
+  description = "CloudWatch log groups of the HTTP and WebSocket stages' JSON access logs."
+  value       = { for k, g in aws_cloudwatch_log_group.api_access : k => g.name }
 }

@@ -1,4 +1,5 @@
 locals {
+  # Everything that differs between AWS and the local emulator keys on this.
   local_emulator = var.aws_endpoint != ""
 }
 
@@ -18,6 +19,7 @@ provider "aws" {
     content {
       apigateway     = endpoints.value
       apigatewayv2   = endpoints.value
+      cloudfront     = endpoints.value
       cloudwatch     = endpoints.value
       cloudwatchlogs = endpoints.value
       dynamodb       = endpoints.value

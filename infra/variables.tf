@@ -36,9 +36,39 @@ variable "lambda_dir" {
 }
 
 variable "lambda_architecture" {
-  description = "Architecture of the bootstrap binaries: x86_64 or arm64."
+  description = "The one place the CPU architecture is chosen: of every Lambda function's bootstrap (build the zips to match: make zips-aws, LAMBDA_ARCH, arm64 by default) and of the worker's ECS task (its image must match too). arm64 (Graviton) by default; the local emulator runs the host's debug binaries (localstack/local.tfvars, set by the scripts)."
   type        = string
-  default     = "x86_64"
+  default     = "arm64"
+  nullable    = false
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture is x86_64 or arm64."
+  }
+}
+
+variable "lambda_tracing" {
+  description = "X-Ray active tracing on every function (tracing_config Active). The emulator accepts it too (MiniStack sets the trace id and sends nothing)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions per function, by name (inventory, customer, order, payment, notification, gateway, authorizer); a function not named, or null, is unreserved. Reserving caps a function and guarantees it that share of the account's concurrency."
+  type        = map(number)
+  default     = {}
+  nullable    = false
+  validation {
+    condition     = alltrue([for k in keys(var.reserved_concurrency) : contains(["inventory", "customer", "order", "payment", "notification", "gateway", "authorizer"], k)])
+    error_message = "reserved_concurrency keys are function names: inventory, customer, order, payment, notification, gateway, authorizer."
+  }
+}
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection on every table (on for AWS; localstack/local.tfvars turns it off for the throwaway emulator). Turn it off and apply before a terraform destroy that should delete the tables."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "stage_name" {
@@ -66,7 +96,7 @@ variable "throttle_burst_limit" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the functions' CloudWatch log groups."
+  description = "Retention of the functions', the worker's and the API stages' CloudWatch log groups."
   type        = number
   default     = 14
 }
@@ -84,9 +114,24 @@ variable "temporal_namespace" {
 }
 
 variable "temporal_api_key_secret" {
-  description = "Secrets Manager name of the Temporal Cloud API key (create it yourself); empty for a server without auth (local)."
+  description = "Secrets Manager name of the Temporal Cloud API key (create it yourself, plain-text value); empty for a server without auth (local) or for mTLS."
   type        = string
   default     = ""
+  nullable    = false
+}
+
+variable "temporal_tls_cert_secret" {
+  description = "Temporal Cloud by mTLS instead of an API key: Secrets Manager name of the client certificate (PEM, plain-text value). Set together with temporal_tls_key_secret."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
+variable "temporal_tls_key_secret" {
+  description = "Secrets Manager name of the mTLS client certificate's private key (PEM, plain-text value)."
+  type        = string
+  default     = ""
+  nullable    = false
 }
 
 variable "task_queue" {
@@ -95,10 +140,58 @@ variable "task_queue" {
   default     = "sagaway-orders"
 }
 
-variable "worker_image" {
-  description = "Container image of the worker for ECS (build worker/Dockerfile and push it); empty skips the ECS service."
+variable "worker_image_tag" {
+  description = "Tag of the worker image in this stack's ECR repository (output worker_repository_url; tags are immutable, use the git commit). Empty, with worker_image empty too, skips the ECS service."
   type        = string
   default     = ""
+  nullable    = false
+}
+
+variable "worker_image" {
+  description = "Full worker image reference from another registry; overrides worker_image_tag. Empty: the ECR repository's image tagged worker_image_tag."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
+variable "worker_cpu" {
+  description = "Fargate CPU units of a worker task (256 = 0.25 vCPU)."
+  type        = number
+  default     = 512
+}
+
+variable "worker_memory" {
+  description = "Fargate memory of a worker task, in MiB (valid with worker_cpu)."
+  type        = number
+  default     = 1024
+}
+
+variable "worker_min_count" {
+  description = "Fewest worker tasks (autoscaling floor; 2 keeps one running through a task replacement)."
+  type        = number
+  default     = 2
+}
+
+variable "worker_max_count" {
+  description = "Most worker tasks (autoscaling ceiling)."
+  type        = number
+  default     = 6
+  validation {
+    condition     = var.worker_max_count >= 1
+    error_message = "worker_max_count is at least 1."
+  }
+}
+
+variable "worker_cpu_target" {
+  description = "Average CPU utilisation (percent) the worker service's target tracking keeps."
+  type        = number
+  default     = 60
+}
+
+variable "worker_health_port" {
+  description = "Port of the worker's /health endpoint inside its task (HEALTH_ADDR 127.0.0.1:<port>): the container health check calls it."
+  type        = number
+  default     = 9464
 }
 
 variable "worker_subnet_ids" {
@@ -123,4 +216,44 @@ variable "cors_extra_origins" {
   description = "Origins allowed to call the API besides the site itself (the Vite dev server, for example)."
   type        = list(string)
   default     = []
+}
+
+variable "emulator_cloudfront" {
+  description = "Also create the CloudFront distribution (and its OAC, policies and bucket policy) on an emulator. AWS always gets them. Off by default: see site.tf for why the local shop is served from the S3 path URL."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "site_domain_name" {
+  description = "Optional custom domain of the shop (shop.example.com): an alias of the distribution; point its DNS at the output cloudfront_domain. Needs site_certificate_arn."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
+variable "site_certificate_arn" {
+  description = "ACM certificate (in us-east-1, as CloudFront requires) for site_domain_name; with it the viewer TLS policy is TLSv1.2_2021."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
+variable "site_price_class" {
+  description = "CloudFront price class: PriceClass_100 (North America, Europe), PriceClass_200, PriceClass_All."
+  type        = string
+  default     = "PriceClass_100"
+}
+
+variable "site_web_acl_arn" {
+  description = "Optional AWS WAF web ACL (scope CLOUDFRONT) to attach to the distribution; null for none."
+  type        = string
+  default     = null
+}
+
+variable "apigateway_account_logging_role" {
+  description = "Create the account-level CloudWatch Logs role of API Gateway (needed by the WebSocket stage's access logs; one per account and region). Turn off when another stack already sets it."
+  type        = bool
+  default     = true
+  nullable    = false
 }

@@ -17,6 +17,14 @@ resource "aws_apigatewayv2_stage" "ws" {
     throttling_rate_limit  = var.throttle_rate_limit
     throttling_burst_limit = var.throttle_burst_limit
   }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api_access["ws"].arn
+    format          = local.access_log_format["ws"]
+  }
+
+  # On AWS the account's logging role must be in place before the stage logs (api_logs.tf).
+  depends_on = [aws_api_gateway_account.this]
 }
 
 locals {

@@ -22,3 +22,17 @@ output "log_group_name" {
   description = "The function's CloudWatch log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "policy_json" {
+  description = "The role's inline policy document (JSON), for review and the plan tests."
+  value       = module.role.policy_json
+}
+
+output "settings" {
+  description = "Architecture, tracing mode and reserved concurrency as planned (checked by the plan tests)."
+  value = {
+    architectures        = aws_lambda_function.this.architectures
+    tracing_mode         = aws_lambda_function.this.tracing_config[0].mode
+    reserved_concurrency = aws_lambda_function.this.reserved_concurrent_executions
+  }
+}

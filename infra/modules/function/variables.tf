@@ -14,9 +14,8 @@ variable "zip_path" {
 }
 
 variable "architecture" {
-  description = "Architecture of the bootstrap binary."
+  description = "Architecture of the bootstrap binary (no default here: the root variable lambda_architecture is the one place it is chosen)."
   type        = string
-  default     = "x86_64"
   nullable    = false
   validation {
     condition     = contains(["x86_64", "arm64"], var.architecture)
@@ -80,4 +79,21 @@ variable "policy_statements" {
   }))
   default  = []
   nullable = false
+}
+
+variable "tracing" {
+  description = "X-Ray active tracing (tracing_config Active, and the role may send trace segments); false leaves it PassThrough."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions of the function; null leaves it unreserved (it shares the account's pool)."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 0, false)
+    error_message = "Reserved concurrency is null (unreserved) or a whole number >= 0."
+  }
 }

@@ -7,3 +7,8 @@ output "name" {
   description = "Name of the role."
   value       = aws_iam_role.this.name
 }
+
+output "policy_json" {
+  description = "The inline policy document (JSON)."
+  value       = aws_iam_role_policy.access.policy
+}

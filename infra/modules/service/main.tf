@@ -8,19 +8,22 @@ module "table" {
   range_key                = var.range_key
   global_secondary_indexes = var.global_secondary_indexes
   ttl_attribute            = var.ttl_attribute
+  deletion_protection      = var.deletion_protection
 }
 
 module "function" {
   source = "../function"
 
-  name               = "${var.name_prefix}-${var.name}"
-  zip_path           = var.zip_path
-  architecture       = var.architecture
-  memory_mb          = var.memory_mb
-  timeout_seconds    = var.timeout_seconds
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  environment        = merge({ TABLE_NAME = module.table.name }, var.environment)
+  name                 = "${var.name_prefix}-${var.name}"
+  zip_path             = var.zip_path
+  architecture         = var.architecture
+  tracing              = var.tracing
+  reserved_concurrency = var.reserved_concurrency
+  memory_mb            = var.memory_mb
+  timeout_seconds      = var.timeout_seconds
+  log_level            = var.log_level
+  log_retention_days   = var.log_retention_days
+  environment          = merge({ TABLE_NAME = module.table.name }, var.environment)
   policy_statements = concat([{
     sid = "OwnTable"
     actions = [

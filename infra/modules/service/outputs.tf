@@ -27,3 +27,18 @@ output "role_arn" {
   description = "The function's execution role."
   value       = module.function.role_arn
 }
+
+output "policy_json" {
+  description = "The function role's inline policy document (JSON)."
+  value       = module.function.policy_json
+}
+
+output "function_settings" {
+  description = "The function's architecture, tracing mode and reserved concurrency."
+  value       = module.function.settings
+}
+
+output "table_deletion_protection" {
+  description = "Whether the table has deletion protection."
+  value       = module.table.deletion_protection
+}

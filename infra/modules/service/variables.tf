@@ -18,8 +18,25 @@ variable "zip_path" {
 }
 
 variable "architecture" {
-  description = "x86_64 or arm64 (null: the function module's default)."
+  description = "x86_64 or arm64: the root variable lambda_architecture, passed through (no default here)."
   type        = string
+}
+
+variable "tracing" {
+  description = "X-Ray active tracing of the function (null: the function module's default)."
+  type        = bool
+  default     = null
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions of the function; null: unreserved."
+  type        = number
+  default     = null
+}
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection of the table (null: the table module's default, on)."
+  type        = bool
   default     = null
 }
 

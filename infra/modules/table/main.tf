@@ -1,6 +1,6 @@
 # A DynamoDB table: on-demand, string hash key `pk` (and an optional string range key),
-# optional GSIs projecting every attribute, optional TTL, point-in-time recovery and
-# encryption at rest.
+# optional GSIs projecting every attribute, optional TTL, point-in-time recovery, encryption at
+# rest and deletion protection (on unless turned off: the emulator's tables are thrown away).
 
 locals {
   # Every key attribute must be declared once, and only key attributes may be.
@@ -15,6 +15,8 @@ resource "aws_dynamodb_table" "this" {
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "pk"
   range_key    = var.range_key
+
+  deletion_protection_enabled = var.deletion_protection
 
   dynamic "attribute" {
     for_each = local.key_attributes

@@ -7,3 +7,8 @@ output "arn" {
   description = "ARN of the table (its indexes are <arn>/index/<name>)."
   value       = aws_dynamodb_table.this.arn
 }
+
+output "deletion_protection" {
+  description = "Whether the table has deletion protection."
+  value       = aws_dynamodb_table.this.deletion_protection_enabled
+}

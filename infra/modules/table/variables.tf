@@ -40,3 +40,10 @@ variable "point_in_time_recovery" {
   default     = true
   nullable    = false
 }
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection: the table cannot be deleted (by terraform destroy or anyone) until it is turned off."
+  type        = bool
+  default     = true
+  nullable    = false
+}

@@ -1,0 +1,483 @@
+# Plan tests of the AWS-shaped configuration (no aws_endpoint): `terraform test` in infra/,
+# run by `make infra-test` (part of `make test`). The AWS provider is mocked, so they need no
+# credentials and no network, only the provider's schema (the plugin terraform init installs).
+# Computed values (ARNs, ids, domains) are mock strings, made at plan time
+# (override_during = plan) so that the assertions can compare them.
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+      arn        = "arn:aws:iam::123456789012:user/plan-test"
+      user_id    = "AIDAPLANTEST"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn                         = "arn:aws:s3:::sagaway-site-123456789012"
+      bucket_regional_domain_name = "sagaway-site-123456789012.s3.us-east-1.amazonaws.com"
+    }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = {
+      id          = "E2MOCKDIST"
+      arn         = "arn:aws:cloudfront::123456789012:distribution/E2MOCKDIST"
+      domain_name = "d1mock2dist3.cloudfront.net"
+    }
+  }
+  mock_resource "aws_cloudfront_origin_access_control" {
+    defaults = { id = "E3MOCKOAC" }
+  }
+  mock_resource "aws_cloudfront_response_headers_policy" {
+    defaults = { id = "00000000-mock-rhp0-0000-000000000000" }
+  }
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/sagaway-worker"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sagaway-worker"
+    }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/unnamed-mock" }
+  }
+}
+
+# Real-looking, distinct ARNs and endpoints where the assertions tell them apart.
+override_resource {
+  target          = aws_apigatewayv2_api.http
+  override_during = plan
+  values = {
+    id            = "httpapi01"
+    api_endpoint  = "https://httpapi01.execute-api.us-east-1.amazonaws.com"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:httpapi01"
+  }
+}
+
+override_resource {
+  target          = aws_apigatewayv2_api.ws
+  override_during = plan
+  values = {
+    id            = "wsapi0002"
+    api_endpoint  = "wss://wsapi0002.execute-api.us-east-1.amazonaws.com"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:wsapi0002"
+  }
+}
+
+override_resource {
+  target          = module.service["inventory"].module.table.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-inventory" }
+}
+
+override_resource {
+  target          = module.service["customer"].module.table.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-customer" }
+}
+
+override_resource {
+  target          = module.service["order"].module.table.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-order" }
+}
+
+override_resource {
+  target          = module.service["payment"].module.table.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-payment" }
+}
+
+override_resource {
+  target          = module.service["notification"].module.table.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-notification" }
+}
+
+override_resource {
+  target          = module.payment_methods.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-payment-methods" }
+}
+
+variables {
+  # Stand-ins for dist/lambda and frontend/dist (tests/fixtures/README.md).
+  lambda_dir = "tests/fixtures/lambda"
+  site_dir   = "tests/fixtures/site"
+}
+
+run "functions_are_arm64_traced_and_unreserved_by_default" {
+  command = plan
+
+  assert {
+    condition = alltrue(concat(
+      [for s in module.service : s.function_settings.architectures == tolist(["arm64"])],
+      [module.gateway.settings.architectures == tolist(["arm64"]), module.authorizer.settings.architectures == tolist(["arm64"])],
+    ))
+    error_message = "Every function is arm64 on AWS by default."
+  }
+
+  assert {
+    condition = alltrue(concat(
+      [for s in module.service : s.function_settings.tracing_mode == "Active"],
+      [module.gateway.settings.tracing_mode == "Active", module.authorizer.settings.tracing_mode == "Active"],
+    ))
+    error_message = "Every function has X-Ray active tracing."
+  }
+
+  assert {
+    condition = alltrue([for p in concat([for s in module.service : s.policy_json], [module.gateway.policy_json, module.authorizer.policy_json]) :
+    contains(flatten([for st in jsondecode(p).Statement : st.Action]), "xray:PutTraceSegments")])
+    error_message = "A traced function's role may send trace segments."
+  }
+
+  assert {
+    condition = alltrue(concat(
+      [for s in module.service : coalesce(s.function_settings.reserved_concurrency, -1) == -1],
+      [coalesce(module.gateway.settings.reserved_concurrency, -1) == -1, coalesce(module.authorizer.settings.reserved_concurrency, -1) == -1],
+    ))
+    error_message = "Without reserved_concurrency every function is unreserved (null: the provider's -1)."
+  }
+}
+
+run "reserved_concurrency_per_function" {
+  command = plan
+
+  variables {
+    reserved_concurrency = { gateway = 50, payment = 20 }
+  }
+
+  assert {
+    condition     = module.gateway.settings.reserved_concurrency == 50 && module.service["payment"].function_settings.reserved_concurrency == 20
+    error_message = "The functions named get their reserved concurrency."
+  }
+
+  assert {
+    condition     = coalesce(module.service["order"].function_settings.reserved_concurrency, -1) == -1 && coalesce(module.authorizer.settings.reserved_concurrency, -1) == -1
+    error_message = "The others stay unreserved."
+  }
+}
+
+run "each_function_reaches_only_its_own_table" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for name, s in module.service : [
+        for other, o in module.service : !anytrue([
+          for r in flatten([for st in jsondecode(s.policy_json).Statement : st.Resource]) : startswith(r, o.table_arn)
+        ]) if other != name
+      ]
+    ]))
+    error_message = "A service's policy names no other service's table."
+  }
+
+  assert {
+    condition = alltrue([
+      for name, s in module.service :
+      contains(flatten([for st in jsondecode(s.policy_json).Statement : st.Resource]), s.table_arn)
+    ])
+    error_message = "Each service's policy names its own table."
+  }
+
+  assert {
+    condition = alltrue([
+      for name, s in module.service :
+      contains(flatten([for st in jsondecode(s.policy_json).Statement : st.Resource]), module.payment_methods.arn) == (name == "payment")
+    ])
+    error_message = "Only the payment service reaches the card vault table."
+  }
+
+  assert {
+    condition = alltrue([
+      for p in [module.gateway.policy_json, module.authorizer.policy_json] : !anytrue([
+        for st in jsondecode(p).Statement : anytrue([for a in st.Action : startswith(a, "dynamodb:")])
+      ])
+    ])
+    error_message = "The gateway and the authorizer may do nothing in DynamoDB."
+  }
+
+  assert {
+    condition = alltrue([
+      for p in [module.gateway.policy_json, module.authorizer.policy_json] : !anytrue([
+        for r in flatten([for st in jsondecode(p).Statement : st.Resource]) :
+        anytrue(concat([for s in module.service : startswith(r, s.table_arn)], [startswith(r, module.payment_methods.arn)]))
+      ])
+    ])
+    error_message = "The gateway's and the authorizer's policies name no table."
+  }
+}
+
+run "tables_have_deletion_protection" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for s in module.service : s.table_deletion_protection]) && module.payment_methods.deletion_protection
+    error_message = "Every table has deletion protection on AWS."
+  }
+}
+
+run "api_stages_throttle_and_log_json" {
+  command = plan
+
+  assert {
+    condition = (aws_apigatewayv2_stage.http.default_route_settings[0].throttling_rate_limit == 100
+      && aws_apigatewayv2_stage.http.default_route_settings[0].throttling_burst_limit == 200
+      && aws_apigatewayv2_stage.ws.default_route_settings[0].throttling_rate_limit == 100
+    && aws_apigatewayv2_stage.ws.default_route_settings[0].throttling_burst_limit == 200)
+    error_message = "Both stages throttle (100 rps, burst 200 by default)."
+  }
+
+  assert {
+    condition = (aws_apigatewayv2_stage.http.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access["http"].arn
+    && aws_apigatewayv2_stage.ws.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access["ws"].arn)
+    error_message = "Both stages write access logs to their log groups."
+  }
+
+  assert {
+    condition = (jsondecode(aws_apigatewayv2_stage.http.access_log_settings[0].format).requestId == "$context.requestId"
+    && jsondecode(aws_apigatewayv2_stage.ws.access_log_settings[0].format).requestId == "$context.requestId")
+    error_message = "Access log lines are JSON carrying the request id."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 1
+    error_message = "API Gateway's account logging role is set (the WebSocket stage needs it)."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_authorizer.jwt.authorizer_result_ttl_in_seconds > 0
+    error_message = "The HTTP API authorizer's verdicts are cached."
+  }
+}
+
+run "shop_is_private_behind_cloudfront_https_only" {
+  command = plan
+
+  assert {
+    condition = (aws_s3_bucket_public_access_block.site.block_public_acls
+      && aws_s3_bucket_public_access_block.site.ignore_public_acls
+      && aws_s3_bucket_public_access_block.site.block_public_policy
+    && aws_s3_bucket_public_access_block.site.restrict_public_buckets)
+    error_message = "The site bucket blocks every kind of public access."
+  }
+
+  assert {
+    condition = alltrue([for st in jsondecode(aws_s3_bucket_policy.site[0].policy).Statement :
+      st.Principal == { Service = "cloudfront.amazonaws.com" }
+      && st.Condition.StringEquals["AWS:SourceArn"] == aws_cloudfront_distribution.site[0].arn
+    && st.Action == "s3:GetObject"])
+    error_message = "The bucket policy lets only this distribution read objects."
+  }
+
+  assert {
+    condition = (aws_cloudfront_origin_access_control.site[0].origin_access_control_origin_type == "s3"
+      && aws_cloudfront_origin_access_control.site[0].signing_behavior == "always"
+    && aws_cloudfront_origin_access_control.site[0].signing_protocol == "sigv4")
+    error_message = "The origin access control signs every request to S3."
+  }
+
+  assert {
+    condition = alltrue([for o in aws_cloudfront_distribution.site[0].origin :
+    o.origin_access_control_id == aws_cloudfront_origin_access_control.site[0].id && o.domain_name == aws_s3_bucket.site.bucket_regional_domain_name])
+    error_message = "The distribution reads the bucket (its REST endpoint, not a website endpoint) through the OAC."
+  }
+
+  assert {
+    condition = (aws_cloudfront_distribution.site[0].default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https"
+    && alltrue([for b in aws_cloudfront_distribution.site[0].ordered_cache_behavior : b.viewer_protocol_policy == "redirect-to-https"]))
+    error_message = "Every behaviour sends plain HTTP to HTTPS."
+  }
+
+  assert {
+    condition = (aws_cloudfront_distribution.site[0].default_root_object == "index.html"
+      && length(aws_cloudfront_distribution.site[0].custom_error_response) == 2
+      && alltrue([for e in aws_cloudfront_distribution.site[0].custom_error_response :
+    contains([403, 404], e.error_code) && e.response_code == 200 && e.response_page_path == "/index.html"]))
+    error_message = "/ is index.html and 403/404 fall back to /index.html with 200 (single-page app)."
+  }
+
+  assert {
+    condition     = startswith(output.site_url, "https://") && output.site_url == output.cloudfront_url
+    error_message = "site_url is the shop's HTTPS URL on CloudFront."
+  }
+
+  assert {
+    condition     = contains(aws_apigatewayv2_api.http.cors_configuration[0].allow_origins, "https://${aws_cloudfront_distribution.site[0].domain_name}")
+    error_message = "The API's CORS allows the CloudFront origin."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_ownership_controls.site) == 1 && length(aws_s3_bucket_server_side_encryption_configuration.site) == 1
+    error_message = "ACLs are off and objects are encrypted."
+  }
+}
+
+run "security_headers_and_caching" {
+  command = plan
+
+  assert {
+    condition = (strcontains(aws_cloudfront_response_headers_policy.site[0].security_headers_config[0].content_security_policy[0].content_security_policy, "frame-ancestors 'none'")
+      && strcontains(aws_cloudfront_response_headers_policy.site[0].security_headers_config[0].content_security_policy[0].content_security_policy, "default-src 'self'")
+    && strcontains(aws_cloudfront_response_headers_policy.site[0].security_headers_config[0].content_security_policy[0].content_security_policy, aws_apigatewayv2_api.ws.api_endpoint))
+    error_message = "The CSP header allows self and the WebSocket API, and forbids framing."
+  }
+
+  assert {
+    condition = (aws_cloudfront_response_headers_policy.site[0].security_headers_config[0].strict_transport_security[0].access_control_max_age_sec >= 31536000
+      && aws_cloudfront_response_headers_policy.site[0].security_headers_config[0].content_type_options[0].override
+      && aws_cloudfront_response_headers_policy.site[0].security_headers_config[0].frame_options[0].frame_option == "DENY"
+    && aws_cloudfront_response_headers_policy.site[0].security_headers_config[0].referrer_policy[0].referrer_policy == "strict-origin-when-cross-origin")
+    error_message = "HSTS (a year or more), nosniff, no framing and a referrer policy."
+  }
+
+  assert {
+    condition = (strcontains(aws_s3_object.site["index.html"].content, "http-equiv=\"Content-Security-Policy\" content=\"connect-src 'self' ${aws_apigatewayv2_api.http.api_endpoint} ${aws_apigatewayv2_api.ws.api_endpoint}\"")
+    && aws_s3_object.site["index.html"].source == null)
+    error_message = "index.html carries a CSP naming exactly the HTTP and WebSocket API origins."
+  }
+
+  assert {
+    condition = (aws_cloudfront_distribution.site[0].default_cache_behavior[0].cache_policy_id == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    && aws_cloudfront_distribution.site[0].default_cache_behavior[0].response_headers_policy_id == aws_cloudfront_response_headers_policy.site[0].id)
+    error_message = "index.html, config.json and the rest are never cached at the edge (CachingDisabled) and get the security headers."
+  }
+
+  assert {
+    condition = alltrue([for b in aws_cloudfront_distribution.site[0].ordered_cache_behavior :
+    b.path_pattern == "assets/*" && b.cache_policy_id == "658327ea-f89d-4fab-a63d-7e88639e58f6" && b.response_headers_policy_id == aws_cloudfront_response_headers_policy.site[0].id])
+    error_message = "Hashed assets are cached (CachingOptimized) with the security headers."
+  }
+
+  assert {
+    condition = (aws_s3_object.site["assets/index-Fx1x2x3x.js"].cache_control == "public, max-age=31536000, immutable"
+      && aws_s3_object.site["index.html"].cache_control == "no-cache"
+    && aws_s3_object.site_config.cache_control == "no-cache")
+    error_message = "Assets are immutable for a year; index.html and config.json are revalidated every time."
+  }
+}
+
+run "custom_domain_needs_its_certificate" {
+  command = plan
+
+  variables {
+    site_domain_name = "shop.example.com"
+  }
+
+  expect_failures = [aws_cloudfront_distribution.site]
+}
+
+run "worker_on_ecs_with_api_key" {
+  command = plan
+
+  variables {
+    worker_image_tag          = "0123abc"
+    worker_subnet_ids         = ["subnet-0aaa", "subnet-0bbb"]
+    worker_security_group_ids = ["sg-0ccc"]
+    temporal_address          = "us-east-1.aws.api.temporal.io:7233"
+    temporal_namespace        = "sagaway.a1b2c"
+    temporal_api_key_secret   = "sagaway/temporal-api-key"
+  }
+
+  assert {
+    condition = (aws_ecr_repository.worker[0].image_tag_mutability == "IMMUTABLE"
+      && aws_ecr_repository.worker[0].image_scanning_configuration[0].scan_on_push
+    && length(aws_ecr_lifecycle_policy.worker) == 1)
+    error_message = "The ECR repository has immutable tags, scan on push and a lifecycle policy."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].image == "${aws_ecr_repository.worker[0].repository_url}:0123abc"
+    error_message = "The task runs the tagged image from the stack's repository."
+  }
+
+  assert {
+    condition     = aws_ecs_task_definition.worker[0].runtime_platform[0].cpu_architecture == "ARM64"
+    error_message = "The worker runs on arm64, as the functions do."
+  }
+
+  assert {
+    condition = (jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].healthCheck.command
+    == ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "http://127.0.0.1:9464/health"])
+    error_message = "The container health check calls the worker's /health with the curl in the image."
+  }
+
+  assert {
+    condition = (jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].secrets
+    == [{ name = "TEMPORAL_API_KEY", valueFrom = "sagaway/temporal-api-key" }])
+    error_message = "The Temporal Cloud API key comes from Secrets Manager as TEMPORAL_API_KEY."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.worker_execution_secret[0].policy).Statement[0].Resource == ["arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-api-key-*"]
+    error_message = "The execution role may read that secret and no other."
+  }
+
+  assert {
+    condition     = aws_ecs_service.worker[0].deployment_circuit_breaker[0].enable && aws_ecs_service.worker[0].deployment_circuit_breaker[0].rollback
+    error_message = "A failing deployment is stopped and rolled back."
+  }
+
+  assert {
+    condition = (aws_appautoscaling_target.worker[0].min_capacity == 2 && aws_appautoscaling_target.worker[0].max_capacity == 6
+    && aws_appautoscaling_policy.worker_cpu[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization")
+    error_message = "The worker service scales on CPU between 2 and 6 tasks."
+  }
+}
+
+run "worker_on_ecs_with_mtls" {
+  command = plan
+
+  variables {
+    worker_image_tag          = "0123abc"
+    worker_subnet_ids         = ["subnet-0aaa"]
+    worker_security_group_ids = ["sg-0ccc"]
+    temporal_address          = "sagaway.a1b2c.tmprl.cloud:7233"
+    temporal_tls_cert_secret  = "sagaway/temporal-client-cert"
+    temporal_tls_key_secret   = "sagaway/temporal-client-key"
+  }
+
+  assert {
+    condition = (toset(jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].secrets) == toset([
+      { name = "TEMPORAL_TLS_CLIENT_CERT_DATA", valueFrom = "sagaway/temporal-client-cert" },
+      { name = "TEMPORAL_TLS_CLIENT_KEY_DATA", valueFrom = "sagaway/temporal-client-key" },
+    ]))
+    error_message = "mTLS: the client certificate and key come from Secrets Manager in the SDK's variables."
+  }
+}
+
+run "mtls_needs_certificate_and_key" {
+  command = plan
+
+  variables {
+    worker_image_tag          = "0123abc"
+    worker_subnet_ids         = ["subnet-0aaa"]
+    worker_security_group_ids = ["sg-0ccc"]
+    temporal_tls_cert_secret  = "sagaway/temporal-client-cert"
+  }
+
+  expect_failures = [aws_ecs_task_definition.worker]
+}
+
+run "no_worker_service_without_an_image" {
+  command = plan
+
+  assert {
+    condition     = length(aws_ecs_service.worker) == 0 && length(aws_ecr_repository.worker) == 1
+    error_message = "The first apply creates the repository only; the service comes with an image tag."
+  }
+}
