@@ -2,10 +2,10 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test lint unit system build zips zips-aws lambda-init bench clean openapi redeploy logs
+.PHONY: help up down test lint infra-test unit system build zips zips-aws worker-image lambda-init bench clean openapi redeploy logs
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 up: ## install what is missing, build, start the emulator + Temporal, deploy, seed; print URLs
 	@localstack/up.sh
@@ -13,7 +13,7 @@ up: ## install what is missing, build, start the emulator + Temporal, deploy, se
 down: ## stop what `make up` started
 	@localstack/down.sh
 
-test: lint unit system ## every test suite: fmt, clippy, unit tests, system tests
+test: lint infra-test unit system ## every test suite: fmt, clippy, infra plan tests and checkov, unit tests, system tests
 	@echo "==> All tests passed"
 
 lint: ## cargo fmt --check, clippy -D warnings, terraform fmt -check
@@ -23,6 +23,9 @@ lint: ## cargo fmt --check, clippy -D warnings, terraform fmt -check
 	@cargo clippy --workspace --all-targets --locked -- -D warnings
 	@echo "==> terraform fmt -check"
 	@source localstack/lib.sh && terraform_env && terraform fmt -check -recursive infra localstack
+
+infra-test: ## offline checks of infra/: terraform test (plan tests, mocked AWS provider) and checkov (pinned, skips in infra/.checkov.yaml)
+	@source localstack/lib.sh && check_prereqs && infra_test
 
 unit: ## unit tests (no emulator needed; installs the Temporal CLI): Rust, and the web app's Vitest suite
 	@source localstack/lib.sh && check_prereqs && ensure_tools
@@ -38,8 +41,11 @@ system: ## system tests: fresh emulator on port 4610, Terraform, tests through A
 build zips: ## build the workspace and package the Lambda zips into dist/lambda
 	@source localstack/lib.sh && check_prereqs && build_zips
 
-zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=x86_64|arm64), into dist/lambda-aws
+zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=arm64, the default, or x86_64), into dist/lambda-aws
 	@source localstack/lib.sh && check_prereqs && ensure_tools && build_zips_aws
+
+worker-image: ## build and push the worker's image (IMAGE=<worker_repository_url>:<tag>, LAMBDA_ARCH=arm64 default); needs Docker
+	@source localstack/lib.sh && build_worker_image "$(IMAGE)"
 
 lambda-init: ## release zips for this machine's arch, then each function's cold start on a fake Lambda runtime API (RUNS=20)
 	@source localstack/lib.sh && check_prereqs && ensure_tools && \

@@ -100,6 +100,38 @@ ensure_tools() {
   ensure_venv tools "$ROOT/localstack/requirements-tools.txt"
 }
 
+# ensure_checkov: checkov, pinned in localstack/requirements-checkov.txt, in .local/venv-checkov.
+ensure_checkov() {
+  ensure_venv checkov "$ROOT/localstack/requirements-checkov.txt"
+}
+
+# host_lambda_arch: this machine's architecture in Lambda's words (the local zips are debug
+# binaries built for it, so the emulator's functions are declared with it).
+host_lambda_arch() {
+  case "$(uname -m)" in
+    x86_64 | amd64) echo x86_64 ;;
+    aarch64 | arm64) echo arm64 ;;
+    *) die "the local stack runs the functions on this machine: it needs x86_64 or aarch64, not $(uname -m)" ;;
+  esac
+}
+
+# infra_test: the offline checks of infra/: `terraform test` (plan tests with a mocked AWS
+# provider, infra/tests/*.tftest.hcl: no credentials, no network) and checkov with the
+# committed skip list (infra/.checkov.yaml). Any failure, or any new checkov finding, fails.
+infra_test() {
+  terraform_init
+  say "Plan tests (terraform test: infra/tests, mocked AWS provider, offline)"
+  terraform -chdir="$ROOT/infra" test -no-color >"$LOCAL_DIR/terraform-test.log" 2>&1 || {
+    cat "$LOCAL_DIR/terraform-test.log" >&2
+    die "the plan tests failed (log: $LOCAL_DIR/terraform-test.log)"
+  }
+  grep -E '^(Success|Failure)!' "$LOCAL_DIR/terraform-test.log" | sed 's/^/    /'
+  ensure_checkov
+  say "checkov on infra/ (skips and their reasons: infra/.checkov.yaml)"
+  (cd "$ROOT" && "$LOCAL_DIR/venv-checkov/bin/checkov" -d infra --config-file infra/.checkov.yaml \
+    --compact --quiet --skip-download) || die "checkov found something in infra/: fix it, or skip the check in infra/.checkov.yaml with the reason it does not apply"
+}
+
 # port_open PORT: true when something listens on 127.0.0.1:PORT.
 port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -186,6 +218,7 @@ terraform_try_apply() {
     -state="$state" \
     -var-file="$ROOT/localstack/local.tfvars" \
     -var "aws_endpoint=$endpoint" \
+    -var "lambda_architecture=$(host_lambda_arch)" \
     -var "temporal_address=$temporal" \
     -var "lambda_dir=$ROOT/dist/lambda" \
     -var "site_dir=$ROOT/frontend/dist" >"$log" 2>&1
@@ -347,9 +380,9 @@ build_zips() {
 # cargo-lambda with zig so the binaries need no newer glibc than Lambda's. The release
 # profile in Cargo.toml sets strip, lto, codegen-units and panic, so cargo-lambda adds none
 # of its own defaults (its panic = "abort" would crash a function where `serve` catches a
-# panic). LAMBDA_ARCH: x86_64 (default) or arm64.
+# panic). LAMBDA_ARCH: arm64 (default, as infra's lambda_architecture) or x86_64.
 build_zips_aws() {
-  local arch="${LAMBDA_ARCH:-x86_64}" flag f bytes
+  local arch="${LAMBDA_ARCH:-arm64}" flag f bytes
   case "$arch" in
     x86_64) flag=--x86-64 ;;
     arm64) flag=--arm64 ;;
@@ -367,4 +400,21 @@ build_zips_aws() {
     bytes="$(stat -c %s "$ROOT/dist/lambda-aws/$f.zip")"
     note "dist/lambda-aws/$f.zip ($(awk -v b="$bytes" 'BEGIN { printf "%.2f MB", b / 1e6 }'))"
   done
+}
+
+# build_worker_image IMAGE: builds worker/Dockerfile for LAMBDA_ARCH (arm64 by default, as
+# infra's lambda_architecture, which the ECS task declares) and pushes it as IMAGE
+# (<worker_repository_url>:<tag>). Needs Docker with buildx, logged in to the registry.
+build_worker_image() {
+  local image="$1" arch="${LAMBDA_ARCH:-arm64}" platform
+  [[ -n "$image" ]] || die "usage: make worker-image IMAGE=<worker_repository_url>:<tag> (terraform output worker_repository_url)"
+  case "$arch" in
+    x86_64) platform=linux/amd64 ;;
+    arm64) platform=linux/arm64 ;;
+    *) die "LAMBDA_ARCH=$arch is not x86_64 or arm64" ;;
+  esac
+  need_cmd docker "Install Docker with buildx; the worker image is built from worker/Dockerfile."
+  say "Building and pushing the worker image $image ($platform)"
+  (cd "$ROOT" && docker buildx build --platform "$platform" -f worker/Dockerfile -t "$image" --push .) ||
+    die "docker buildx build failed"
 }
