@@ -184,6 +184,12 @@ terraform_env() {
 
 terraform_init() {
   terraform_env
+  # infra/backend.s3.tf (from backend.s3.tf.example) points Terraform at an AWS deployment's
+  # remote state; the local stack and the plan tests must never run against it.
+  if [[ -f "$ROOT/infra/backend.s3.tf" ]]; then
+    die "infra/backend.s3.tf (remote state of an AWS deployment) is present: the local stack and the \
+tests keep their own state and must not use it. Deploy to AWS from another checkout, or move the file aside."
+  fi
   # Init again whenever the module list changed (it is quick when nothing did).
   local stamp
   stamp="$(cat "$ROOT"/infra/*.tf "$ROOT"/infra/modules/*/*.tf | grep -E '^\s*(module|source)\b' | sha256sum | cut -d' ' -f1)"
