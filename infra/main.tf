@@ -8,8 +8,10 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  # Outside AWS the functions reach the emulator through this endpoint.
-  function_env = local.local_emulator ? { AWS_ENDPOINT_URL = var.aws_endpoint } : {}
+  # Outside AWS the functions reach the emulator through this endpoint (as they see it: the
+  # same as Terraform's, unless the functions run in containers, as on LocalStack).
+  function_aws_endpoint = var.function_aws_endpoint != "" ? var.function_aws_endpoint : var.aws_endpoint
+  function_env          = local.local_emulator ? { AWS_ENDPOINT_URL = local.function_aws_endpoint } : {}
   account_id   = data.aws_caller_identity.current.account_id
 }
 

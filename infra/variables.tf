@@ -16,6 +16,13 @@ variable "aws_endpoint" {
   default     = ""
 }
 
+variable "function_aws_endpoint" {
+  description = "The emulator's endpoint as the functions themselves reach it, when that differs from aws_endpoint: LocalStack runs each function in a container, where 127.0.0.1 is the container (e.g. http://localstack:4566 on the compose network). Empty: aws_endpoint."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
 variable "aws_access_key" {
   description = "Access key for the local emulator only (a fake one). Leave null for real AWS: the provider's default chain is used."
   type        = string
@@ -30,9 +37,9 @@ variable "aws_secret_key" {
 }
 
 variable "lambda_dir" {
-  description = "Folder holding one <function>.zip per Lambda function (each with a bootstrap binary), built by `make zips`."
+  description = "Folder holding one <function>.zip per Lambda function (each with a bootstrap binary). The default is what `make zips-aws` builds for AWS; the local scripts pass dist/lambda (`make zips`)."
   type        = string
-  default     = "../dist/lambda"
+  default     = "../dist/lambda-aws"
 }
 
 variable "lambda_architecture" {

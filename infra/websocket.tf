@@ -32,7 +32,7 @@ locals {
     ? "${replace(var.aws_endpoint, "http", "ws")}/_aws/execute-api/${aws_apigatewayv2_api.ws.id}/${var.stage_name}"
   : aws_apigatewayv2_stage.ws.invoke_url)
   ws_management_endpoint = (local.local_emulator
-    ? "${var.aws_endpoint}/_aws/execute-api/${aws_apigatewayv2_api.ws.id}/${var.stage_name}"
+    ? "${local.function_aws_endpoint}/_aws/execute-api/${aws_apigatewayv2_api.ws.id}/${var.stage_name}"
   : "https://${aws_apigatewayv2_api.ws.id}.execute-api.${var.region}.amazonaws.com/${var.stage_name}")
 }
 

@@ -219,6 +219,12 @@ terraform_try_apply() {
   local state="$1" endpoint="$2" log="$3" temporal="$4"
   terraform_init
   mkdir -p "$(dirname "$state")"
+  # The LocalStack path (README) runs the functions in containers: they get Lambda-built zips
+  # (SAGAWAY_LAMBDA_DIR) and reach the emulator by another name (SAGAWAY_FUNCTION_AWS_ENDPOINT).
+  local extra=()
+  if [[ -n "${SAGAWAY_FUNCTION_AWS_ENDPOINT:-}" ]]; then
+    extra+=(-var "function_aws_endpoint=$SAGAWAY_FUNCTION_AWS_ENDPOINT")
+  fi
   # -state keeps each environment's state in its own folder (make up's, the tests').
   terraform -chdir="$ROOT/infra" apply -input=false -auto-approve -no-color \
     -state="$state" \
@@ -226,8 +232,8 @@ terraform_try_apply() {
     -var "aws_endpoint=$endpoint" \
     -var "lambda_architecture=$(host_lambda_arch)" \
     -var "temporal_address=$temporal" \
-    -var "lambda_dir=$ROOT/dist/lambda" \
-    -var "site_dir=$ROOT/frontend/dist" >"$log" 2>&1
+    -var "lambda_dir=${SAGAWAY_LAMBDA_DIR:-$ROOT/dist/lambda}" \
+    -var "site_dir=$ROOT/frontend/dist" "${extra[@]}" >"$log" 2>&1
 }
 
 # terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE TEMPORAL_ADDRESS: the same, stopping on failure.
@@ -325,11 +331,13 @@ start_temporal() {
   note "ready: 127.0.0.1:$port, UI http://127.0.0.1:$ui (log: $dir/temporal.log)"
 }
 
-# start_worker DIR TEMPORAL_PORT AWS_ENDPOINT STATE_FILE HEALTH_PORT: the saga worker as a
-# local process, pointed at the emulator's functions. Its environment is also written to
-# DIR/worker.env (the system tests restart it from there).
+# start_worker DIR TEMPORAL AWS_ENDPOINT STATE_FILE HEALTH_PORT: the saga worker as a local
+# process, pointed at the emulator's functions; TEMPORAL is the dev server's port on 127.0.0.1,
+# or a host:port. Its environment is also written to DIR/worker.env (the system tests restart
+# it from there).
 start_worker() {
-  local dir="$1" tport="$2" endpoint="$3" state="$4" hport="$5"
+  local dir="$1" tport="$2" endpoint="$3" state="$4" hport="$5" taddr
+  if [[ "$tport" == *:* ]]; then taddr="$tport"; else taddr="127.0.0.1:$tport"; fi
   stop_pid "$dir/worker.pid" "the saga worker"
   if port_open "$hport"; then
     die "port $hport (the worker's health endpoint) is taken by another program; stop it and retry"
@@ -340,7 +348,7 @@ start_worker() {
 import json, sys
 f = json.loads(sys.argv[1])
 env = {
-    "TEMPORAL_ADDRESS": "127.0.0.1:$tport",
+    "TEMPORAL_ADDRESS": "$taddr",
     "TEMPORAL_NAMESPACE": "default",
     "AWS_ENDPOINT_URL": "$endpoint",
     "AWS_ACCESS_KEY_ID": "test",

@@ -15,7 +15,21 @@ build_zips
 build_frontend
 mkdir -p "$STACK_DIR"
 
-start_temporal "$STACK_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
+# SAGAWAY_TEMPORAL_ADDRESS: a Temporal server you run (the LocalStack compose file's), used
+# instead of starting the dev server. SAGAWAY_FUNCTION_TEMPORAL_ADDRESS: the same server as the
+# functions reach it, when they run in containers (README, "LocalStack").
+if [[ -n "${SAGAWAY_TEMPORAL_ADDRESS:-}" ]]; then
+  temporal_address="$SAGAWAY_TEMPORAL_ADDRESS"
+  say "Using the Temporal server at $temporal_address (started and stopped by you, not by sagaway)"
+  "$LOCAL_DIR/venv-tools/bin/temporal" operator cluster health --address "$temporal_address" >/dev/null 2>&1 ||
+    die "no Temporal server answers at $temporal_address; start it first or unset SAGAWAY_TEMPORAL_ADDRESS"
+  temporal_ui="(your Temporal server's UI)"
+else
+  start_temporal "$STACK_DIR" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT"
+  temporal_address="127.0.0.1:$TEMPORAL_PORT"
+  temporal_ui="http://127.0.0.1:$TEMPORAL_UI_PORT"
+fi
+function_temporal_address="${SAGAWAY_FUNCTION_TEMPORAL_ADDRESS:-$temporal_address}"
 
 if [[ -n "${SAGAWAY_AWS_ENDPOINT:-}" ]]; then
   endpoint="${SAGAWAY_AWS_ENDPOINT%/}"
@@ -25,11 +39,11 @@ if [[ -n "${SAGAWAY_AWS_ENDPOINT:-}" ]]; then
     die "nothing answers at $endpoint; start your emulator first or unset SAGAWAY_AWS_ENDPOINT"
   say "Applying Terraform (infra/) into the emulator"
   terraform_apply "$STACK_DIR/terraform.tfstate" "$endpoint" "$STACK_DIR/terraform-apply.log" \
-    "127.0.0.1:$TEMPORAL_PORT"
+    "$function_temporal_address"
 else
   endpoint="http://127.0.0.1:$AWS_PORT"
   # A fresh emulator every time: its state is not kept, so Terraform's state starts over too.
-  deploy_fresh "$STACK_DIR" "$AWS_PORT" "127.0.0.1:$TEMPORAL_PORT"
+  deploy_fresh "$STACK_DIR" "$AWS_PORT" "$function_temporal_address"
 fi
 api_url="$(terraform_output "$STACK_DIR/terraform.tfstate" api_url)"
 site_url="$(terraform_output "$STACK_DIR/terraform.tfstate" site_url)"
@@ -40,14 +54,14 @@ python3 "$ROOT/localstack/seed.py" "$api_url" "$endpoint" \
   "$(terraform_output_json "$STACK_DIR/terraform.tfstate" functions | python3 -c 'import json,sys; print(json.load(sys.stdin)["customer"])')" \
   "$STACK_DIR/admin.json"
 
-start_worker "$STACK_DIR" "$TEMPORAL_PORT" "$endpoint" "$STACK_DIR/terraform.tfstate" "$WORKER_HEALTH_PORT"
+start_worker "$STACK_DIR" "$temporal_address" "$endpoint" "$STACK_DIR/terraform.tfstate" "$WORKER_HEALTH_PORT"
 
 cat >"$STACK_DIR/env" <<ENV
 SAGAWAY_API_URL=$api_url
 SAGAWAY_SITE_URL=$site_url
 SAGAWAY_WS_URL=$ws_url
 SAGAWAY_AWS_ENDPOINT=$endpoint
-SAGAWAY_TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+SAGAWAY_TEMPORAL_ADDRESS=$temporal_address
 ENV
 
 admin_email="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["email"])' "$STACK_DIR/admin.json")"
@@ -61,8 +75,8 @@ sagaway is up.
                 try: curl $api_url/v1/products
   WebSocket:    $ws_url?token=<token from POST /v1/auth/login>
   Demo admin:   $admin_email / $admin_password  (kept in $STACK_DIR/admin.json)
-  Temporal UI:  http://127.0.0.1:$TEMPORAL_UI_PORT
-  Temporal:     127.0.0.1:$TEMPORAL_PORT (namespace default, task queue sagaway-orders)
+  Temporal UI:  $temporal_ui
+  Temporal:     $temporal_address (namespace default, task queue sagaway-orders)
   Saga worker:  http://127.0.0.1:$WORKER_HEALTH_PORT/health (circuit breakers)
   AWS emulator: $endpoint
   Logs, state:  $STACK_DIR
