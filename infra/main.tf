@@ -12,7 +12,7 @@ locals {
   # same as Terraform's, unless the functions run in containers, as on LocalStack).
   function_aws_endpoint = var.function_aws_endpoint != "" ? var.function_aws_endpoint : var.aws_endpoint
   function_env          = local.local_emulator ? { AWS_ENDPOINT_URL = local.function_aws_endpoint } : {}
-  account_id   = data.aws_caller_identity.current.account_id
+  account_id            = data.aws_caller_identity.current.account_id
 }
 
 resource "aws_apigatewayv2_api" "http" {

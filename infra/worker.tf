@@ -88,6 +88,13 @@ resource "aws_ecr_lifecycle_policy" "worker" {
   })
 }
 
+# The Temporal Cloud secrets the deployer created (README, "Deploy to AWS"), looked up by
+# name for their full ARNs, which ECS needs to inject them.
+data "aws_secretsmanager_secret" "temporal" {
+  for_each = local.worker_enabled ? local.temporal_secrets : {}
+  name     = each.value
+}
+
 resource "aws_iam_role" "worker_execution" {
   count = local.worker_enabled ? 1 : 0
   name  = "${var.name_prefix}-worker-execution"
@@ -104,7 +111,7 @@ resource "aws_iam_role" "worker_execution" {
 # ECS reads the Temporal Cloud secrets (API key, or mTLS certificate and key) when it starts a
 # task, and hands them to the container as environment variables; nothing else may read them.
 resource "aws_iam_role_policy" "worker_execution_secret" {
-  count = local.worker_enabled && length(local.temporal_secret_arns) > 0 ? 1 : 0
+  count = local.worker_enabled && length(local.temporal_secrets) > 0 ? 1 : 0
   name  = "${var.name_prefix}-worker-execution-secret"
   role  = aws_iam_role.worker_execution[0].id
   policy = jsonencode({
@@ -113,7 +120,7 @@ resource "aws_iam_role_policy" "worker_execution_secret" {
       Sid      = "TemporalCredentials"
       Effect   = "Allow"
       Action   = ["secretsmanager:GetSecretValue"]
-      Resource = local.temporal_secret_arns
+      Resource = [for k, d in data.aws_secretsmanager_secret.temporal : d.arn]
     }]
   })
 }
@@ -171,8 +178,7 @@ resource "aws_ecs_task_definition" "worker" {
     } : { name = k, value = v }]
     # Temporal Cloud credentials from Secrets Manager, by the variable names the Temporal SDK
     # reads: TEMPORAL_API_KEY, or TEMPORAL_TLS_CLIENT_CERT_DATA and TEMPORAL_TLS_CLIENT_KEY_DATA.
-    # A secret in this region may be named by its name.
-    secrets = [for k, name in local.temporal_secrets : { name = k, valueFrom = name }]
+    secrets = [for k, d in data.aws_secretsmanager_secret.temporal : { name = k, valueFrom = d.arn }]
     # The health endpoint answers on loopback inside the task; curl is in the image
     # (worker/Dockerfile). A task failing it is replaced.
     healthCheck = {

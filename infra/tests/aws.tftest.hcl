@@ -15,6 +15,11 @@ mock_provider "aws" {
     }
   }
 
+  # Looked up by name; its ARN ends in Secrets Manager's random suffix.
+  mock_data "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-api-key-AbCdEf" }
+  }
+
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
   }
@@ -418,12 +423,12 @@ run "worker_on_ecs_with_api_key" {
 
   assert {
     condition = (jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].secrets
-    == [{ name = "TEMPORAL_API_KEY", valueFrom = "sagaway/temporal-api-key" }])
-    error_message = "The Temporal Cloud API key comes from Secrets Manager as TEMPORAL_API_KEY."
+    == [{ name = "TEMPORAL_API_KEY", valueFrom = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-api-key-AbCdEf" }])
+    error_message = "The Temporal Cloud API key comes from Secrets Manager (by its full ARN) as TEMPORAL_API_KEY."
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.worker_execution_secret[0].policy).Statement[0].Resource == ["arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-api-key-*"]
+    condition     = jsondecode(aws_iam_role_policy.worker_execution_secret[0].policy).Statement[0].Resource == ["arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-api-key-AbCdEf"]
     error_message = "The execution role may read that secret and no other."
   }
 
@@ -451,10 +456,20 @@ run "worker_on_ecs_with_mtls" {
     temporal_tls_key_secret   = "sagaway/temporal-client-key"
   }
 
+  override_data {
+    target = data.aws_secretsmanager_secret.temporal["TEMPORAL_TLS_CLIENT_CERT_DATA"]
+    values = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-client-cert-GhIjKl" }
+  }
+
+  override_data {
+    target = data.aws_secretsmanager_secret.temporal["TEMPORAL_TLS_CLIENT_KEY_DATA"]
+    values = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-client-key-MnOpQr" }
+  }
+
   assert {
     condition = (toset(jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].secrets) == toset([
-      { name = "TEMPORAL_TLS_CLIENT_CERT_DATA", valueFrom = "sagaway/temporal-client-cert" },
-      { name = "TEMPORAL_TLS_CLIENT_KEY_DATA", valueFrom = "sagaway/temporal-client-key" },
+      { name = "TEMPORAL_TLS_CLIENT_CERT_DATA", valueFrom = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-client-cert-GhIjKl" },
+      { name = "TEMPORAL_TLS_CLIENT_KEY_DATA", valueFrom = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sagaway/temporal-client-key-MnOpQr" },
     ]))
     error_message = "mTLS: the client certificate and key come from Secrets Manager in the SDK's variables."
   }
