@@ -233,7 +233,7 @@ terraform_try_apply() {
     -var "lambda_architecture=$(host_lambda_arch)" \
     -var "temporal_address=$temporal" \
     -var "lambda_dir=${SAGAWAY_LAMBDA_DIR:-$ROOT/dist/lambda}" \
-    -var "site_dir=$ROOT/frontend/dist" "${extra[@]}" >"$log" 2>&1
+    -var "site_dir=$ROOT/frontend/dist" ${extra[@]+"${extra[@]}"} >"$log" 2>&1
 }
 
 # terraform_apply STATE_FILE AWS_ENDPOINT LOGFILE TEMPORAL_ADDRESS: the same, stopping on failure.
