@@ -117,6 +117,13 @@ resource "aws_s3_object" "site" {
   # index.html and config.json change with every deploy (browsers revalidate, CloudFront does
   # not cache them); the hashed files under assets/ never do.
   cache_control = startswith(each.value, "assets/") ? "public, max-age=31536000, immutable" : "no-cache"
+
+  lifecycle {
+    precondition {
+      condition     = local.index_html == null || strcontains(coalesce(local.index_html, "-"), "http-equiv=\"Content-Security-Policy\"")
+      error_message = "The built index.html has no plain <head> tag to put the Content-Security-Policy <meta> after (site.tf, local.index_html)."
+    }
+  }
 }
 
 resource "aws_s3_object" "site_config" {
