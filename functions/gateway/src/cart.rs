@@ -193,7 +193,7 @@ pub fn fingerprint(cart: &Cart) -> String {
 
 /// The first 128 bits of SHA-256, as 32 hex digits.
 fn sha256_hex128(bytes: &[u8]) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    let digest = ring::digest::digest(&ring::digest::SHA256, bytes);
     digest.as_ref()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -9,8 +9,8 @@
 //! if the secret exists: when two cold starts race, one wins and the other reads the winner's
 //! key. The key never passes through Terraform, so it is never in Terraform state.
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use base64::Engine;
@@ -57,7 +57,7 @@ impl SigningKey {
         let pair = Ed25519KeyPair::from_pkcs8(pkcs8)
             .map_err(|e| KeyError::Corrupt("signing key".into(), e.to_string()))?;
         let raw = pair.public_key().as_ref();
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, raw);
+        let digest = ring::digest::digest(&ring::digest::SHA256, raw);
         let kid = URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12]);
         Ok(Self {
             kid: kid.clone(),

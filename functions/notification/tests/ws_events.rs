@@ -7,7 +7,7 @@
 //! store and get its error as a JSON 500; `$default` never touches it. On the in-memory store
 //! and pusher, a connection lives from `$connect` to `$disconnect` and takes pushes between.
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{Credentials, Region};
 use lambda_http::Context;
 use notification::http::{self, App};
 use notification::push::{MemoryPusher, Pusher};
@@ -37,7 +37,7 @@ fn count_panics() {
 const NOWHERE: &str = "http://127.0.0.1:9";
 
 async fn router() -> axum::Router {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
+    let sdk = sagaway_shared::aws::loader()
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .endpoint_url(NOWHERE)

@@ -224,7 +224,7 @@ impl Stack {
                 .expect("SAGAWAY_FUNCTIONS is not set: run tests/system.sh"),
         )
         .expect("SAGAWAY_FUNCTIONS is a JSON object");
-        let sdk = aws_config::from_env()
+        let sdk = sagaway_shared::aws::loader()
             .endpoint_url(endpoint)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(

@@ -18,7 +18,7 @@ async fn sdk() -> anyhow::Result<aws_config::SdkConfig> {
     if !local.iter().any(|p| endpoint.starts_with(p)) {
         bail!("{endpoint} is not a local emulator; these commands only touch the local stack");
     }
-    Ok(aws_config::from_env()
+    Ok(sagaway_shared::aws::loader()
         .endpoint_url(endpoint)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_lambda::config::Credentials::new(
