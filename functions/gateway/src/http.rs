@@ -338,7 +338,7 @@ fn repeat(state: &SagaState, customer_id: &str, fingerprint: &str) -> Result<Res
         (status = 202, description = "Placed (or, for a repeated key, placed before)", body = OrderAccepted,
             headers(("Location" = String, description = "the order's URL"))),
         (status = 422, description = "`validation_failed` (every invalid field in `errors`; also a card the provider does not accept), `order_total_too_large` (over the payment limit), `order_total_too_small` (nothing to charge), `unknown_product` (`product_ids`), `mixed_currencies`, `idempotency_key_reused` (`order_id`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_orders`: the shopper's order rate is used up (10 a minute, 5 at once, unless the deployment says otherwise); retry after `Retry-After` seconds. A repeat with an `Idempotency-Key` of an order placed before is never refused for this", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "`too_many_orders`: the shopper's order rate is used up (10 a minute, 5 at once, unless the deployment says otherwise); retry after `Retry-After` seconds (a repeat of an order placed before, by its `Idempotency-Key`, is never refused for this)", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "seconds until the next order fits"))),
         (status = 503, description = "`workflow_engine_unavailable`, `catalog_unavailable`, `payment_unavailable`: retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ))]
