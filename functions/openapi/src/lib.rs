@@ -73,13 +73,11 @@ fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: boo
     match op.responses.responses.get_mut("429") {
         Some(RefOr::T(own)) => {
             own.description = format!("{}; or {THROTTLED}", own.description);
-            own.content
-                .entry(GATEWAY.0.to_string())
-                .or_insert_with(|| {
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name(GATEWAY.1)))
-                        .build()
-                });
+            own.content.entry(GATEWAY.0.to_string()).or_insert_with(|| {
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(GATEWAY.1)))
+                    .build()
+            });
         }
         // A shared response (a reference) is left as it is.
         Some(RefOr::Ref(_)) => {}
