@@ -1,6 +1,7 @@
 # The gateway function: POST /v1/orders starts the OrderSaga on Temporal; the saga's state
 # and cancellation are workflow queries and updates. It prices carts by invoking the
-# inventory function's public product route directly.
+# inventory function's public product route directly. Its one table holds the per-shopper
+# order limits (limits.tf).
 
 locals {
   # Temporal Cloud credentials, each a Secrets Manager secret the deployer creates (README,
@@ -45,10 +46,17 @@ module "gateway" {
   log_level            = var.log_level
   log_retention_days   = var.log_retention_days
   environment = merge({
+    TABLE_NAME         = module.gateway_limits.name
     INVENTORY_FUNCTION = module.service["inventory"].function_name
     PAYMENT_FUNCTION   = module.service["payment"].function_name
-  }, local.temporal_env, local.function_env)
+  }, local.order_limit_env, local.temporal_env, local.function_env)
   policy_statements = concat([
+    {
+      # The per-shopper order buckets (limits.tf): conditional updates, nothing else.
+      sid       = "OwnLimitsTable"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [module.gateway_limits.arn]
+    },
     {
       sid       = "PriceFromCatalog"
       actions   = ["lambda:InvokeFunction"]

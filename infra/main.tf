@@ -24,10 +24,11 @@ resource "aws_apigatewayv2_api" "http" {
   # AWS the CloudFront origin (https://<distribution>.cloudfront.net, and the custom domain when
   # there is one), on the emulator the emulator's own origin (site.tf, local.site_origins).
   cors_configuration {
-    allow_origins  = concat(local.site_origins, var.cors_extra_origins)
-    allow_methods  = ["GET", "POST", "PUT", "OPTIONS"]
-    allow_headers  = ["authorization", "content-type", "idempotency-key"]
-    expose_headers = ["location"]
+    allow_origins = concat(local.site_origins, var.cors_extra_origins)
+    allow_methods = ["GET", "POST", "PUT", "OPTIONS"]
+    allow_headers = ["authorization", "content-type", "idempotency-key"]
+    # Retry-After: how long a 429 or 503 asks the web app to wait.
+    expose_headers = ["location", "retry-after"]
     max_age        = 600
   }
 }
@@ -68,10 +69,12 @@ locals {
       ]
     }
     customer = {
-      environment = {
+      # Failed-login and registration counters (limits.tf) expire.
+      ttl_attribute = "expires_at"
+      environment = merge({
         JWT_SIGNING_SECRET = local.jwt_signing_secret
         JWT_PUBLIC_SECRET  = local.jwt_public_secret
-      }
+      }, local.customer_limit_env)
       policy_statements = [{
         sid = "JwtKeys"
         actions = [

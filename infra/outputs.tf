@@ -9,8 +9,8 @@ output "api_url" {
 }
 
 output "tables" {
-  description = "DynamoDB table of each service."
-  value       = { for name, s in module.service : name => s.table_name }
+  description = "DynamoDB table of each service, and the gateway's (its order limits)."
+  value       = merge({ for name, s in module.service : name => s.table_name }, { gateway = module.gateway_limits.name })
 }
 
 output "functions" {

@@ -264,3 +264,46 @@ variable "apigateway_account_logging_role" {
   default     = true
   nullable    = false
 }
+
+variable "rate_limits" {
+  description = <<-EOT
+    Limits the functions enforce themselves, per shopper, account and source address (API Gateway's
+    stage throttle is one bucket for all callers, and WAF cannot attach to an HTTP API). Counters live
+    in DynamoDB with TTL: the gateway's in its own table (order_*), the customer service's in the
+    customer table (login_*, registration_*). Any attribute left out keeps its default:
+    - order_limit orders per order_period_seconds per shopper, order_burst at once (429 too_many_orders);
+    - login_failures_per_account (per normalized email) or login_failures_per_address failed logins
+      within login_failure_window_seconds lock that account or address for login_lockout_seconds,
+      twice as long after each further lockout up to login_lockout_max_seconds; even the right
+      password is refused meanwhile (429 too_many_login_attempts);
+    - registration_limit registrations per registration_period_seconds per source address,
+      registration_burst at once (429 too_many_registrations).
+  EOT
+  type = object({
+    order_limit                  = optional(number, 10)
+    order_period_seconds         = optional(number, 60)
+    order_burst                  = optional(number, 5)
+    login_failures_per_account   = optional(number, 5)
+    login_failures_per_address   = optional(number, 50)
+    login_failure_window_seconds = optional(number, 900)
+    login_lockout_seconds        = optional(number, 60)
+    login_lockout_max_seconds    = optional(number, 900)
+    registration_limit           = optional(number, 20)
+    registration_period_seconds  = optional(number, 3600)
+    registration_burst           = optional(number, 10)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = alltrue([for v in values(var.rate_limits) : v >= 1 && v == floor(v) && v <= 4294967295])
+    error_message = "Every rate limit is a whole number of at least 1."
+  }
+  validation {
+    condition     = var.rate_limits.login_failures_per_account >= 2 && var.rate_limits.login_failures_per_address >= 2
+    error_message = "A login lockout needs at least 2 failures."
+  }
+  validation {
+    condition     = var.rate_limits.login_lockout_max_seconds >= var.rate_limits.login_lockout_seconds
+    error_message = "login_lockout_max_seconds is at least login_lockout_seconds."
+  }
+}

@@ -225,6 +225,10 @@ terraform_try_apply() {
   if [[ -n "${SAGAWAY_FUNCTION_AWS_ENDPOINT:-}" ]]; then
     extra+=(-var "function_aws_endpoint=$SAGAWAY_FUNCTION_AWS_ENDPOINT")
   fi
+  # SAGAWAY_TFVARS: one more variables file, applied after local.tfvars (tests/system.sh's).
+  if [[ -n "${SAGAWAY_TFVARS:-}" ]]; then
+    extra+=(-var-file="$SAGAWAY_TFVARS")
+  fi
   # -state keeps each environment's state in its own folder (make up's, the tests').
   terraform -chdir="$ROOT/infra" apply -input=false -auto-approve -no-color \
     -state="$state" \

@@ -13,3 +13,12 @@ cors_extra_origins = ["http://127.0.0.1:5173"]
 lambda_architecture = "x86_64"
 # The emulator's tables are thrown away with it.
 deletion_protection = false
+# The emulator reports every caller of the HTTP API as 127.0.0.1 (API Gateway's sourceIp), so
+# a limit per source address is a limit on everyone here: it is set high enough for a
+# developer's and the test suites' registrations and wrong passwords. The limits per shopper
+# (orders) and per account (failed logins) are AWS's defaults (infra/variables.tf).
+rate_limits = {
+  login_failures_per_address = 1000
+  registration_limit         = 1000
+  registration_burst         = 1000
+}

@@ -12,6 +12,8 @@ TEMPORAL_UI_PORT="${SAGAWAY_TEST_TEMPORAL_UI_PORT:-8240}"
 WORKER_HEALTH_PORT="${SAGAWAY_TEST_WORKER_HEALTH_PORT:-9470}"
 # Short breaker settings so the fault tests finish quickly.
 export BREAKER_FAILURES=3 BREAKER_COOLDOWN_SECS=15
+# The rate limits of the test stack: enforced, with a short lockout (see the file).
+export SAGAWAY_TFVARS="$ROOT/localstack/system-tests.tfvars"
 
 check_prereqs
 ensure_tools

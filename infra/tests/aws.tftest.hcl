@@ -119,6 +119,12 @@ override_resource {
   values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-payment-methods" }
 }
 
+override_resource {
+  target          = module.gateway_limits.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/sagaway-gateway-limits" }
+}
+
 variables {
   # Stand-ins for dist/lambda and frontend/dist (tests/fixtures/README.md).
   lambda_dir = "tests/fixtures/lambda"
@@ -208,12 +214,24 @@ run "each_function_reaches_only_its_own_table" {
   }
 
   assert {
-    condition = alltrue([
-      for p in [module.gateway.policy_json, module.authorizer.policy_json] : !anytrue([
-        for st in jsondecode(p).Statement : anytrue([for a in st.Action : startswith(a, "dynamodb:")])
-      ])
+    condition = !anytrue([
+      for st in jsondecode(module.authorizer.policy_json).Statement : anytrue([for a in st.Action : startswith(a, "dynamodb:")])
     ])
-    error_message = "The gateway and the authorizer may do nothing in DynamoDB."
+    error_message = "The authorizer may do nothing in DynamoDB."
+  }
+
+  assert {
+    condition = alltrue([
+      for st in jsondecode(module.gateway.policy_json).Statement :
+      st.Resource == [module.gateway_limits.arn] && st.Action == ["dynamodb:UpdateItem"]
+      if anytrue([for a in st.Action : startswith(a, "dynamodb:")])
+    ])
+    error_message = "The gateway's DynamoDB rights are conditional updates of its limits table, nothing else."
+  }
+
+  assert {
+    condition     = contains(flatten([for st in jsondecode(module.gateway.policy_json).Statement : st.Resource]), module.gateway_limits.arn)
+    error_message = "The gateway reaches its limits table."
   }
 
   assert {
@@ -223,7 +241,15 @@ run "each_function_reaches_only_its_own_table" {
         anytrue(concat([for s in module.service : startswith(r, s.table_arn)], [startswith(r, module.payment_methods.arn)]))
       ])
     ])
-    error_message = "The gateway's and the authorizer's policies name no table."
+    error_message = "The gateway's and the authorizer's policies name no service's table."
+  }
+
+  assert {
+    condition = !anytrue([
+      for p in concat([for s in module.service : s.policy_json], [module.authorizer.policy_json]) :
+      contains(flatten([for st in jsondecode(p).Statement : st.Resource]), module.gateway_limits.arn)
+    ])
+    error_message = "Only the gateway reaches the gateway's limits table."
   }
 }
 
@@ -231,9 +257,72 @@ run "tables_have_deletion_protection" {
   command = plan
 
   assert {
-    condition     = alltrue([for s in module.service : s.table_deletion_protection]) && module.payment_methods.deletion_protection
+    condition     = alltrue([for s in module.service : s.table_deletion_protection]) && module.payment_methods.deletion_protection && module.gateway_limits.deletion_protection
     error_message = "Every table has deletion protection on AWS."
   }
+}
+
+run "rate_limits_reach_the_functions_and_their_counters_expire" {
+  command = plan
+
+  assert {
+    condition     = module.service["customer"].table_ttl_attribute == "expires_at" && module.gateway_limits.ttl_attribute == "expires_at"
+    error_message = "The tables holding limit counters expire them by expires_at."
+  }
+
+  assert {
+    condition = (module.gateway.settings.environment.TABLE_NAME == module.gateway_limits.name
+      && module.gateway.settings.environment.ORDER_RATE_LIMIT == "10"
+      && module.gateway.settings.environment.ORDER_RATE_PERIOD_SECS == "60"
+    && module.gateway.settings.environment.ORDER_RATE_BURST == "5")
+    error_message = "The gateway gets its limits table and, by default, 10 orders a minute, 5 at once."
+  }
+
+  assert {
+    condition = alltrue([for k, v in {
+      LOGIN_MAX_FAILURES_PER_ACCOUNT = "5"
+      LOGIN_MAX_FAILURES_PER_ADDRESS = "50"
+      LOGIN_FAILURE_WINDOW_SECS      = "900"
+      LOGIN_LOCKOUT_SECS             = "60"
+      LOGIN_LOCKOUT_MAX_SECS         = "900"
+      REGISTER_RATE_LIMIT            = "20"
+      REGISTER_RATE_PERIOD_SECS      = "3600"
+      REGISTER_RATE_BURST            = "10"
+    } : lookup(module.service["customer"].function_settings.environment, k, null) == v])
+    error_message = "The customer service gets the default login lockouts and registration rate."
+  }
+
+  assert {
+    condition     = !anytrue([for k in keys(module.service["order"].function_settings.environment) : startswith(k, "LOGIN_") || startswith(k, "ORDER_RATE")])
+    error_message = "The limits go to the functions that enforce them only."
+  }
+}
+
+run "rate_limits_are_settings" {
+  command = plan
+
+  variables {
+    rate_limits = { order_burst = 10, login_lockout_seconds = 10, login_lockout_max_seconds = 40 }
+  }
+
+  assert {
+    condition = (module.gateway.settings.environment.ORDER_RATE_BURST == "10"
+      && module.gateway.settings.environment.ORDER_RATE_LIMIT == "10"
+      && module.service["customer"].function_settings.environment.LOGIN_LOCKOUT_SECS == "10"
+      && module.service["customer"].function_settings.environment.LOGIN_LOCKOUT_MAX_SECS == "40"
+    && module.service["customer"].function_settings.environment.LOGIN_MAX_FAILURES_PER_ACCOUNT == "5")
+    error_message = "The limits given are passed on; the others keep their defaults."
+  }
+}
+
+run "rate_limits_that_cannot_be_are_refused" {
+  command = plan
+
+  variables {
+    rate_limits = { order_burst = 0, login_lockout_max_seconds = 30, login_failures_per_account = 1 }
+  }
+
+  expect_failures = [var.rate_limits]
 }
 
 run "api_stages_throttle_and_log_json" {

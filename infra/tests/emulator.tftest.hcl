@@ -112,6 +112,12 @@ override_resource {
   values          = { arn = "arn:aws:dynamodb:us-east-1:000000000000:table/sagaway-payment-methods" }
 }
 
+override_resource {
+  target          = module.gateway_limits.aws_dynamodb_table.this
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:us-east-1:000000000000:table/sagaway-gateway-limits" }
+}
+
 # As in localstack/local.tfvars (terraform test has no -var-file per file).
 variables {
   aws_endpoint        = "http://127.0.0.1:4566"
@@ -122,8 +128,13 @@ variables {
   cors_extra_origins  = ["http://127.0.0.1:5173"]
   lambda_architecture = "x86_64"
   deletion_protection = false
-  lambda_dir          = "tests/fixtures/lambda"
-  site_dir            = "tests/fixtures/site"
+  rate_limits = {
+    login_failures_per_address = 1000
+    registration_limit         = 1000
+    registration_burst         = 1000
+  }
+  lambda_dir = "tests/fixtures/lambda"
+  site_dir   = "tests/fixtures/site"
 }
 
 run "emulator_gets_no_cloudfront_and_the_path_url" {
@@ -168,8 +179,16 @@ run "emulator_gets_what_it_accepts" {
   }
 
   assert {
-    condition     = !anytrue([for s in module.service : s.table_deletion_protection]) && !module.payment_methods.deletion_protection
+    condition     = !anytrue([for s in module.service : s.table_deletion_protection]) && !module.payment_methods.deletion_protection && !module.gateway_limits.deletion_protection
     error_message = "The emulator's throwaway tables have no deletion protection."
+  }
+
+  assert {
+    condition = (module.gateway.settings.environment.ORDER_RATE_BURST == "5"
+      && module.service["customer"].function_settings.environment.LOGIN_MAX_FAILURES_PER_ACCOUNT == "5"
+      && module.service["customer"].function_settings.environment.LOGIN_MAX_FAILURES_PER_ADDRESS == "1000"
+    && module.service["customer"].function_settings.environment.REGISTER_RATE_BURST == "1000")
+    error_message = "The emulator keeps the per-shopper and per-account limits; per address they are high, since the emulator reports every caller as 127.0.0.1."
   }
 
   assert {

@@ -140,6 +140,8 @@ export interface paths {
          *     payment-method token and starts the order saga. With an `Idempotency-Key`, a retry with the
          *     same body answers the same order (with its current status and `repeated: true`) and never
          *     starts a second saga; the same key with a different body is `422 idempotency_key_reused`.
+         *     Each shopper may place a limited number of orders a minute (`429 too_many_orders` with
+         *     `Retry-After` beyond it); a repeat of an order placed before does not count.
          */
         post: operations["place_order"];
         delete?: never;
@@ -763,13 +765,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
+            /** @description `too_many_login_attempts`: too many failed logins for this account (5 in 15 minutes) or from this address (50); locked for a minute, twice as long after each further lockout up to 15 minutes (unless the deployment says otherwise), even with the right password; retry after `Retry-After` seconds; or API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
+                headers: {
+                    /** @description seconds until the lock ends */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description `rate_limit_unavailable`: failed logins cannot be counted; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayMessage"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -889,13 +903,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
+            /** @description `too_many_registrations`: too many from this address (20 an hour, 10 at once, unless the deployment says otherwise); retry after `Retry-After` seconds; or API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
+                headers: {
+                    /** @description seconds until the next registration fits */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description `rate_limit_unavailable`: the limits cannot be checked; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayMessage"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1262,12 +1288,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
+            /** @description `too_many_orders`: the shopper's order rate is used up (10 a minute, 5 at once, unless the deployment says otherwise); retry after `Retry-After` seconds (a repeat of an order placed before, by its `Idempotency-Key`, is never refused for this); or API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
             429: {
                 headers: {
+                    /** @description seconds until the next order fits */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                     "application/json": components["schemas"]["GatewayMessage"];
                 };
             };

@@ -45,6 +45,18 @@ pub enum CustomerError {
     Hashing(String),
     #[error("the signing key is unavailable: {0}")]
     Keys(String),
+    #[error("too many failed logins; retry in {0} s")]
+    TooManyLogins(u64),
+    #[error("too many registrations from this address; retry in {0} s")]
+    TooManyRegistrations(u64),
+    #[error("the limits cannot be checked: {0}")]
+    Limits(String),
+}
+
+impl From<sagaway_shared::limits::LimitError> for CustomerError {
+    fn from(e: sagaway_shared::limits::LimitError) -> Self {
+        CustomerError::Limits(e.to_string())
+    }
 }
 
 /// A postal address for shipping.

@@ -8,6 +8,9 @@
 //!   keeps the decisions in the customer table and enforces one account per email with a
 //!   conditional transaction; [`store::MemoryStore`] holds the same rule under a lock, for
 //!   tests.
+//! - [`limits`]: failed logins per account and per source address (growing lockouts) and
+//!   registrations per source address, kept in the customer table by
+//!   [`sagaway_shared::limits`]; what happens when they cannot be checked.
 //! - [`tokens`]: signing the claims (the key from Secrets Manager, or one generated in
 //!   process for tests).
 //! - [`http`]: the router, generic over the store and the key, and the one mapping of
@@ -16,5 +19,6 @@
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod limits;
 pub mod store;
 pub mod tokens;

@@ -7,10 +7,12 @@ use axum::Router;
 use axum::http::StatusCode;
 use customer::domain::{CustomerError, Hasher};
 use customer::http::{App, router};
+use customer::limits::CustomerLimits;
 use customer::store::{CustomerStore, MemoryStore};
 use customer::tokens::{ClaimsSigner, InMemoryKey, Issuer};
 use jsonwebtoken::{Algorithm, Validation};
 use sagaway_shared::auth::{AUDIENCE, Claims, ISSUER, TOKEN_TTL_SECS};
+use sagaway_shared::limits::{Clock, MemoryLimiter, Rate};
 use sagaway_shared::serve::finish;
 use sagaway_shared::testing::{As, Reply, assert_refuses_unreadable_json, call};
 use serde_json::{Value, json};
@@ -23,6 +25,15 @@ struct Service {
     key: InMemoryKey,
 }
 
+/// The production limits, but room for this file's registrations from one address (the
+/// limits themselves: tests/limits.rs).
+fn limits() -> CustomerLimits {
+    CustomerLimits {
+        registrations: Rate::new(100, 3600, 100).unwrap(),
+        ..CustomerLimits::default()
+    }
+}
+
 fn service() -> Service {
     let store = MemoryStore::new();
     let key = InMemoryKey::generate().expect("a key pair");
@@ -30,6 +41,9 @@ fn service() -> Service {
         store: store.clone(),
         issuer: Issuer::with_signer(key.clone()),
         hasher: Hasher::fastest().expect("a test hasher"),
+        limiter: MemoryLimiter::new(),
+        limits: limits(),
+        clock: Clock::System,
     };
     Service {
         router: finish(router(app)),
@@ -512,6 +526,9 @@ async fn without_the_signing_key_login_fails_as_a_500_that_tells_nothing() {
         store: store.clone(),
         issuer: Issuer::with_signer(NoKey),
         hasher: Hasher::fastest().unwrap(),
+        limiter: MemoryLimiter::new(),
+        limits: limits(),
+        clock: Clock::System,
     };
     let router = finish(router(app));
     let body = json!({"email": "ada@example.com", "password": PASSWORD, "name": "Ada"});

@@ -2,6 +2,10 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
+//! | `TABLE_NAME` | the gateway's own table: the shoppers' order limits | required |
+//! | `ORDER_RATE_LIMIT` | orders one shopper may place per `ORDER_RATE_PERIOD_SECS` | `10` |
+//! | `ORDER_RATE_PERIOD_SECS` | the period of that rate, in seconds | `60` |
+//! | `ORDER_RATE_BURST` | orders one shopper may place at once (a full bucket) | `5` |
 //! | `TASK_QUEUE` | the OrderSaga's task queue | `sagaway-orders` |
 //! | `INVENTORY_FUNCTION` | the inventory function, for pricing carts | `sagaway-inventory` |
 //! | `PAYMENT_FUNCTION` | the payment function, for exchanging card numbers for tokens | `sagaway-payment` |
@@ -10,6 +14,7 @@
 //! | runtime | `BIND_ADDR`, `AWS_ENDPOINT_URL`, `LOG_FORMAT`, `RUST_LOG`: see `sagaway_shared::config` | |
 
 use sagaway_shared::config::{ConfigError, Env, Runtime};
+use sagaway_shared::limits::Rate;
 use sagaway_temporal::{TemporalError, TemporalSettings};
 
 /// A setting the gateway cannot start with.
@@ -21,9 +26,27 @@ pub enum GatewayConfigError {
     Temporal(#[from] TemporalError),
 }
 
+/// The variables of the per-shopper order rate: count, period, burst.
+pub const ORDER_RATE: [&str; 3] = [
+    "ORDER_RATE_LIMIT",
+    "ORDER_RATE_PERIOD_SECS",
+    "ORDER_RATE_BURST",
+];
+
+/// 10 orders a minute, 5 at once: more than any shopper places by hand, and a client stuck in
+/// a loop is stopped after a few.
+pub const DEFAULT_ORDER_RATE: Rate = match Rate::new(10, 60, 5) {
+    Ok(rate) => rate,
+    Err(_) => panic!("the default order rate is not a rate"),
+};
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub runtime: Runtime,
+    /// The gateway's own table (the order limits).
+    pub table: String,
+    /// How many orders one shopper may place.
+    pub order_rate: Rate,
     pub task_queue: String,
     pub inventory_function: String,
     pub payment_function: String,
@@ -45,6 +68,8 @@ impl Config {
     pub fn from(env: &Env) -> Result<Self, GatewayConfigError> {
         Ok(Self {
             runtime: Runtime::from_env(env)?,
+            table: env.table()?,
+            order_rate: env.rate(ORDER_RATE, DEFAULT_ORDER_RATE)?,
             task_queue: env.or("TASK_QUEUE", sagaway_contract::saga::DEFAULT_TASK_QUEUE),
             inventory_function: env.or("INVENTORY_FUNCTION", "sagaway-inventory"),
             payment_function: env.or("PAYMENT_FUNCTION", "sagaway-payment"),
@@ -60,10 +85,38 @@ mod tests {
 
     #[test]
     fn defaults_name_the_deployed_functions() {
-        let c = Config::from(&Env::from_pairs([("PAYMENT_FUNCTION", "p")])).unwrap();
+        let c = Config::from(&Env::from_pairs([
+            ("PAYMENT_FUNCTION", "p"),
+            ("TABLE_NAME", "t"),
+        ]))
+        .unwrap();
         assert_eq!(c.task_queue, "sagaway-orders");
         assert_eq!(c.inventory_function, "sagaway-inventory");
         assert_eq!(c.payment_function, "p");
         assert!(c.temporal_api_key_secret.is_none());
+        assert_eq!(c.table, "t");
+        assert_eq!(c.order_rate, Rate::new(10, 60, 5).unwrap());
+    }
+
+    #[test]
+    fn the_order_rate_and_its_table_are_settings() {
+        let err = Config::from(&Env::from_pairs([("PAYMENT_FUNCTION", "p")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TABLE_NAME"), "{err}");
+        let c = Config::from(&Env::from_pairs([
+            ("TABLE_NAME", "t"),
+            ("ORDER_RATE_LIMIT", "30"),
+            ("ORDER_RATE_BURST", "10"),
+        ]))
+        .unwrap();
+        assert_eq!(c.order_rate, Rate::new(30, 60, 10).unwrap());
+        let err = Config::from(&Env::from_pairs([
+            ("TABLE_NAME", "t"),
+            ("ORDER_RATE_PERIOD_SECS", "0"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("ORDER_RATE_PERIOD_SECS=0"), "{err}");
     }
 }

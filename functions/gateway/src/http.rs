@@ -12,6 +12,16 @@
 //! A request whose key was used before answers the existing order with its current status and
 //! `repeated: true` when its body is the same (same merged lines, same card brand and last
 //! four digits), and `422 idempotency_key_reused` naming the order when it is not.
+//!
+//! Each shopper may place `order_rate` orders (a token bucket in the gateway's own table,
+//! `limit#orders#<customer id>`; [`sagaway_shared::limits`]): beyond it `429 too_many_orders`
+//! with `Retry-After`. A repeat of an order placed before is answered before the limit is
+//! looked at, so retries with an `Idempotency-Key` never use it up; of concurrent first
+//! requests with one key, those that find the saga already started give their token back.
+//! A limiter that cannot answer lets the order through (fails open): the limit protects
+//! capacity, not a secret, and refusing paying shoppers because a counter is unreachable
+//! would turn a small outage into a lost sale; API Gateway's stage throttle still caps the
+//! total.
 
 use crate::cart::{self, Cart, PricingError};
 use crate::temporal::{CancelUpdate, OrderSaga, StateQuery, Temporal, TemporalUnavailable};
@@ -33,6 +43,7 @@ use sagaway_contract::saga::{
 use sagaway_contract::{FieldError, OrderStatus, Problem};
 use sagaway_invoke::InternalClient;
 use sagaway_shared::auth::Caller;
+use sagaway_shared::limits::{Clock, DynamoLimiter, Limiter, Rate, Verdict};
 use sagaway_shared::{ApiError, JsonBody};
 use serde_json::json;
 use std::sync::Arc;
@@ -58,20 +69,75 @@ fn rpc(timeout: Duration) -> RpcOptions {
 pub const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
 #[derive(Clone)]
-pub struct App {
+pub struct App<L = DynamoLimiter> {
     pub temporal: Arc<Temporal>,
     pub internal: InternalClient,
     pub inventory_function: String,
     pub payment_function: String,
+    /// Where the shoppers' order counters are.
+    pub limiter: L,
+    /// How many orders one shopper may place.
+    pub order_rate: Rate,
+    pub clock: Clock,
 }
 
-pub fn router(app: App) -> Router {
+pub fn router<L: Limiter>(app: App<L>) -> Router {
     Router::new()
-        .route("/v1/orders", post(place_order))
-        .route("/v1/orders/{id}/saga", get(saga_state))
-        .route("/v1/orders/{id}/cancel", post(cancel))
+        .route("/v1/orders", post(place_order::<L>))
+        .route("/v1/orders/{id}/saga", get(saga_state::<L>))
+        .route("/v1/orders/{id}/cancel", post(cancel::<L>))
         .route("/v1/openapi.json", get(openapi))
         .with_state(app)
+}
+
+/// The key of a shopper's order bucket in the gateway's table.
+pub fn order_limit_key(customer_id: &str) -> String {
+    format!("limit#orders#{customer_id}")
+}
+
+/// A token taken from a shopper's order bucket (`None`: the limiter could not answer and the
+/// order went through without one).
+struct Quota(Option<String>);
+
+/// Takes one order from the shopper's bucket: `429 too_many_orders` when it is empty. A
+/// limiter failure lets the order through (see the module's notes: it fails open).
+async fn take_quota<L: Limiter>(app: &App<L>, customer_id: &str) -> Result<Quota, ApiError> {
+    let key = order_limit_key(customer_id);
+    match app
+        .limiter
+        .take(&key, &app.order_rate, app.clock.now_ms())
+        .await
+    {
+        Ok(Verdict::Allowed) => Ok(Quota(Some(key))),
+        Ok(Verdict::Limited { retry_after_secs }) => {
+            tracing::info!(
+                customer_id,
+                retry_after_secs,
+                "order refused by the rate limit"
+            );
+            Err(ApiError::too_many_requests(
+                "too_many_orders",
+                format!(
+                    "too many orders: a shopper may place {}; retry in {retry_after_secs} seconds",
+                    app.order_rate
+                ),
+                retry_after_secs,
+            ))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, customer_id, "the order limit cannot be checked; letting the order through");
+            Ok(Quota(None))
+        }
+    }
+}
+
+/// Gives a token back: its request turned out to repeat an order another request placed.
+async fn give_back<L: Limiter>(app: &App<L>, quota: Quota) {
+    if let Quota(Some(key)) = quota
+        && let Err(e) = app.limiter.give_back(&key, &app.order_rate).await
+    {
+        tracing::warn!(error = %e, key, "could not give an order token back");
+    }
 }
 
 fn unavailable(e: TemporalUnavailable) -> ApiError {
@@ -106,7 +172,10 @@ pub async fn openapi() -> Response {
 
 /// Prices every line from the catalog: one batch read of all the cart's products at the
 /// inventory function ([`cart::price_lines`] does the rest).
-async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<OrderLine>, String), ApiError> {
+async fn price<L>(
+    app: &App<L>,
+    lines: &[(String, i64)],
+) -> Result<(Vec<OrderLine>, String), ApiError> {
     let request = ProductBatchRequest {
         ids: lines.iter().map(|(id, _)| id.clone()).collect(),
     };
@@ -147,7 +216,7 @@ async fn price(app: &App, lines: &[(String, i64)]) -> Result<(Vec<OrderLine>, St
 
 /// Exchanges the card number for a payment-method token at the payment service. The number
 /// goes no further than this call.
-async fn tokenize(app: &App, card_number: String) -> Result<PaymentMethod, ApiError> {
+async fn tokenize<L>(app: &App<L>, card_number: String) -> Result<PaymentMethod, ApiError> {
     let reply = app
         .internal
         .post(
@@ -257,6 +326,8 @@ fn repeat(state: &SagaState, customer_id: &str, fingerprint: &str) -> Result<Res
 /// payment-method token and starts the order saga. With an `Idempotency-Key`, a retry with the
 /// same body answers the same order (with its current status and `repeated: true`) and never
 /// starts a second saga; the same key with a different body is `422 idempotency_key_reused`.
+/// Each shopper may place a limited number of orders a minute (`429 too_many_orders` with
+/// `Retry-After` beyond it); a repeat of an order placed before does not count.
 #[utoipa::path(post, path = "/v1/orders", tag = "orders",
     request_body = PlaceOrderRequest,
     params(("Idempotency-Key" = Option<String>, Header,
@@ -267,10 +338,12 @@ fn repeat(state: &SagaState, customer_id: &str, fingerprint: &str) -> Result<Res
         (status = 202, description = "Placed (or, for a repeated key, placed before)", body = OrderAccepted,
             headers(("Location" = String, description = "the order's URL"))),
         (status = 422, description = "`validation_failed` (every invalid field in `errors`; also a card the provider does not accept), `order_total_too_large` (over the payment limit), `order_total_too_small` (nothing to charge), `unknown_product` (`product_ids`), `mixed_currencies`, `idempotency_key_reused` (`order_id`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_orders`: the shopper's order rate is used up (10 a minute, 5 at once, unless the deployment says otherwise); retry after `Retry-After` seconds (a repeat of an order placed before, by its `Idempotency-Key`, is never refused for this)", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "seconds until the next order fits"))),
         (status = 503, description = "`workflow_engine_unavailable`, `catalog_unavailable`, `payment_unavailable`: retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn place_order(
-    State(app): State<App>,
+pub async fn place_order<L: Limiter>(
+    State(app): State<App<L>>,
     caller: Caller,
     headers: HeaderMap,
     JsonBody(input): JsonBody<PlaceOrderRequest>,
@@ -287,12 +360,15 @@ pub async fn place_order(
     let order_id = cart::order_id(&caller.customer_id, key).map_err(ApiError::from)?;
     let cart: Cart = cart::validate(input).map_err(ApiError::validation)?;
     let fingerprint = cart::fingerprint(&cart);
-    let client = app.temporal.client().await.map_err(unavailable)?;
-    if key.is_some()
-        && let Some(state) = existing(client, &order_id).await?
-    {
-        return repeat(&state, &caller.customer_id, &fingerprint);
+    // A repeat of an order placed before is answered before the limit: it costs nothing.
+    if key.is_some() {
+        let client = app.temporal.client().await.map_err(unavailable)?;
+        if let Some(state) = existing(client, &order_id).await? {
+            return repeat(&state, &caller.customer_id, &fingerprint);
+        }
     }
+    let quota = take_quota(&app, &caller.customer_id).await?;
+    let client = app.temporal.client().await.map_err(unavailable)?;
     // Pricing and vaulting the card do not depend on each other: both at once. The pricing
     // answer is checked first, so the errors are the same as one after the other (a cart
     // refused here may leave a vaulted card behind, which expires unused).
@@ -330,8 +406,9 @@ pub async fn place_order(
             tracing::info!(%order_id, customer_id = %caller.customer_id, total_cents, "order placed");
             Ok(accepted(&state, false))
         }
-        // A concurrent request with the same key started it first.
+        // A concurrent request with the same key started it first: this one placed nothing.
         Err(WorkflowStartError::AlreadyStarted { .. }) => {
+            give_back(&app, quota).await;
             match existing(client, &order_id).await? {
                 Some(state) => repeat(&state, &caller.customer_id, &fingerprint),
                 None => Err(unavailable(TemporalUnavailable(
@@ -367,8 +444,8 @@ async fn owned_state(client: &Client, caller: &Caller, id: &str) -> Result<SagaS
         (status = 404, description = "`order_not_found` (also another shopper's order)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`workflow_engine_unavailable`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn saga_state(
-    State(app): State<App>,
+pub async fn saga_state<L: Limiter>(
+    State(app): State<App<L>>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -400,8 +477,8 @@ fn not_cancellable(status: OrderStatus) -> ApiError {
         (status = 409, description = "`not_cancellable` (`status` says where the order is)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`workflow_engine_unavailable`", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn cancel(
-    State(app): State<App>,
+pub async fn cancel<L: Limiter>(
+    State(app): State<App<L>>,
     caller: Caller,
     Path(id): Path<String>,
     body: axum::body::Bytes,

@@ -6,6 +6,7 @@ use gateway::config::Config;
 use gateway::http::{self, App};
 use gateway::temporal::Temporal;
 use sagaway_invoke::InternalClient;
+use sagaway_shared::limits::{Clock, DynamoLimiter};
 use sagaway_shared::{aws, logging, serve};
 use std::sync::Arc;
 
@@ -19,6 +20,9 @@ async fn main() -> anyhow::Result<()> {
         internal: InternalClient::from_sdk(&sdk),
         inventory_function: config.inventory_function.clone(),
         payment_function: config.payment_function.clone(),
+        limiter: DynamoLimiter::from_sdk(&sdk, &config.table),
+        order_rate: config.order_rate,
+        clock: Clock::System,
     };
     serve::serve(http::router(app), &config)
         .await

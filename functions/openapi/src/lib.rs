@@ -66,6 +66,27 @@ fn response(description: &str, bodies: &[(&str, &str)]) -> RefOr<Response> {
 /// Adds the responses every route can give, by what it takes.
 fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: bool) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    // API Gateway's throttling answers 429 in its own format; where the function has limits of
+    // its own (a problem with `Retry-After`), the response lists both.
+    const THROTTLED: &str =
+        "API Gateway's throttling (`{\"message\": \"Too Many Requests\"}`): slow down and retry";
+    match op.responses.responses.get_mut("429") {
+        Some(RefOr::T(own)) => {
+            own.description = format!("{}; or {THROTTLED}", own.description);
+            own.content.entry(GATEWAY.0.to_string()).or_insert_with(|| {
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(GATEWAY.1)))
+                    .build()
+            });
+        }
+        // A shared response (a reference) is left as it is.
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            op.responses
+                .responses
+                .insert("429".to_string(), response(THROTTLED, &[GATEWAY]));
+        }
+    }
     let mut add = |status: &str, description: &str, bodies: &[(&str, &str)]| {
         op.responses
             .responses
@@ -93,12 +114,7 @@ fn add_common_responses(op: &mut Operation, has_body: bool, has_path_params: boo
     if has_path_params {
         add("404", "not found", &[PROBLEM]);
     }
-    // Only API Gateway's throttling answers 429, in its own format.
-    add(
-        "429",
-        "API Gateway's throttling (`{\"message\": \"Too Many Requests\"}`): slow down and retry",
-        &[GATEWAY],
-    );
+
     if secured {
         // Without an Authorization header API Gateway answers by itself, in its own format.
         add(

@@ -11,6 +11,9 @@
 //!   authorizer's own [`EXP_LEEWAY_SECS`]), so a cached "allow" never outlives its token.
 //! - [`Internal`] guards the saga-step routes: they answer only direct Lambda invocations
 //!   (the worker's), never requests that came through the public API.
+//! - [`SourceIp`] is the client's address as API Gateway saw the connection
+//!   (`requestContext.http.sourceIp`), for per-address limits. Never `X-Forwarded-For`, which
+//!   the client writes itself.
 
 use crate::error::ApiError;
 use axum::extract::FromRequestParts;
@@ -20,6 +23,7 @@ use lambda_http::request::RequestContext;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 /// The `iss` of every sagaway token.
 pub const ISSUER: &str = "sagaway";
@@ -210,6 +214,31 @@ impl<S: Send + Sync> FromRequestParts<S> for Internal {
             }
             Some(_) => Err(ApiError::no_route()),
         }
+    }
+}
+
+/// The address API Gateway received the request from (`requestContext.http.sourceIp`);
+/// `None` for a direct invocation or the local development server. Headers the client sends
+/// (`X-Forwarded-For`, `Forwarded`) are never read: they say whatever the client wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceIp(pub Option<IpAddr>);
+
+impl SourceIp {
+    pub fn of(parts: &Parts) -> Self {
+        let ip = match parts.extensions.get::<RequestContext>() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.as_deref(),
+            Some(RequestContext::WebSocket(ctx)) => ctx.identity.source_ip.as_deref(),
+            _ => None,
+        };
+        Self(ip.and_then(|ip| ip.parse().ok()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SourceIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts))
     }
 }
 

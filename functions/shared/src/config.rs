@@ -11,6 +11,7 @@
 //! | `AWS_REGION` | AWS region (read by the SDK) | from the SDK's default chain |
 //! | `LOG_FORMAT` | `json` or `text` | `json` in Lambda, `text` elsewhere |
 //! | `RUST_LOG` | tracing filter | `info` |
+use crate::limits::{InvalidLimit, Lockout, Rate};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -134,6 +135,57 @@ impl Env {
     }
 }
 
+impl Env {
+    /// A [`Rate`] from its count, period (seconds) and burst variables, each defaulting to
+    /// `default`'s.
+    pub fn rate(&self, vars: [&'static str; 3], default: Rate) -> Result<Rate, ConfigError> {
+        let [limit, period, burst] = vars;
+        let values = [
+            self.parsed(limit, default.limit(), "a whole number of requests")?,
+            self.parsed(period, default.period_secs(), "a whole number of seconds")?,
+            self.parsed(burst, default.burst(), "a whole number of requests")?,
+        ];
+        Rate::new(values[0], values[1], values[2]).map_err(|e| invalid_limit(&vars, &values, &e))
+    }
+
+    /// A [`Lockout`] from its failures, window, first lock and longest lock variables (the
+    /// last three in seconds), each defaulting to `default`'s.
+    pub fn lockout(
+        &self,
+        vars: [&'static str; 4],
+        default: Lockout,
+    ) -> Result<Lockout, ConfigError> {
+        let [failures, window, lock, max_lock] = vars;
+        let secs = "a whole number of seconds";
+        let values = [
+            self.parsed(
+                failures,
+                default.max_failures(),
+                "a whole number of failures",
+            )?,
+            self.parsed(window, default.window_secs(), secs)?,
+            self.parsed(lock, default.lock_secs(), secs)?,
+            self.parsed(max_lock, default.max_lock_secs(), secs)?,
+        ];
+        Lockout::new(values[0], values[1], values[2], values[3])
+            .map_err(|e| invalid_limit(&vars, &values, &e))
+    }
+}
+
+/// A limit whose values, each valid, do not make one (named by its first variable).
+fn invalid_limit(vars: &[&'static str], values: &[u32], e: &InvalidLimit) -> ConfigError {
+    ConfigError::Invalid {
+        name: vars[0],
+        value: vars
+            .iter()
+            .zip(values)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        reason: e.to_string(),
+    }
+}
+
 /// What every function reads: how it runs and logs, and where AWS is.
 #[derive(Debug, Clone)]
 pub struct Runtime {
@@ -214,6 +266,38 @@ mod tests {
         assert!(c.in_lambda);
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.aws_endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
+    }
+
+    #[test]
+    fn limits_are_read_with_their_defaults_and_checked() {
+        const RATE: [&str; 3] = ["R_LIMIT", "R_PERIOD", "R_BURST"];
+        const LOCK: [&str; 4] = ["L_FAILURES", "L_WINDOW", "L_LOCK", "L_MAX"];
+        let rate = Rate::new(10, 60, 5).unwrap();
+        let lock = Lockout::new(5, 900, 60, 900).unwrap();
+        let env = Env::from_pairs([("R_BURST", "2"), ("L_LOCK", "10")]);
+        assert_eq!(env.rate(RATE, rate).unwrap(), Rate::new(10, 60, 2).unwrap());
+        assert_eq!(
+            env.lockout(LOCK, lock).unwrap(),
+            Lockout::new(5, 900, 10, 900).unwrap()
+        );
+        let err = Env::from_pairs([("R_BURST", "0")])
+            .rate(RATE, rate)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("R_BURST=0") && err.contains("burst"), "{err}");
+        let err = Env::from_pairs([("L_MAX", "30")])
+            .lockout(LOCK, lock)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("L_MAX=30") && err.contains("longest lock"),
+            "{err}"
+        );
+        let err = Env::from_pairs([("R_PERIOD", "-1")])
+            .rate(RATE, rate)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("R_PERIOD") && err.contains("seconds"), "{err}");
     }
 
     #[test]

@@ -100,6 +100,15 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
+    /// 429: the caller sent too many requests; retry after `retry_after_secs`.
+    pub fn too_many_requests(
+        code: &'static str,
+        message: impl Into<String>,
+        retry_after_secs: u64,
+    ) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, message).retry_after(retry_after_secs)
+    }
+
     /// A dependency is briefly unavailable; the caller may retry.
     pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
@@ -268,6 +277,10 @@ mod tests {
             .retry_after(5)
             .into_response();
         assert_eq!(r.headers()[header::RETRY_AFTER], "5");
+        let r = ApiError::too_many_requests("too_many_orders", "slow down", 42).into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "42");
+        assert_eq!(r.headers()[header::CONTENT_TYPE], PROBLEM_CONTENT_TYPE);
         let b = body(
             ApiError::conflict("out_of_stock", "no")
                 .with_details(serde_json::json!({"shortages": [], "code": "overwritten?"}))

@@ -7,7 +7,10 @@
 //! - [`logging`]: structured `tracing` output (JSON in Lambda).
 //! - [`dynamo`]: DynamoDB reads and attribute helpers every store uses.
 //! - [`paging`]: paged lists: `?limit=`/`?cursor=` checks, cursors, the in-memory page.
-//! - [`auth`]: token claims, the caller's identity ([`auth::Caller`]), internal-only routes.
+//! - [`auth`]: token claims, the caller's identity ([`auth::Caller`]), internal-only routes,
+//!   the request's source address ([`auth::SourceIp`]).
+//! - [`limits`]: rate limits and lockouts kept in DynamoDB ([`limits::Limiter`]), decided by
+//!   pure functions.
 //! - [`serve`]: run one axum `Router` under `lambda_http` in Lambda or `axum::serve` locally.
 //! - [`testing`]: drive a router in process with the request context API Gateway attaches.
 
@@ -17,6 +20,7 @@ pub mod config;
 pub mod dynamo;
 pub mod error;
 pub mod json;
+pub mod limits;
 pub mod logging;
 pub mod paging;
 pub mod serve;

@@ -81,8 +81,16 @@ impl Reply {
     }
 }
 
+/// The address [`call`] and [`call_raw`] send from (API Gateway's `sourceIp`).
+pub const SOURCE_IP: &str = "127.0.0.1";
+
 /// The Lambda request context API Gateway (or a direct invocation) attaches for `who`.
 pub fn context(who: As<'_>, method: &str, path: &str) -> RequestContext {
+    context_from(who, method, path, SOURCE_IP)
+}
+
+/// [`context`] for a request API Gateway received from `source_ip`.
+pub fn context_from(who: As<'_>, method: &str, path: &str, source_ip: &str) -> RequestContext {
     let authorizer = match who {
         As::Public | As::Internal => Value::Null,
         As::Shopper(id) => json!({"lambda": {
@@ -102,7 +110,7 @@ pub fn context(who: As<'_>, method: &str, path: &str) -> RequestContext {
         "stage": "$default",
         "requestId": "test-request",
         "authorizer": authorizer,
-        "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+        "http": {"method": method, "path": path, "sourceIp": source_ip},
     });
     // The context type is non-exhaustive; deserializing is the way to build one outside its
     // crate, and these fields are the ones API Gateway sends.
@@ -134,6 +142,19 @@ pub async fn call_raw(
     headers: &[(&str, &str)],
     body: Option<Vec<u8>>,
 ) -> Reply {
+    call_raw_from(router, method, path, who, SOURCE_IP, headers, body).await
+}
+
+/// [`call_raw`] as a request API Gateway received from `source_ip` (for per-address limits).
+pub async fn call_raw_from(
+    router: &Router,
+    method: &str,
+    path: &str,
+    who: As<'_>,
+    source_ip: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Reply {
     let mut builder = Request::builder().method(method).uri(path);
     let has_type = headers
         .iter()
@@ -151,7 +172,7 @@ pub async fn call_raw(
     let route_path = path.split('?').next().unwrap_or(path);
     request
         .extensions_mut()
-        .insert(context(who, method, route_path));
+        .insert(context_from(who, method, route_path, source_ip));
     let response = match router.clone().oneshot(request).await {
         Ok(r) => r,
         Err(e) => match e {},
@@ -236,6 +257,43 @@ mod tests {
         let outside = call(&r, "GET", "/internal/x", As::Shopper("c-1"), None).await;
         outside.assert_problem(StatusCode::NOT_FOUND, "no_route");
         outside.assert_problem(404, "no_route");
+    }
+
+    #[tokio::test]
+    async fn the_source_address_is_api_gateways_never_a_header() {
+        use crate::auth::SourceIp;
+        let r = Router::new().route(
+            "/ip",
+            get(|SourceIp(ip): SourceIp| async move {
+                axum::Json(json!({"ip": ip.map(|i| i.to_string())}))
+            }),
+        );
+        let spoofed = [
+            ("x-forwarded-for", "10.1.1.1"),
+            ("forwarded", "for=10.1.1.1"),
+        ];
+        let from = call_raw_from(&r, "GET", "/ip", As::Public, "203.0.113.9", &spoofed, None).await;
+        assert_eq!(from.body["ip"], "203.0.113.9");
+        let v6 = call_raw_from(&r, "GET", "/ip", As::Public, "2001:db8::1", &[], None).await;
+        assert_eq!(v6.body["ip"], "2001:db8::1");
+        assert_eq!(
+            call(&r, "GET", "/ip", As::Public, None).await.body["ip"],
+            SOURCE_IP
+        );
+        // No request context (the local development server): no address, whatever the headers.
+        let request = Request::builder()
+            .uri("/ip")
+            .header("x-forwarded-for", "10.1.1.1")
+            .body(Body::empty())
+            .unwrap();
+        let response = r.clone().oneshot(request).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&bytes).unwrap(),
+            json!({"ip": null})
+        );
     }
 
     #[tokio::test]

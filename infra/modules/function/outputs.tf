@@ -29,10 +29,11 @@ output "policy_json" {
 }
 
 output "settings" {
-  description = "Architecture, tracing mode and reserved concurrency as planned (checked by the plan tests)."
+  description = "Architecture, tracing mode, reserved concurrency and environment as planned (checked by the plan tests)."
   value = {
     architectures        = aws_lambda_function.this.architectures
     tracing_mode         = aws_lambda_function.this.tracing_config[0].mode
     reserved_concurrency = aws_lambda_function.this.reserved_concurrent_executions
+    environment          = aws_lambda_function.this.environment[0].variables
   }
 }

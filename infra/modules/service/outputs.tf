@@ -42,3 +42,8 @@ output "table_deletion_protection" {
   description = "Whether the table has deletion protection."
   value       = module.table.deletion_protection
 }
+
+output "table_ttl_attribute" {
+  description = "The attribute the table's TTL expires items by; null without TTL."
+  value       = module.table.ttl_attribute
+}

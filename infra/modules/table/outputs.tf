@@ -12,3 +12,8 @@ output "deletion_protection" {
   description = "Whether the table has deletion protection."
   value       = aws_dynamodb_table.this.deletion_protection_enabled
 }
+
+output "ttl_attribute" {
+  description = "The attribute DynamoDB's TTL expires items by; null without TTL."
+  value       = one([for t in aws_dynamodb_table.this.ttl : t.attribute_name if t.enabled])
+}

@@ -1,7 +1,8 @@
 //! `make bench`: the saga's speed on the running local stack, written as a report.
 //!
 //! For each load level (orders in flight at once: 1, 10, 20 by default) it places a bounded
-//! number of orders as one shopper and measures, per order, `POST /v1/orders` and the saga's
+//! number of orders, four per shopper (fewer than the gateway's per-shopper order limit lets
+//! through at once, so that it measures the saga, not the limit), and measures, per order, `POST /v1/orders` and the saga's
 //! latency from just before the POST to the time the order service recorded CONFIRMED (from
 //! the order's own history; the bench waits on the workflow's result, so it does not poll
 //! the API while a saga runs). Per level it also reads the CPU time every process of the
@@ -17,6 +18,7 @@
 //! Bounded: at most 20 in flight, 200 orders in all, 120 s per order.
 
 use anyhow::{Context, bail};
+use futures::StreamExt;
 use reqwest::Method;
 use sagaway_contract::OrderStatus;
 use sagaway_worker::workflow::OrderSaga;
@@ -31,7 +33,41 @@ use temporalio_client::{Client, WorkflowGetResultOptions};
 
 const MAX_IN_FLIGHT: usize = 20;
 const MAX_ORDERS: usize = 200;
+/// Orders placed before the first level, not measured.
+const WARM_UP: usize = 3;
 const PER_ORDER: Duration = Duration::from_secs(120);
+/// Orders placed as one shopper: below the order limit's burst (5 by default), so that no
+/// order of the bench waits for it.
+const ORDERS_PER_SHOPPER: usize = 4;
+
+/// Shoppers registered up front, each used for [`ORDERS_PER_SHOPPER`] orders in turn.
+struct Shoppers {
+    apis: Vec<Api>,
+    next: AtomicUsize,
+}
+
+impl Shoppers {
+    /// Enough shoppers for `orders` orders (registered 8 at a time).
+    async fn register(api: &Api, orders: usize) -> Self {
+        let apis = futures::stream::iter(0..orders.div_ceil(ORDERS_PER_SHOPPER))
+            .map(|_| async { api.new_shopper("bench").await.0 })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        Self {
+            apis,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The shopper of the next order.
+    fn next(&self) -> anyhow::Result<&Api> {
+        let n = self.next.fetch_add(1, Ordering::SeqCst) / ORDERS_PER_SHOPPER;
+        self.apis
+            .get(n)
+            .context("more orders than the shoppers registered for them")
+    }
+}
 
 /// One order's figures, in milliseconds.
 #[derive(Debug, Clone, Copy)]
@@ -70,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
         .with_token(&admin_token)
         .product("bench", (total as i64 + 10) * 2)
         .await;
-    let (shopper, _) = api.new_shopper("bench").await;
+    let shoppers = Shoppers::register(&api, total + WARM_UP).await;
     let temporal = std::env::var("SAGAWAY_TEMPORAL_ADDRESS")
         .context("SAGAWAY_TEMPORAL_ADDRESS is not set: run make up first")?;
     let client = sagaway_temporal::TemporalSettings::from_vars(
@@ -84,9 +120,9 @@ async fn main() -> anyhow::Result<()> {
     );
     let ticks = clock_ticks();
 
-    println!("warming up (3 orders)...");
-    for _ in 0..3 {
-        one(&shopper, &client, &product).await?;
+    println!("warming up ({WARM_UP} orders)...");
+    for _ in 0..WARM_UP {
+        one(shoppers.next()?, &client, &product).await?;
     }
 
     let mut results = Vec::new();
@@ -94,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
         println!("{orders} orders, {in_flight} in flight...");
         let before = cpu_by_process(&stack_dir, ticks);
         let started = Instant::now();
-        let samples = run_level(&shopper, &client, &product, in_flight, orders).await?;
+        let samples = run_level(&shoppers, &client, &product, in_flight, orders).await?;
         let wall = started.elapsed();
         let after = cpu_by_process(&stack_dir, ticks);
         let cpu_per_saga = after
@@ -154,7 +190,7 @@ fn parse_levels(args: impl Iterator<Item = String>) -> anyhow::Result<Vec<(usize
 }
 
 async fn run_level(
-    shopper: &Api,
+    shoppers: &Shoppers,
     client: &Client,
     product: &str,
     in_flight: usize,
@@ -166,7 +202,7 @@ async fn run_level(
         async move {
             let mut mine = Vec::new();
             while next.fetch_add(1, Ordering::SeqCst) < orders {
-                mine.push(one(shopper, client, product).await?);
+                mine.push(one(shoppers.next()?, client, product).await?);
             }
             Ok::<_, anyhow::Error>(mine)
         }
