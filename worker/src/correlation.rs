@@ -69,12 +69,18 @@ impl WorkflowInterceptor for WorkflowCorrelation {
         >,
     ) -> WorkflowInterceptorFuture<'a, ExecuteWorkflowResult> {
         let id = correlation_of(input.headers());
-        let span = Correlation {
-            correlation_id: id.clone(),
-            order_id: order_id_of(ctx.workflow_id()).map(str::to_string),
-            workflow_id: Some(ctx.workflow_id().to_string()),
+        let span = tracing::info_span!(
+            "workflow",
+            correlation_id = Empty,
+            order_id = Empty,
+            workflow_id = ctx.workflow_id(),
+        );
+        if let Some(id) = &id {
+            span.record("correlation_id", id.as_str());
         }
-        .span();
+        if let Some(order_id) = order_id_of(ctx.workflow_id()) {
+            span.record("order_id", order_id);
+        }
         *self.correlation_id.borrow_mut() = id;
         WorkflowInterceptorFuture::new(next.run(input).instrument(span))
     }

@@ -245,7 +245,7 @@ mod tests {
         })
         .await;
         let get = move |path: &'static str| async move {
-            let text = tokio::task::spawn_blocking(move || {
+            tokio::task::spawn_blocking(move || {
                 let mut s = TcpStream::connect(addr).unwrap();
                 write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
                 let mut out = String::new();
@@ -253,8 +253,7 @@ mod tests {
                 out
             })
             .await
-            .unwrap();
-            text
+            .unwrap()
         };
         let run_check =
             move || tokio::task::spawn_blocking(move || check(addr, Duration::from_secs(2)));

@@ -148,7 +148,7 @@ impl Metrics {
     }
 
     fn instrument(&self, params: &MetricParameters, kind: Kind) -> Instrument {
-        let name = self.name(&params);
+        let name = self.name(params);
         let bounds = match kind {
             Kind::Histogram => {
                 let bare = name.strip_prefix(TEMPORAL_PREFIX).unwrap_or(&name);

@@ -13,6 +13,7 @@ use std::fmt;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::{JsonFields, Writer};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
@@ -44,7 +45,7 @@ pub fn init_with(format: LogFormat, filter: &str) {
 /// The JSON subscriber's builder, writing [`FlatJson`] lines to `writer`.
 pub fn json_subscriber<W>(
     writer: W,
-) -> tracing_subscriber::fmt::SubscriberBuilder<JsonFields, FlatJson>
+) -> tracing_subscriber::fmt::SubscriberBuilder<JsonFields, FlatJson, LevelFilter, W>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use system_tests::{Stack, log_events};
+use system_tests::{Stack, log_events, place_order};
 
 const OK: &str = "4242424242424242";
 
@@ -33,27 +33,13 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
     let (shopper, _) = stack.api.new_shopper("trace").await;
     let since = chrono::Utc::now().timestamp_millis() - 1_000;
 
-    // Placed through API Gateway, which names the request.
-    let token = shopper.token().expect("a token");
-    let http = reqwest::Client::builder().no_proxy().build().expect("a client");
-    let resp = http
-        .post(stack.api.url("/v1/orders"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({
-            "lines": [{ "product_id": product, "quantity": 1 }],
-            "card_number": OK,
-        }))
-        .send()
-        .await
-        .expect("placing the order");
-    assert_eq!(resp.status().as_u16(), 202);
-    let api_request_id = resp
-        .headers()
-        .get("apigw-requestid")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body: Value = resp.json().await.expect("the order");
-    let order_id = body["order_id"].as_str().expect("order id").to_string();
+    // Placed through API Gateway, which names the request (`requestContext.requestId`). On AWS
+    // the same id is the response's `apigw-requestid` and the access log's `requestId`;
+    // MiniStack makes those up independently of the event's, so only the functions' and the
+    // worker's lines are compared here.
+    let r = place_order(&shopper, &[(&product, 1)], OK, None).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let order_id = r.body["order_id"].as_str().expect("order id").to_string();
     let workflow_id = format!("order-{order_id}");
 
     // The saga ends (the last notification may still be on its way: the logs are polled).
@@ -90,9 +76,10 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
             continue;
         };
         let correlation_id = correlation_id.to_string();
-        if let Some(id) = &api_request_id {
-            assert_eq!(&correlation_id, id, "the correlation id is the API request id");
-        }
+        assert!(
+            !correlation_id.starts_with("internal-"),
+            "the gateway's correlation id is the API request's, not an invocation's: {correlation_id}"
+        );
         // The gateway's access log line of that request carries it too, and the order id.
         if !gateway.iter().any(|l| {
             l["message"] == "request"
