@@ -382,9 +382,18 @@ PY
 
 # build_zips: builds the workspace (functions and tests in one cargo call) and packages the
 # functions as Lambda zips in dist/lambda.
+# build_zips [all]: the functions and the worker (what `make up` deploys; `all`: every target of
+# the workspace too, tests included, as the system tests need them), then the zips.
 build_zips() {
-  say "Building the workspace (cargo build --workspace --all-targets)"
-  (cd "$ROOT" && cargo build --workspace --all-targets --locked) || die "cargo build failed"
+  local what=() p
+  if [[ "${1:-}" == all ]]; then
+    what=(--workspace --all-targets)
+  else
+    what=(--bins -p sagaway-worker)
+    for p in $FUNCTIONS; do what+=(-p "$p"); done
+  fi
+  say "Building (cargo build ${what[*]})"
+  (cd "$ROOT" && cargo build --locked "${what[@]}") || die "cargo build failed"
   say "Packaging Lambda zips into dist/lambda"
   # shellcheck disable=SC2086
   python3 "$ROOT/functions/package.py" "$CARGO_TARGET_DIR/debug" "$ROOT/dist/lambda" $FUNCTIONS

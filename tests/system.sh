@@ -15,7 +15,7 @@ export BREAKER_FAILURES=3 BREAKER_COOLDOWN_SECS=15
 
 check_prereqs
 ensure_tools
-build_zips
+build_zips all
 build_frontend
 ensure_chromium
 
