@@ -25,9 +25,9 @@ use temporalio_sdk::interceptors::{
 };
 use temporalio_sdk::workflow_interceptors::{
     CancellableWorkflowOutboundFuture, ExecuteWorkflowInput, ExecuteWorkflowResult,
-    ScheduleActivityInput, ScheduleActivityResult, ScheduleLocalActivityInput,
-    WorkflowInterceptor, WorkflowInterceptorConstructor, WorkflowInterceptorContext,
-    WorkflowInterceptorFuture, WorkflowNext,
+    ScheduleActivityInput, ScheduleActivityResult, ScheduleLocalActivityInput, WorkflowInterceptor,
+    WorkflowInterceptorConstructor, WorkflowInterceptorContext, WorkflowInterceptorFuture,
+    WorkflowNext,
 };
 use tracing::Instrument;
 use tracing::field::Empty;
@@ -50,7 +50,12 @@ impl WorkflowCorrelation {
         WorkflowInterceptorConstructor::new(|_| WorkflowCorrelation::default())
     }
 
-    fn header(&self) -> Option<(String, temporalio_common::protos::temporal::api::common::v1::Payload)> {
+    fn header(
+        &self,
+    ) -> Option<(
+        String,
+        temporalio_common::protos::temporal::api::common::v1::Payload,
+    )> {
         let id = self.correlation_id.borrow();
         let id = id.as_deref()?;
         Some((TEMPORAL_HEADER.to_string(), correlation_payload(id)))

@@ -25,7 +25,6 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use temporalio_client::Client;
-use temporalio_client::grpc::WorkflowService;
 use temporalio_client::tonic::IntoRequest;
 use temporalio_common::protos::temporal::api::workflowservice::v1::GetSystemInfoRequest;
 
@@ -77,7 +76,9 @@ impl TemporalHealth {
         if g.0 != state {
             match &state {
                 TemporalState::Connected => tracing::info!("temporal reachable"),
-                TemporalState::Unreachable(why) => tracing::warn!(error = %why, "temporal unreachable"),
+                TemporalState::Unreachable(why) => {
+                    tracing::warn!(error = %why, "temporal unreachable")
+                }
                 _ => {}
             }
             *g = (state, Instant::now());
@@ -160,7 +161,10 @@ async fn health(State(s): State<Status>) -> Response {
 
 async fn metrics(State(s): State<Status>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         s.metrics.render(&(s.breakers)()),
     )
         .into_response()
@@ -175,7 +179,10 @@ pub enum CheckError {
         source: std::io::Error,
     },
     #[error("the health endpoint at {addr} answered {status_line:?}")]
-    Unhealthy { addr: SocketAddr, status_line: String },
+    Unhealthy {
+        addr: SocketAddr,
+        status_line: String,
+    },
 }
 
 /// `GET /health` on the worker's own endpoint (`addr`; an unspecified address such as
@@ -247,7 +254,11 @@ mod tests {
         let get = move |path: &'static str| async move {
             tokio::task::spawn_blocking(move || {
                 let mut s = TcpStream::connect(addr).unwrap();
-                write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+                write!(
+                    s,
+                    "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
                 let mut out = String::new();
                 s.read_to_string(&mut out).unwrap();
                 out
@@ -260,7 +271,10 @@ mod tests {
 
         // Not connected yet: unhealthy, and the subcommand says so.
         assert!(get("/health").await.starts_with("HTTP/1.1 503"));
-        assert!(matches!(run_check().await.unwrap(), Err(CheckError::Unhealthy { .. })));
+        assert!(matches!(
+            run_check().await.unwrap(),
+            Err(CheckError::Unhealthy { .. })
+        ));
         // Connected: healthy, although a breaker is open.
         temporal.set(TemporalState::Connected);
         let h = get("/health").await;
@@ -270,16 +284,27 @@ mod tests {
         // Temporal stops answering, or the worker stops: unhealthy again.
         temporal.set(TemporalState::Unreachable("connection refused".into()));
         let h = get("/health").await;
-        assert!(h.starts_with("HTTP/1.1 503") && h.contains("connection refused"), "{h}");
+        assert!(
+            h.starts_with("HTTP/1.1 503") && h.contains("connection refused"),
+            "{h}"
+        );
         temporal.set(TemporalState::Stopped("shutting down".into()));
         assert!(run_check().await.unwrap().is_err());
         // Metrics: the breaker's gauges.
         let m = get("/metrics").await;
-        assert!(m.contains("sagaway_breaker_open{service=\"payment\"} 1"), "{m}");
+        assert!(
+            m.contains("sagaway_breaker_open{service=\"payment\"} 1"),
+            "{m}"
+        );
         // Nothing listening: the check fails.
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
         assert!(matches!(
-            tokio::task::spawn_blocking(move || check(closed, Duration::from_secs(1))).await.unwrap(),
+            tokio::task::spawn_blocking(move || check(closed, Duration::from_secs(1)))
+                .await
+                .unwrap(),
             Err(CheckError::Io { .. })
         ));
     }

@@ -196,10 +196,20 @@ impl Metrics {
 fn write_series(out: &mut String, name: &str, labels: &Labels, bounds: &[f64], value: &Value) {
     match value {
         Value::Int(v) => {
-            let _ = writeln!(out, "{name}{} {}", label_text(labels, None), v.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "{name}{} {}",
+                label_text(labels, None),
+                v.load(Ordering::Relaxed)
+            );
         }
         Value::Signed(v) => {
-            let _ = writeln!(out, "{name}{} {}", label_text(labels, None), v.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "{name}{} {}",
+                label_text(labels, None),
+                v.load(Ordering::Relaxed)
+            );
         }
         Value::Float(v) => {
             let f = f64::from_bits(v.load(Ordering::Relaxed));
@@ -211,23 +221,38 @@ fn write_series(out: &mut String, name: &str, labels: &Labels, bounds: &[f64], v
             for (bound, count) in bounds.iter().zip(&h.counts) {
                 cumulative += count;
                 let le = number(*bound);
-                let _ = writeln!(out, "{name}_bucket{} {cumulative}", label_text(labels, Some(&le)));
+                let _ = writeln!(
+                    out,
+                    "{name}_bucket{} {cumulative}",
+                    label_text(labels, Some(&le))
+                );
             }
-            let _ = writeln!(out, "{name}_bucket{} {}", label_text(labels, Some("+Inf")), h.count);
-            let _ = writeln!(out, "{name}_sum{} {}", label_text(labels, None), number(h.sum));
+            let _ = writeln!(
+                out,
+                "{name}_bucket{} {}",
+                label_text(labels, Some("+Inf")),
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "{name}_sum{} {}",
+                label_text(labels, None),
+                number(h.sum)
+            );
             let _ = writeln!(out, "{name}_count{} {}", label_text(labels, None), h.count);
         }
     }
 }
 
 fn render_breakers(out: &mut String, breakers: &[Snapshot]) {
-    let gauge = |out: &mut String, name: &str, kind: &str, help: &str, rows: Vec<(Labels, String)>| {
-        let _ = writeln!(out, "# HELP {name} {help}");
-        let _ = writeln!(out, "# TYPE {name} {kind}");
-        for (labels, value) in rows {
-            let _ = writeln!(out, "{name}{} {value}", label_text(&labels, None));
-        }
-    };
+    let gauge =
+        |out: &mut String, name: &str, kind: &str, help: &str, rows: Vec<(Labels, String)>| {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            for (labels, value) in rows {
+                let _ = writeln!(out, "{name}{} {value}", label_text(&labels, None));
+            }
+        };
     let service = |s: &Snapshot| vec![("service".to_string(), s.service.clone())];
     gauge(
         out,
@@ -304,7 +329,13 @@ fn render_breakers(out: &mut String, breakers: &[Snapshot]) {
 fn sanitize(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == ':' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == ':' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
@@ -324,7 +355,11 @@ fn escape_value(text: &str) -> String {
 
 fn number(f: f64) -> String {
     if f.is_infinite() {
-        if f > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else if f.is_nan() {
         "NaN".into()
     } else {
@@ -368,7 +403,8 @@ struct Instrument {
 
 impl Instrument {
     fn bind(&self, attributes: &MetricAttributes, make: impl FnOnce(usize) -> Value) -> Arc<Value> {
-        self.registry.series(&self.name, labels_of(attributes), make)
+        self.registry
+            .series(&self.name, labels_of(attributes), make)
     }
 }
 
@@ -460,7 +496,9 @@ impl GaugeBase for Series {
 
 impl MetricAttributable<Box<dyn GaugeF64Base>> for Instrument {
     fn with_attributes(&self, a: &MetricAttributes) -> Result<Box<dyn GaugeF64Base>, BoxErr> {
-        Ok(Box::new(Series(self.bind(a, |_| Value::Float(AtomicU64::new(0))))))
+        Ok(Box::new(Series(
+            self.bind(a, |_| Value::Float(AtomicU64::new(0))),
+        )))
     }
 }
 impl GaugeF64Base for Series {
@@ -471,7 +509,9 @@ impl GaugeF64Base for Series {
 
 impl MetricAttributable<Box<dyn UpDownCounterBase>> for Instrument {
     fn with_attributes(&self, a: &MetricAttributes) -> Result<Box<dyn UpDownCounterBase>, BoxErr> {
-        Ok(Box::new(Series(self.bind(a, |_| Value::Signed(AtomicI64::new(0))))))
+        Ok(Box::new(Series(
+            self.bind(a, |_| Value::Signed(AtomicI64::new(0))),
+        )))
     }
 }
 impl UpDownCounterBase for Series {
@@ -482,7 +522,10 @@ impl UpDownCounterBase for Series {
 
 impl MetricAttributable<Box<dyn HistogramBase>> for Instrument {
     fn with_attributes(&self, a: &MetricAttributes) -> Result<Box<dyn HistogramBase>, BoxErr> {
-        Ok(Box::new(HistSeries(Series(self.bind(a, hist)), self.bounds())))
+        Ok(Box::new(HistSeries(
+            Series(self.bind(a, hist)),
+            self.bounds(),
+        )))
     }
 }
 impl HistogramBase for HistSeries {
@@ -493,7 +536,10 @@ impl HistogramBase for HistSeries {
 
 impl MetricAttributable<Box<dyn HistogramF64Base>> for Instrument {
     fn with_attributes(&self, a: &MetricAttributes) -> Result<Box<dyn HistogramF64Base>, BoxErr> {
-        Ok(Box::new(HistSeries(Series(self.bind(a, hist)), self.bounds())))
+        Ok(Box::new(HistSeries(
+            Series(self.bind(a, hist)),
+            self.bounds(),
+        )))
     }
 }
 impl HistogramF64Base for HistSeries {
@@ -507,7 +553,10 @@ impl MetricAttributable<Box<dyn HistogramDurationBase>> for Instrument {
         &self,
         a: &MetricAttributes,
     ) -> Result<Box<dyn HistogramDurationBase>, BoxErr> {
-        Ok(Box::new(HistSeries(Series(self.bind(a, hist)), self.bounds())))
+        Ok(Box::new(HistSeries(
+            Series(self.bind(a, hist)),
+            self.bounds(),
+        )))
     }
 }
 impl HistogramDurationBase for HistSeries {
@@ -593,12 +642,30 @@ mod tests {
         h.record(Duration::from_secs(100), &attrs);
         let text = m.render(&[]);
         assert!(text.contains("# TYPE temporal_request counter"), "{text}");
-        assert!(text.contains("temporal_request{task_queue=\"q\\\"1\"} 5"), "{text}");
-        assert!(text.contains("temporal_num_pollers{task_queue=\"q\\\"1\"} 4"), "{text}");
-        assert!(text.contains("# TYPE temporal_request_latency histogram"), "{text}");
-        assert!(text.contains("temporal_request_latency_bucket{task_queue=\"q\\\"1\",le=\"+Inf\"} 2"), "{text}");
-        assert!(text.contains("temporal_request_latency_count{task_queue=\"q\\\"1\"} 2"), "{text}");
-        assert!(text.contains("temporal_request_latency_sum{task_queue=\"q\\\"1\"} 100030"), "{text}");
+        assert!(
+            text.contains("temporal_request{task_queue=\"q\\\"1\"} 5"),
+            "{text}"
+        );
+        assert!(
+            text.contains("temporal_num_pollers{task_queue=\"q\\\"1\"} 4"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE temporal_request_latency histogram"),
+            "{text}"
+        );
+        assert!(
+            text.contains("temporal_request_latency_bucket{task_queue=\"q\\\"1\",le=\"+Inf\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("temporal_request_latency_count{task_queue=\"q\\\"1\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("temporal_request_latency_sum{task_queue=\"q\\\"1\"} 100030"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -606,9 +673,21 @@ mod tests {
         let b = Breaker::new("payment", 1, Duration::from_secs(10));
         b.failure();
         let text = Metrics::new().render(&[b.snapshot()]);
-        assert!(text.contains("sagaway_breaker_state{service=\"payment\",state=\"open\"} 1"), "{text}");
-        assert!(text.contains("sagaway_breaker_state{service=\"payment\",state=\"closed\"} 0"), "{text}");
-        assert!(text.contains("sagaway_breaker_open{service=\"payment\"} 1"), "{text}");
-        assert!(text.contains("sagaway_breaker_opened_total{service=\"payment\"} 1"), "{text}");
+        assert!(
+            text.contains("sagaway_breaker_state{service=\"payment\",state=\"open\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("sagaway_breaker_state{service=\"payment\",state=\"closed\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("sagaway_breaker_open{service=\"payment\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("sagaway_breaker_opened_total{service=\"payment\"} 1"),
+            "{text}"
+        );
     }
 }

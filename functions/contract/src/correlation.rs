@@ -37,9 +37,9 @@ pub const MAX_ID_LEN: usize = 128;
 pub fn is_valid_id(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= MAX_ID_LEN
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-' | b'=' | b'+' | b'/'))
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-' | b'=' | b'+' | b'/')
+        })
 }
 
 #[cfg(test)]

@@ -162,7 +162,15 @@ mod tests {
         assert_eq!(s.target(), "https://ns.acct.tmprl.cloud:7233/");
         let tls = s.connection.tls_options.expect("TLS on");
         let client = tls.client_tls_options.expect("a client certificate");
-        assert!(client.client_cert.starts_with(b"-----BEGIN CERTIFICATE-----"));
-        assert!(client.client_private_key.starts_with(b"-----BEGIN PRIVATE KEY-----"));
+        assert!(
+            client
+                .client_cert
+                .starts_with(b"-----BEGIN CERTIFICATE-----")
+        );
+        assert!(
+            client
+                .client_private_key
+                .starts_with(b"-----BEGIN PRIVATE KEY-----")
+        );
     }
 }

@@ -88,7 +88,8 @@ pub struct InternalClient {
 /// correlation's headers.
 pub fn event(method: &str, path: &str, body: Option<String>) -> Value {
     let now = chrono_like_now_ms();
-    let mut headers = json!({ "content-type": "application/json", "user-agent": "sagaway-internal" });
+    let mut headers =
+        json!({ "content-type": "application/json", "user-agent": "sagaway-internal" });
     if let (Some(c), Value::Object(map)) = (correlation::current(), &mut headers) {
         for (name, value) in c.headers() {
             map.insert(name.to_string(), Value::from(value));
@@ -238,13 +239,18 @@ mod tests {
     #[tokio::test]
     async fn the_event_carries_the_callers_correlation() {
         let plain = event("GET", "/internal/x", None);
-        assert!(plain["headers"].get("x-correlation-id").is_none(), "{plain}");
+        assert!(
+            plain["headers"].get("x-correlation-id").is_none(),
+            "{plain}"
+        );
         let c = Correlation {
             correlation_id: Some("JKJaXmPLvHcESHA=".into()),
             order_id: Some("o-1".into()),
             workflow_id: Some("order-o-1".into()),
         };
-        let e = c.scope(async { event("POST", "/internal/x", Some("{}".into())) }).await;
+        let e = c
+            .scope(async { event("POST", "/internal/x", Some("{}".into())) })
+            .await;
         assert_eq!(e["headers"]["x-correlation-id"], "JKJaXmPLvHcESHA=");
         assert_eq!(e["headers"]["x-order-id"], "o-1");
         assert_eq!(e["headers"]["x-workflow-id"], "order-o-1");

@@ -125,18 +125,15 @@ mod tests {
         let headers: HashMap<&str, &str> = c.headers().into_iter().collect();
         assert_eq!(headers.len(), 2);
         assert_eq!(Correlation::from_headers(|n| headers.get(n).copied()), c);
-        let junk = Correlation::from_headers(|n| {
-            (n == HEADER_CORRELATION_ID).then_some("\"}{ injected")
-        });
+        let junk =
+            Correlation::from_headers(|n| (n == HEADER_CORRELATION_ID).then_some("\"}{ injected"));
         assert_eq!(junk, Correlation::default());
     }
 
     #[tokio::test]
     async fn the_current_correlation_is_the_scopes() {
         assert_eq!(current(), None);
-        let seen = Correlation::id("r-1")
-            .scope(async { current_id() })
-            .await;
+        let seen = Correlation::id("r-1").scope(async { current_id() }).await;
         assert_eq!(seen.as_deref(), Some("r-1"));
         assert_eq!(current(), None);
     }

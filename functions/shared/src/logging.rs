@@ -52,7 +52,6 @@ where
     tracing_subscriber::fmt()
         .fmt_fields(JsonFields::new())
         .event_format(FlatJson)
-        .with_ansi(false)
         .with_writer(writer)
 }
 

@@ -77,16 +77,13 @@ pub async fn correlate(request: AxumRequest, next: Next) -> Response {
 /// - a request to the local HTTP server (no request context): the same headers.
 pub fn correlation_of(request: &AxumRequest) -> Correlation {
     let headers = || {
-        Correlation::from_headers(|name| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-        })
+        Correlation::from_headers(|name| request.headers().get(name).and_then(|v| v.to_str().ok()))
     };
     let valid = |id: &Option<String>| id.clone().filter(|id| is_valid_id(id));
     match request.extensions().get::<RequestContext>() {
-        Some(RequestContext::ApiGatewayV2(ctx)) if ctx.apiid.as_deref() == Some(INTERNAL_API_ID) => {
+        Some(RequestContext::ApiGatewayV2(ctx))
+            if ctx.apiid.as_deref() == Some(INTERNAL_API_ID) =>
+        {
             let mut c = headers();
             if c.correlation_id.is_none() {
                 c.correlation_id = valid(&ctx.request_id);
@@ -101,6 +98,8 @@ pub fn correlation_of(request: &AxumRequest) -> Correlation {
             correlation_id: valid(&ctx.request_id),
             ..Correlation::default()
         },
+        // REST API, ALB and the like: not how sagaway is invoked.
+        Some(_) => Correlation::default(),
         None => headers(),
     }
 }
@@ -652,7 +651,15 @@ mod tests {
             }),
         ));
         // A public request: the API request id; what the client sends is not believed.
-        call_raw(&r, "GET", "/work", As::Public, &[("x-correlation-id", "spoofed")], None).await;
+        call_raw(
+            &r,
+            "GET",
+            "/work",
+            As::Public,
+            &[("x-correlation-id", "spoofed")],
+            None,
+        )
+        .await;
         // A direct invocation: the caller's correlation, order and workflow.
         let internal = [
             ("x-correlation-id", "JKJaXmPLvHcESHA="),

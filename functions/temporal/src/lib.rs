@@ -220,7 +220,11 @@ impl ClientInterceptor for CorrelationHeader {
     fn start_workflow<'a>(
         &'a self,
         mut input: StartWorkflowInput,
-        next: Next<'a, StartWorkflowInput, BoxFuture<'a, Result<StartWorkflowOutput, WorkflowStartError>>>,
+        next: Next<
+            'a,
+            StartWorkflowInput,
+            BoxFuture<'a, Result<StartWorkflowOutput, WorkflowStartError>>,
+        >,
     ) -> BoxFuture<'a, Result<StartWorkflowOutput, WorkflowStartError>> {
         self.apply(&mut input.options);
         next.run(input)
@@ -309,8 +313,10 @@ mod tests {
 
     #[test]
     fn a_client_certificate_from_secrets_turns_mtls_on() {
-        let s = settings(&[("TEMPORAL_ADDRESS", "ns.acct.tmprl.cloud:7233")])
-            .with_client_cert(b"-----BEGIN CERTIFICATE-----".to_vec(), b"-----BEGIN PRIVATE KEY-----".to_vec());
+        let s = settings(&[("TEMPORAL_ADDRESS", "ns.acct.tmprl.cloud:7233")]).with_client_cert(
+            b"-----BEGIN CERTIFICATE-----".to_vec(),
+            b"-----BEGIN PRIVATE KEY-----".to_vec(),
+        );
         assert_eq!(s.target(), "https://ns.acct.tmprl.cloud:7233/");
         let client = s
             .connection
@@ -325,13 +331,14 @@ mod tests {
 
     #[test]
     fn the_correlation_id_goes_into_the_start_header() {
-        let mut options =
-            temporalio_client::WorkflowStartOptions::new("q", "order-o-1").build();
+        let mut options = temporalio_client::WorkflowStartOptions::new("q", "order-o-1").build();
         CorrelationHeader::new(|| Some("JKJaXmPLvHcESHA=".into())).apply(&mut options);
         let fields = options.header.expect("a header").fields;
         assert_eq!(correlation_of(&fields).as_deref(), Some("JKJaXmPLvHcESHA="));
         // Nothing to carry: no header; junk is never carried.
-        for current in [(|| None) as fn() -> Option<String>, || Some("a \"b\"".into())] {
+        for current in [(|| None) as fn() -> Option<String>, || {
+            Some("a \"b\"".into())
+        }] {
             let mut options = temporalio_client::WorkflowStartOptions::new("q", "w").build();
             CorrelationHeader::new(current).apply(&mut options);
             assert!(options.header.is_none());

@@ -50,7 +50,11 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
             assert_eq!(r.body["status"], "CONFIRMED", "{}", r.text);
             break;
         }
-        assert!(Instant::now() < deadline, "the saga did not finish: {}", r.text);
+        assert!(
+            Instant::now() < deadline,
+            "the saga did not finish: {}",
+            r.text
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
@@ -68,7 +72,9 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
             .iter()
             .find(|l| l["message"] == "order placed" && l["order_id"] == order_id.as_str());
         let Some(correlation_id) = placed.and_then(|l| l["correlation_id"].as_str()) else {
-            missing.push(format!("the gateway's `order placed` line with correlation_id for {order_id}"));
+            missing.push(format!(
+                "the gateway's `order placed` line with correlation_id for {order_id}"
+            ));
             if Instant::now() > deadline {
                 panic!("missing: {missing:?}\ngateway lines: {gateway:#?}");
             }
@@ -106,12 +112,22 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
             }
             // Whatever a service logged with the order id came from this path.
             for l in lines.iter().filter(|l| l["order_id"] == order_id.as_str()) {
-                assert_eq!(l["correlation_id"], correlation_id.as_str(), "{service}: {l}");
+                assert_eq!(
+                    l["correlation_id"],
+                    correlation_id.as_str(),
+                    "{service}: {l}"
+                );
             }
         }
         // The worker: one `activity completed` line per step, with the ids.
         let text = std::fs::read_to_string(&worker_log).expect("the worker's log");
-        for activity in ["create_order", "reserve_stock", "charge_payment", "set_status", "notify_in_order"] {
+        for activity in [
+            "create_order",
+            "reserve_stock",
+            "charge_payment",
+            "set_status",
+            "notify_in_order",
+        ] {
             let found = text.lines().any(|l| {
                 l.contains("activity completed")
                     && l.contains(&correlation_id)
@@ -119,7 +135,9 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
                     && l.contains(activity)
             });
             if !found {
-                missing.push(format!("the worker's `activity completed` line of {activity}"));
+                missing.push(format!(
+                    "the worker's `activity completed` line of {activity}"
+                ));
             }
         }
         if missing.is_empty() {
