@@ -73,3 +73,13 @@ output "api_access_log_groups" {
   description = "CloudWatch log groups of the HTTP and WebSocket stages' JSON access logs."
   value       = { for k, g in aws_cloudwatch_log_group.api_access : k => g.name }
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the CloudWatch alarms notify (null on the emulator): subscribe a mail address, a chat webhook or a pager to it."
+  value       = one(aws_sns_topic.alarms[*].arn)
+}
+
+output "dashboard_name" {
+  description = "The CloudWatch dashboard of the stack (null on the emulator)."
+  value       = one(aws_cloudwatch_dashboard.main[*].dashboard_name)
+}

@@ -307,3 +307,27 @@ variable "rate_limits" {
     error_message = "login_lockout_max_seconds is at least login_lockout_seconds."
   }
 }
+
+variable "alarm_email" {
+  description = "An address to subscribe to the alarm topic (SNS sends a confirmation mail first); empty: no subscription (subscribe anything to output alarm_topic_arn). AWS only."
+  type        = string
+  default     = ""
+}
+
+variable "alarm_api_5xx_threshold" {
+  description = "5xx answers of the HTTP API (and WebSocket integration errors) in 5 minutes that raise its alarm."
+  type        = number
+  default     = 5
+}
+
+variable "alarm_throttled_threshold" {
+  description = "429 answers of an API stage in 5 minutes that raise its throttling alarm."
+  type        = number
+  default     = 50
+}
+
+variable "alarm_compensations_threshold" {
+  description = "Compensated orders in 5 minutes that raise the compensation alarm (declines and cancellations compensate too)."
+  type        = number
+  default     = 10
+}

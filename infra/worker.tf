@@ -13,7 +13,6 @@ locals {
     : (length(aws_ecr_repository.worker) > 0 && var.worker_image_tag != ""
   ? "${aws_ecr_repository.worker[0].repository_url}:${var.worker_image_tag}" : ""))
   worker_cpu_architecture = var.lambda_architecture == "arm64" ? "ARM64" : "X86_64"
-  worker_health_url       = "http://127.0.0.1:${var.worker_health_port}/health"
 }
 
 module "worker_role" {
@@ -179,10 +178,12 @@ resource "aws_ecs_task_definition" "worker" {
     # Temporal Cloud credentials from Secrets Manager, by the variable names the Temporal SDK
     # reads: TEMPORAL_API_KEY, or TEMPORAL_TLS_CLIENT_CERT_DATA and TEMPORAL_TLS_CLIENT_KEY_DATA.
     secrets = [for k, d in data.aws_secretsmanager_secret.temporal : { name = k, valueFrom = d.arn }]
-    # The health endpoint answers on loopback inside the task; curl is in the image
-    # (worker/Dockerfile). A task failing it is replaced.
+    # The worker's own subcommand GETs /health on HEALTH_ADDR (loopback inside the task) and
+    # exits 0 or 1; the distroless image has no shell or curl (worker/Dockerfile). /health is
+    # 503 until the worker has reached Temporal and while Temporal does not answer. A task
+    # failing it is replaced.
     healthCheck = {
-      command     = ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", "3", local.worker_health_url]
+      command     = ["CMD", "/usr/local/bin/sagaway-worker", "healthcheck"]
       interval    = 15
       timeout     = 5
       retries     = 3

@@ -77,7 +77,7 @@ sagaway is up.
   Demo admin:   $admin_email / $admin_password  (kept in $STACK_DIR/admin.json)
   Temporal UI:  $temporal_ui
   Temporal:     $temporal_address (namespace default, task queue sagaway-orders)
-  Saga worker:  http://127.0.0.1:$WORKER_HEALTH_PORT/health (circuit breakers)
+  Saga worker:  http://127.0.0.1:$WORKER_HEALTH_PORT/health (Temporal connection, circuit breakers), /metrics (Prometheus)
   AWS emulator: $endpoint
   Logs, state:  $STACK_DIR
 Stop everything with: make down

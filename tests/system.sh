@@ -2,6 +2,10 @@
 # System tests: a fresh AWS emulator on its own port (not make up's), Terraform applied into
 # it, the demo catalog seeded, then the Rust system tests drive the API through API Gateway.
 # Everything started here is stopped on exit.
+#
+#   tests/system.sh                      every system test target, the browser tests, the fuzzing
+#   tests/system.sh observability saga   only these targets of tests/system/tests (no browser
+#                                        tests, no fuzzing): a quicker loop while working on one
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../localstack/lib.sh"
 
@@ -46,9 +50,16 @@ cd "$ROOT"
 # Select the system test targets by name (not with -p, which would resolve features for one
 # package and rebuild shared dependencies).
 targets=()
-for f in tests/system/tests/*.rs; do
-  targets+=(--test "$(basename "$f" .rs)")
-done
+if (($# > 0)); then
+  for name in "$@"; do
+    [[ -f "tests/system/tests/$name.rs" ]] || die "no system test target $name (tests/system/tests/$name.rs)"
+    targets+=(--test "$name")
+  done
+else
+  for f in tests/system/tests/*.rs; do
+    targets+=(--test "$(basename "$f" .rs)")
+  done
+fi
 SAGAWAY_API_URL="$api_url" SAGAWAY_SITE_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)" \
   SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
   SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
@@ -60,6 +71,11 @@ SAGAWAY_API_URL="$api_url" SAGAWAY_SITE_URL="$(terraform_output "$TEST_DIR/terra
   SAGAWAY_TABLES="$(terraform_output_json "$TEST_DIR/terraform.tfstate" tables)" \
   SAGAWAY_TEMPORAL_CLI="$LOCAL_DIR/venv-tools/bin/temporal" \
   cargo test --workspace --locked "${targets[@]}" -- --include-ignored
+
+if (($# > 0)); then
+  note "only $*: no browser tests, no fuzzing"
+  exit 0
+fi
 
 say "Running the browser tests (Playwright, Debian Chromium) against the web app"
 site_url="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)"

@@ -60,6 +60,12 @@ mock_provider "aws" {
   mock_resource "aws_dynamodb_table" {
     defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/unnamed-mock" }
   }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:sagaway-alarms" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-mock-0000-0000-000000000000" }
+  }
 }
 
 # Real-looking, distinct ARNs and endpoints where the assertions tell them apart.
@@ -506,8 +512,8 @@ run "worker_on_ecs_with_api_key" {
 
   assert {
     condition = (jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].healthCheck.command
-    == ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "http://127.0.0.1:9464/health"])
-    error_message = "The container health check calls the worker's /health with the curl in the image."
+    == ["CMD", "/usr/local/bin/sagaway-worker", "healthcheck"])
+    error_message = "The container health check is the worker's own healthcheck subcommand (no curl in the distroless image)."
   }
 
   assert {
@@ -583,5 +589,95 @@ run "no_worker_service_without_an_image" {
   assert {
     condition     = length(aws_ecs_service.worker) == 0 && length(aws_ecr_repository.worker) == 1
     error_message = "The first apply creates the repository only; the service comes with an image tag."
+  }
+}
+
+run "alarms_and_dashboard_on_aws" {
+  command = plan
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 1 && aws_sns_topic.alarms[0].kms_master_key_id == aws_kms_key.alarms[0].arn && aws_kms_key.alarms[0].enable_key_rotation
+    error_message = "One alarm topic, encrypted with its own rotated key (CloudWatch cannot use aws/sns)."
+  }
+
+  assert {
+    condition     = anytrue([for st in jsondecode(aws_kms_key.alarms[0].policy).Statement : try(st.Principal.Service, "") == "cloudwatch.amazonaws.com"])
+    error_message = "CloudWatch may use the topic's key to publish alarms."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.alarm_email) == 0
+    error_message = "No mail subscription unless alarm_email is set."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.http_5xx[0].metric_name == "5xx"
+      && aws_cloudwatch_metric_alarm.http_5xx[0].namespace == "AWS/ApiGateway"
+    && aws_cloudwatch_metric_alarm.http_5xx[0].dimensions.ApiId == "httpapi01" && aws_cloudwatch_metric_alarm.http_5xx[0].dimensions.Stage == "api")
+    error_message = "The HTTP API stage's 5xx are alarmed on."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.ws_errors[0].metric_name == "ExecutionError" && aws_cloudwatch_metric_alarm.ws_errors[0].dimensions.ApiId == "wsapi0002"
+    error_message = "The WebSocket stage's integration errors (its 5xx) are alarmed on."
+  }
+
+  assert {
+    condition = (toset(keys(aws_cloudwatch_metric_alarm.api_throttled)) == toset(["http", "ws"])
+      && alltrue([for k, f in aws_cloudwatch_log_metric_filter.api_throttled : f.pattern == "{ $.status = \"429\" }" && f.log_group_name == aws_cloudwatch_log_group.api_access[k].name])
+    && alltrue([for k, a in aws_cloudwatch_metric_alarm.api_throttled : a.metric_name == aws_cloudwatch_log_metric_filter.api_throttled[k].metric_transformation[0].name]))
+    error_message = "Both stages' throttling (429 lines of their access logs) is counted and alarmed on, each on its own metric."
+  }
+
+  assert {
+    condition = (toset(keys(aws_cloudwatch_metric_alarm.lambda_errors)) == toset(concat(keys(module.service), ["gateway", "authorizer"]))
+      && toset(keys(aws_cloudwatch_metric_alarm.lambda_throttles)) == toset(keys(aws_cloudwatch_metric_alarm.lambda_errors))
+      && alltrue([for k, a in aws_cloudwatch_metric_alarm.lambda_errors : a.metric_name == "Errors" && a.dimensions.FunctionName == "sagaway-${k}"])
+    && alltrue([for k, a in aws_cloudwatch_metric_alarm.lambda_throttles : a.metric_name == "Throttles" && a.dimensions.FunctionName == "sagaway-${k}"]))
+    error_message = "Every function's errors and throttles are alarmed on."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_log_metric_filter.compensations[0].log_group_name == aws_cloudwatch_log_group.worker.name
+      && aws_cloudwatch_log_metric_filter.compensations[0].pattern == "{ $.message = \"activity completed\" && $.activity = \"release_stock\" }"
+    && aws_cloudwatch_metric_alarm.compensations[0].threshold == 10)
+    error_message = "Compensations are counted from the worker's log lines (a completed release_stock activity) and alarmed on."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_log_metric_filter.breaker_opened[0].pattern == "{ $.breaker_state = \"open\" }"
+      && aws_cloudwatch_log_metric_filter.breaker_opened[0].metric_transformation[0].dimensions["service"] == "$.service"
+      && toset(keys(aws_cloudwatch_metric_alarm.breaker_opened)) == toset(["order", "inventory", "payment", "notification"])
+    && aws_cloudwatch_metric_alarm.breaker_opened["payment"].dimensions["service"] == "payment")
+    error_message = "An opening circuit breaker (the worker's breaker_state = open lines) is alarmed on per service."
+  }
+
+  assert {
+    condition = alltrue([for a in concat(
+      aws_cloudwatch_metric_alarm.http_5xx, aws_cloudwatch_metric_alarm.ws_errors, aws_cloudwatch_metric_alarm.compensations,
+      values(aws_cloudwatch_metric_alarm.api_throttled), values(aws_cloudwatch_metric_alarm.lambda_errors),
+      values(aws_cloudwatch_metric_alarm.lambda_throttles), values(aws_cloudwatch_metric_alarm.breaker_opened),
+    ) : a.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:sagaway-alarms"])])
+    error_message = "Every alarm notifies the alarm topic."
+  }
+
+  assert {
+    condition = (length(aws_cloudwatch_dashboard.main) == 1
+      && length(jsondecode(aws_cloudwatch_dashboard.main[0].dashboard_body).widgets) == 6
+    && strcontains(aws_cloudwatch_dashboard.main[0].dashboard_body, "correlation_id"))
+    error_message = "The dashboard has the API, function, saga and log widgets."
+  }
+}
+
+run "alarms_mail_when_asked" {
+  command = plan
+
+  variables {
+    alarm_email = "oncall@example.com"
+  }
+
+  assert {
+    condition     = aws_sns_topic_subscription.alarm_email[0].protocol == "email" && aws_sns_topic_subscription.alarm_email[0].endpoint == "oncall@example.com"
+    error_message = "alarm_email subscribes that address to the alarm topic."
   }
 }

@@ -199,6 +199,14 @@ run "emulator_gets_what_it_accepts" {
   }
 
   assert {
+    condition = (length(aws_sns_topic.alarms) == 0 && length(aws_kms_key.alarms) == 0
+      && length(aws_cloudwatch_dashboard.main) == 0 && length(aws_cloudwatch_metric_alarm.lambda_errors) == 0
+      && length(aws_cloudwatch_metric_alarm.breaker_opened) == 0 && length(aws_cloudwatch_log_metric_filter.api_throttled) == 0
+    && length(aws_cloudwatch_log_metric_filter.compensations) == 0)
+    error_message = "No alarms, metric filters, alarm topic or dashboard on the emulator (observability.tf is AWS only)."
+  }
+
+  assert {
     condition     = aws_apigatewayv2_stage.http.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access["http"].arn
     error_message = "Access logs are configured on the emulator too (MiniStack stores the setting)."
   }

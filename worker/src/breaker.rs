@@ -3,7 +3,9 @@
 //! Closed: calls pass; `threshold` consecutive failures (transport errors, 5xx) open it.
 //! Open: calls fail fast for `cooldown` without reaching the service.
 //! Half-open: after the cool-down one probe passes; success closes it, failure opens it again.
-//! Every transition is logged; [`Breaker::snapshot`] feeds the health endpoint.
+//! Every transition is logged with the field `breaker_state` (`open`, `half_open`, `closed`)
+//! and `service` (infra/observability.tf counts the `open` lines and alarms on them);
+//! [`Breaker::snapshot`] feeds the health endpoint and the `/metrics` gauges.
 
 use serde::Serialize;
 use std::sync::Mutex;
@@ -86,7 +88,7 @@ impl Breaker {
                 Err(until - now)
             }
             Phase::Open { .. } => {
-                tracing::warn!(service = %self.name, "circuit half-open: letting one probe through");
+                tracing::warn!(service = %self.name, breaker_state = "half_open", "circuit half-open: letting one probe through");
                 g.phase = Phase::HalfOpen { probing: true };
                 g.passed += 1;
                 Ok(())
@@ -108,7 +110,7 @@ impl Breaker {
         let mut g = self.lock();
         if !matches!(g.phase, Phase::Closed { failures: 0 }) {
             if !matches!(g.phase, Phase::Closed { .. }) {
-                tracing::warn!(service = %self.name, "circuit closed: the service answers again");
+                tracing::warn!(service = %self.name, breaker_state = "closed", "circuit closed: the service answers again");
             }
             g.phase = Phase::Closed { failures: 0 };
         }
@@ -140,6 +142,7 @@ impl Breaker {
             g.opened += 1;
             tracing::warn!(
                 service = %self.name,
+                breaker_state = "open",
                 cooldown_secs = self.cooldown.as_secs(),
                 "circuit opened: failing fast until the cool-down ends"
             );

@@ -2,13 +2,13 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_PROFILE` | where Temporal is and how to authenticate (API key or mTLS), read by `sagaway_temporal` with the SDK's environment configuration | `127.0.0.1:7233`, `default`, no TLS |
+//! | `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_PROFILE` | where Temporal is and how to authenticate, read by `sagaway_temporal` with the SDK's environment configuration: an API key (`TEMPORAL_API_KEY`), or mTLS with the client certificate and key as PEM text (`TEMPORAL_TLS_CLIENT_CERT_DATA`, `TEMPORAL_TLS_CLIENT_KEY_DATA`, which ECS fills from Secrets Manager) or as files (`TEMPORAL_TLS_CLIENT_CERT_PATH`, `TEMPORAL_TLS_CLIENT_KEY_PATH`) | `127.0.0.1:7233`, `default`, no TLS |
 //! | `TASK_QUEUE` | task queue of the OrderSaga | `sagaway-orders` |
 //! | `ORDER_FUNCTION`, `INVENTORY_FUNCTION`, `PAYMENT_FUNCTION`, `NOTIFICATION_FUNCTION` | Lambda function names | `sagaway-<service>` |
 //! | `AWS_ENDPOINT_URL` | custom AWS endpoint (the local emulator) | unset |
 //! | `BREAKER_FAILURES` | consecutive failures that open a service's breaker | `5` |
 //! | `BREAKER_COOLDOWN_SECS` | how long an open breaker stays open | `20` |
-//! | `HEALTH_ADDR` | health/metrics endpoint | `127.0.0.1:9464` |
+//! | `HEALTH_ADDR` | the one HTTP server: `GET /health` (503 until connected to Temporal) and `GET /metrics` (Prometheus); also where `sagaway-worker healthcheck` asks | `127.0.0.1:9464` |
 //! | `RUST_LOG`, `LOG_FORMAT` | logging | `info`, `text` |
 
 use sagaway_shared::config::{Env, LogFormat};
@@ -70,15 +70,20 @@ impl WorkerConfig {
                 20u64,
                 "a whole number of seconds",
             )?),
-            health_addr: env.parsed(
-                "HEALTH_ADDR",
-                SocketAddr::from(([127, 0, 0, 1], 9464)),
-                "host:port such as 127.0.0.1:9464",
-            )?,
+            health_addr: health_addr(env)?,
             log_format: LogFormat::parse(env.get("LOG_FORMAT"), LogFormat::Text)?,
             log_filter: env.or("RUST_LOG", "info"),
         })
     }
+}
+
+/// The health and metrics endpoint's address (`HEALTH_ADDR`).
+pub fn health_addr(env: &Env) -> Result<SocketAddr, sagaway_shared::config::ConfigError> {
+    env.parsed(
+        "HEALTH_ADDR",
+        SocketAddr::from(([127, 0, 0, 1], 9464)),
+        "host:port such as 127.0.0.1:9464",
+    )
 }
 
 #[cfg(test)]
@@ -91,6 +96,7 @@ mod tests {
         assert_eq!(c.temporal.target(), "http://127.0.0.1:7233/");
         assert_eq!(c.functions.payment, "sagaway-payment");
         assert_eq!(c.breaker_failures, 5);
+        assert_eq!(c.health_addr.to_string(), "127.0.0.1:9464");
         let e = WorkerConfig::from(&Env::from_pairs([("BREAKER_FAILURES", "many")]))
             .unwrap_err()
             .to_string();

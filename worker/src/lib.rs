@@ -8,7 +8,10 @@
 //!   internal routes), with a [`breaker`] per service.
 //! - [`policies`]: every retry policy and timeout, in one place.
 //! - [`config`]: the worker's settings from the environment.
-//! - [`health`]: the health/metrics endpoint (breaker states) on 127.0.0.1.
+//! - [`health`]: the health endpoint (Temporal connection, breaker states) and `/metrics` on
+//!   127.0.0.1; the `healthcheck` subcommand's check.
+//! - [`metrics`]: the Temporal SDK's metrics and the breakers' in the Prometheus text format.
+//! - [`correlation`]: the order's correlation id from the workflow start to every service call.
 //!
 //! The workflow's input, state and messages are the contract's (`sagaway_contract::saga`), so
 //! the gateway starts and reads sagas without linking this crate.
@@ -17,7 +20,9 @@ pub mod activities;
 pub mod breaker;
 pub mod clients;
 pub mod config;
+pub mod correlation;
 pub mod health;
+pub mod metrics;
 pub mod policies;
 pub mod services;
 pub mod workflow;

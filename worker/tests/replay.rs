@@ -7,7 +7,10 @@
 //! patch: they replay the old shape. The `fewer-steps-*.json` ones come from the saga tests'
 //! dev server and fake services (`SAGAWAY_RECORD_HISTORIES=<dir> cargo test -p
 //! sagaway-worker --test saga_branches` writes every run's, named by order id): a happy saga, a declined
-//! charge, a cancellation, and an order-service call whose local try timed out. Record new ones
+//! charge, a cancellation, and an order-service call whose local try timed out;
+//! `fewer-steps-correlated.json` a happy saga started with a correlation id in its start
+//! header, which the worker's interceptor put on every activity (headers are not part of
+//! replay's checks: runs with and without them replay alike). Record new ones
 //! when the workflow changes on purpose (with `ctx.patched` for running sagas), and keep the
 //! old ones.
 

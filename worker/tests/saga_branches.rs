@@ -8,6 +8,10 @@
 //! notified) and replayed against the current workflow, and happy sagas are timed (their
 //! workflow tasks counted and bounded).
 //!
+//! The worker runs as in production with the correlation interceptors and the metrics meter:
+//! every call the fake sees must carry its order's correlation (and, for a saga started with
+//! a correlation id, that id), and `/metrics` must show the SDK's metrics and the breakers'.
+//!
 //! All cases run at once, one workflow each, on one server and one in-process worker, so the
 //! whole file takes about as long as its slowest case (a few retry back-offs), not their sum.
 //!
@@ -24,7 +28,12 @@ use sagaway_contract::saga::{
     StatusUpdate, workflow_id,
 };
 use sagaway_contract::{FailureKind, OrderStatus};
+use sagaway_shared::correlation::Correlation;
+use sagaway_temporal::CorrelationHeader;
 use sagaway_worker::activities::SagaActivities;
+use sagaway_worker::breaker::Breaker;
+use sagaway_worker::health::{self, Status, TemporalHealth, TemporalState};
+use sagaway_worker::metrics::Metrics;
 use sagaway_worker::services::{SagaServices, Step, StepError};
 use sagaway_worker::workflow::OrderSaga;
 use std::collections::{HashMap, VecDeque};
@@ -40,6 +49,8 @@ use temporalio_client::{
 use temporalio_common::protos::temporal::api::enums::v1::EventType;
 use temporalio_common::protos::temporal::api::history::v1::history_event::Attributes;
 use temporalio_common::protos::temporal::api::history::v1::{History, HistoryEvent};
+use temporalio_common::telemetry::TelemetryOptions;
+use temporalio_sdk::runtime::RuntimeOptions;
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::sync::Notify;
@@ -89,6 +100,8 @@ impl Gate {
 struct Call {
     step: String,
     at: Instant,
+    /// The activity's correlation, as the services' clients would pass it on.
+    correlation: Option<Correlation>,
 }
 
 /// Scripted per order and step ("reserve", "set_status PAID", "notify CANCELLED", ...), so
@@ -147,6 +160,20 @@ impl FakeServices {
             .collect()
     }
 
+    /// Every call's step and the correlation it ran in.
+    fn correlations(&self, order_id: &str) -> Vec<(String, Option<Correlation>)> {
+        let orders = self.orders.lock().unwrap();
+        orders
+            .get(order_id)
+            .map(|o| {
+                o.calls
+                    .iter()
+                    .map(|c| (c.step.clone(), c.correlation.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// When each call of `step` arrived.
     fn times(&self, order_id: &str, step: &str) -> Vec<Instant> {
         let orders = self.orders.lock().unwrap();
@@ -170,6 +197,7 @@ impl FakeServices {
             order.calls.push(Call {
                 step,
                 at: Instant::now(),
+                correlation: sagaway_shared::correlation::current(),
             });
             (reply, order.latency)
         };
@@ -300,11 +328,25 @@ impl DevServer {
     }
 
     async fn client(&self) -> Client {
+        self.client_with(Vec::new()).await
+    }
+
+    /// A client whose calls go through `interceptors` (the gateway's correlation header).
+    async fn client_with(
+        &self,
+        interceptors: Vec<Arc<dyn temporalio_client::ClientInterceptor>>,
+    ) -> Client {
         let url = Url::parse(&format!("http://{}", self.address)).expect("the server's URL");
         let connection = Connection::connect(ConnectionOptions::new(url).build())
             .await
             .expect("connecting to the dev server");
-        Client::new(connection, ClientOptions::new("default").build()).expect("a client")
+        Client::new(
+            connection,
+            ClientOptions::new("default")
+                .client_interceptors(interceptors)
+                .build(),
+        )
+        .expect("a client")
     }
 }
 
@@ -357,6 +399,8 @@ fn free_port() -> u16 {
 #[derive(Clone)]
 struct Saga {
     client: Client,
+    /// A client that starts sagas with [`CORRELATION_ID`], as the gateway does.
+    correlated: Client,
     fake: Arc<FakeServices>,
     task_queue: String,
     /// Every order whose saga was started, so their histories can be checked at the end.
@@ -525,6 +569,34 @@ const PAST_THE_LOCAL_WINDOW: Duration = Duration::from_secs(6);
 
 // ---------------------------------------------------------------------------------------
 // The cases
+
+/// The API request id the gateway would start [`correlation_reaches_every_call`]'s saga with.
+const CORRELATION_ID: &str = "JKJaXmPLvHcESHA=";
+
+fn current_request() -> Option<String> {
+    Some(CORRELATION_ID.to_string())
+}
+
+async fn correlation_reaches_every_call(s: Saga) {
+    let id = "o-correlated";
+    let options = WorkflowStartOptions::new(s.task_queue.clone(), workflow_id(id)).build();
+    s.correlated
+        .start_workflow(OrderSaga::run, input(id), options)
+        .await
+        .expect("starting the saga");
+    s.started.lock().unwrap().push(id.to_string());
+    assert_confirmed(&result(&s.handle(id)).await);
+    let calls = s.fake.correlations(id);
+    assert_eq!(calls.len(), HAPPY.len() + NOTIFIED.len(), "{calls:?}");
+    let expected = Correlation {
+        correlation_id: Some(CORRELATION_ID.into()),
+        order_id: Some(id.into()),
+        workflow_id: Some(workflow_id(id)),
+    };
+    for (step, correlation) in calls {
+        assert_eq!(correlation.as_ref(), Some(&expected), "{step}");
+    }
+}
 
 async fn success(s: Saga) {
     let handle = s.start("o-success").await;
@@ -1100,6 +1172,12 @@ async fn check_histories(s: &Saga) {
     .expect("a replayer");
     for id in ids {
         assert_recorded_before_notified(&s.fake, &id);
+        // Local activities and activities alike: every call knows its order and workflow.
+        for (step, c) in s.fake.correlations(&id) {
+            let c = c.unwrap_or_else(|| panic!("{id}: {step} ran without a correlation"));
+            assert_eq!(c.order_id.as_deref(), Some(id.as_str()), "{step}");
+            assert_eq!(c.workflow_id, Some(workflow_id(&id)), "{step}");
+        }
         let events = s.history(&id).await;
         let closed = [
             EventType::ActivityTaskCompleted,
@@ -1177,6 +1255,61 @@ async fn figures(s: &Saga) {
 
 // ---------------------------------------------------------------------------------------
 
+/// After every saga ran: the worker's `/metrics` (the health endpoint's router, as the worker
+/// serves it) has the SDK's metrics for the task queue and the breakers' gauges.
+async fn check_metrics(metrics: &Metrics, task_queue: &str) {
+    let breaker = Arc::new(Breaker::new("payment", 5, Duration::from_secs(20)));
+    let temporal = TemporalHealth::default();
+    temporal.set(TemporalState::Connected);
+    let status = Status {
+        task_queue: task_queue.to_string(),
+        temporal,
+        metrics: metrics.clone(),
+        breakers: Arc::new(move || vec![breaker.snapshot()]),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port for /metrics");
+    let addr = listener.local_addr().expect("its address");
+    let server = tokio::spawn(async move { axum::serve(listener, health::router(status)).await });
+    let text = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).expect("connecting to /metrics");
+        write!(
+            s,
+            "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .expect("asking for /metrics");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("reading /metrics");
+        out
+    })
+    .await
+    .expect("the /metrics request");
+    server.abort();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let queue = format!("task_queue=\"{task_queue}\"");
+    for wanted in [
+        "# TYPE temporal_workflow_completed counter",
+        "# TYPE temporal_activity_execution_latency histogram",
+        "# TYPE temporal_num_pollers gauge",
+        "sagaway_breaker_state{service=\"payment\",state=\"closed\"} 1",
+        "sagaway_breaker_open{service=\"payment\"} 0",
+    ] {
+        assert!(text.contains(wanted), "/metrics lacks {wanted:?}:\n{text}");
+    }
+    let completed = text
+        .lines()
+        .find(|l| l.starts_with("temporal_workflow_completed{") && l.contains(&queue))
+        .unwrap_or_else(|| panic!("no temporal_workflow_completed for {queue}:\n{text}"));
+    let count: u64 = completed
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(count >= 20, "{completed}");
+}
+
 /// Every case, by name, each with its own order on the shared worker.
 macro_rules! cases {
     ($saga:expr; $($case:ident),* $(,)?) => {
@@ -1190,16 +1323,31 @@ async fn every_saga_branch_on_a_dev_server() {
     let client = server.client().await;
     let fake = Arc::new(FakeServices::default());
     let task_queue = format!("saga-tests-{}", std::process::id());
-    let runtime = Runtime::from_current_tokio(Default::default()).expect("a Temporal runtime");
-    let options = WorkerOptions::new(task_queue.clone())
+    let metrics = Metrics::new();
+    let runtime = Runtime::from_current_tokio(
+        RuntimeOptions::builder()
+            .telemetry_options(
+                TelemetryOptions::builder()
+                    .metrics(metrics.core_meter())
+                    .build(),
+            )
+            .build()
+            .expect("runtime options"),
+    )
+    .expect("a Temporal runtime");
+    let mut options = WorkerOptions::new(task_queue.clone())
         .register_workflow::<OrderSaga>()
         .expect("registering the OrderSaga")
         .register_activities(SagaActivities::new(fake.clone()))
         .build();
+    sagaway_worker::correlation::install(&mut options);
     let mut worker = Worker::new(&runtime, client.clone(), options).expect("a worker");
     let shutdown = worker.shutdown_handle();
+    let correlation: Arc<dyn temporalio_client::ClientInterceptor> =
+        Arc::new(CorrelationHeader::new(current_request));
     let saga = Saga {
         client,
+        correlated: server.client_with(vec![correlation]).await,
         fake,
         task_queue,
         started: Arc::default(),
@@ -1207,6 +1355,7 @@ async fn every_saga_branch_on_a_dev_server() {
 
     let cases: Vec<(&str, BoxFuture<'static, ()>)> = cases![saga;
         success,
+        correlation_reaches_every_call,
         out_of_stock,
         declined,
         transient_reserve_then_success,
@@ -1253,6 +1402,7 @@ async fn every_saga_branch_on_a_dev_server() {
         if failed.is_empty() {
             check_histories(&saga).await;
             figures(&saga).await;
+            check_metrics(&metrics, &saga.task_queue).await;
         }
         failed
     };

@@ -8,12 +8,14 @@
 //!   arithmetic that applies them.
 //! - [`status`]: [`OrderStatus`] and its transition table, the one place those rules live.
 //! - [`saga`]: the OrderSaga's input, live state, update and names.
+//! - [`correlation`]: the correlation id's log fields and headers (one order's path, one query).
 //! - [`failure`]: the business failure kinds a saga step can end with.
 //! - [`problem`]: the RFC 9457 problem body every error uses.
 //! - [`api`]: public request/response bodies of the gateway.
 //! - [`order`], [`inventory`], [`payment`], [`notification`]: each service's messages.
 
 pub mod api;
+pub mod correlation;
 pub mod failure;
 pub mod inventory;
 pub mod limits;

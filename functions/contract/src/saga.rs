@@ -22,6 +22,13 @@ pub fn workflow_id(order_id: &str) -> String {
     format!("order-{order_id}")
 }
 
+/// The order id of an OrderSaga's workflow id (`None` for any other workflow id).
+pub fn order_id_of(workflow_id: &str) -> Option<&str> {
+    workflow_id
+        .strip_prefix("order-")
+        .filter(|id| !id.is_empty())
+}
+
 /// The card that pays, as the saga may know it: a token, never the number.
 ///
 /// Workflow payloads outlive deploys (histories are replayed), so they accept fields they do
@@ -142,4 +149,16 @@ pub struct StatusUpdate {
     pub customer_id: String,
     pub status: OrderStatus,
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_id_names_its_order() {
+        assert_eq!(order_id_of(&workflow_id("o-1")), Some("o-1"));
+        assert_eq!(order_id_of("order-"), None);
+        assert_eq!(order_id_of("other-o-1"), None);
+    }
 }

@@ -10,6 +10,7 @@
 //! | `INVENTORY_FUNCTION` | the inventory function, for pricing carts | `sagaway-inventory` |
 //! | `PAYMENT_FUNCTION` | the payment function, for exchanging card numbers for tokens | `sagaway-payment` |
 //! | `TEMPORAL_API_KEY_SECRET` | Secrets Manager name of a Temporal Cloud API key | unset (no TLS) |
+//! | `TEMPORAL_TLS_CLIENT_CERT_SECRET`, `TEMPORAL_TLS_CLIENT_KEY_SECRET` | Secrets Manager names of a Temporal Cloud mTLS client certificate and its private key (PEM); both or neither | unset |
 //! | `TEMPORAL_*` | where Temporal is: read by `sagaway_temporal` (address, namespace, TLS) | `127.0.0.1:7233`, `default` |
 //! | runtime | `BIND_ADDR`, `AWS_ENDPOINT_URL`, `LOG_FORMAT`, `RUST_LOG`: see `sagaway_shared::config` | |
 
@@ -24,6 +25,17 @@ pub enum GatewayConfigError {
     Env(#[from] ConfigError),
     #[error(transparent)]
     Temporal(#[from] TemporalError),
+    #[error(
+        "TEMPORAL_TLS_CLIENT_CERT_SECRET and TEMPORAL_TLS_CLIENT_KEY_SECRET go together: mTLS needs the certificate and its key"
+    )]
+    HalfClientCert,
+}
+
+/// The Secrets Manager names of an mTLS client certificate and its private key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCertSecrets {
+    pub cert: String,
+    pub key: String,
 }
 
 /// The variables of the per-shopper order rate: count, period, burst.
@@ -52,6 +64,7 @@ pub struct Config {
     pub payment_function: String,
     pub temporal: TemporalSettings,
     pub temporal_api_key_secret: Option<String>,
+    pub temporal_client_cert_secrets: Option<ClientCertSecrets>,
 }
 
 impl AsRef<Runtime> for Config {
@@ -75,6 +88,14 @@ impl Config {
             payment_function: env.or("PAYMENT_FUNCTION", "sagaway-payment"),
             temporal: TemporalSettings::from_vars(env.pairs(), "sagaway-gateway")?,
             temporal_api_key_secret: env.optional("TEMPORAL_API_KEY_SECRET"),
+            temporal_client_cert_secrets: match (
+                env.optional("TEMPORAL_TLS_CLIENT_CERT_SECRET"),
+                env.optional("TEMPORAL_TLS_CLIENT_KEY_SECRET"),
+            ) {
+                (Some(cert), Some(key)) => Some(ClientCertSecrets { cert, key }),
+                (None, None) => None,
+                _ => return Err(GatewayConfigError::HalfClientCert),
+            },
         })
     }
 }
@@ -96,6 +117,7 @@ mod tests {
         assert!(c.temporal_api_key_secret.is_none());
         assert_eq!(c.table, "t");
         assert_eq!(c.order_rate, Rate::new(10, 60, 5).unwrap());
+        assert!(c.temporal_client_cert_secrets.is_none());
     }
 
     #[test]
@@ -118,5 +140,28 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("ORDER_RATE_PERIOD_SECS=0"), "{err}");
+    }
+
+    #[test]
+    fn mtls_secrets_come_in_pairs() {
+        let c = Config::from(&Env::from_pairs([
+            ("TABLE_NAME", "t"),
+            ("TEMPORAL_TLS_CLIENT_CERT_SECRET", "sagaway/temporal-cert"),
+            ("TEMPORAL_TLS_CLIENT_KEY_SECRET", "sagaway/temporal-key"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.temporal_client_cert_secrets,
+            Some(ClientCertSecrets {
+                cert: "sagaway/temporal-cert".into(),
+                key: "sagaway/temporal-key".into()
+            })
+        );
+        let e = Config::from(&Env::from_pairs([
+            ("TABLE_NAME", "t"),
+            ("TEMPORAL_TLS_CLIENT_CERT_SECRET", "sagaway/temporal-cert"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(e, GatewayConfigError::HalfClientCert), "{e}");
     }
 }

@@ -5,12 +5,17 @@
 //! [`INTERNAL_API_ID`], so the function's own router serves it and the
 //! [`sagaway_shared::auth::Internal`] guard admits it. IAM decides who may invoke
 //! (`lambda:InvokeFunction` on that function only).
+//!
+//! The caller's correlation (`sagaway_shared::correlation::current`: the API request id, the
+//! order id, the workflow id) goes along as the `x-correlation-id`, `x-order-id` and
+//! `x-workflow-id` headers, so the function logs its lines for this call under the same ids.
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::DisplayErrorContext;
 use aws_sdk_lambda::primitives::Blob;
 use sagaway_contract::Problem;
 use sagaway_shared::auth::INTERNAL_API_ID;
+use sagaway_shared::correlation;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -79,15 +84,23 @@ pub struct InternalClient {
     lambda: Client,
 }
 
-/// The API Gateway v2 event for `method path` with a JSON body.
+/// The API Gateway v2 event for `method path` with a JSON body, carrying the current
+/// correlation's headers.
 pub fn event(method: &str, path: &str, body: Option<String>) -> Value {
     let now = chrono_like_now_ms();
+    let mut headers =
+        json!({ "content-type": "application/json", "user-agent": "sagaway-internal" });
+    if let (Some(c), Value::Object(map)) = (correlation::current(), &mut headers) {
+        for (name, value) in c.headers() {
+            map.insert(name.to_string(), Value::from(value));
+        }
+    }
     json!({
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
         "rawQueryString": "",
-        "headers": { "content-type": "application/json", "user-agent": "sagaway-internal" },
+        "headers": headers,
         "requestContext": {
             "accountId": "internal",
             "apiId": INTERNAL_API_ID,
@@ -215,5 +228,33 @@ impl InternalClient {
             body,
             headers,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sagaway_shared::correlation::Correlation;
+
+    #[tokio::test]
+    async fn the_event_carries_the_callers_correlation() {
+        let plain = event("GET", "/internal/x", None);
+        assert!(
+            plain["headers"].get("x-correlation-id").is_none(),
+            "{plain}"
+        );
+        let c = Correlation {
+            correlation_id: Some("JKJaXmPLvHcESHA=".into()),
+            order_id: Some("o-1".into()),
+            workflow_id: Some("order-o-1".into()),
+        };
+        let e = c
+            .scope(async { event("POST", "/internal/x", Some("{}".into())) })
+            .await;
+        assert_eq!(e["headers"]["x-correlation-id"], "JKJaXmPLvHcESHA=");
+        assert_eq!(e["headers"]["x-order-id"], "o-1");
+        assert_eq!(e["headers"]["x-workflow-id"], "order-o-1");
+        assert_eq!(e["headers"]["content-type"], "application/json");
+        assert_eq!(e["requestContext"]["apiId"], INTERNAL_API_ID);
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: reading settings from the environment ([`config::Env`], [`config::Runtime`]).
 //! - [`aws`]: AWS SDK configuration (honours the emulator's endpoint).
+//! - [`correlation`]: the request's correlation id, order id and workflow id (logged, passed on).
 //! - [`error`]: [`ApiError`], which renders as a JSON problem response.
 //! - [`json`]: [`JsonBody`], a JSON extractor whose rejections are [`ApiError`]s.
 //! - [`logging`]: structured `tracing` output (JSON in Lambda).
@@ -17,6 +18,7 @@
 pub mod auth;
 pub mod aws;
 pub mod config;
+pub mod correlation;
 pub mod dynamo;
 pub mod error;
 pub mod json;

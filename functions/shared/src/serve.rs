@@ -7,13 +7,18 @@
 //! doc-hidden items of lambda_http 1.3; recheck them when upgrading it) after making the
 //! event safe for it, so that no event makes the function panic.
 //!
-//! Every request is logged as one line once it is answered ([`finish`]'s access log: method,
-//! path, status, duration; JSON in Lambda), and so is every event that cannot be served.
+//! Every request is served inside one span carrying its correlation ([`correlate`]: the API
+//! request id as `correlation_id`; for a direct invocation from the worker or the gateway,
+//! the caller's correlation id, order id and workflow id), so every line logged for it carries
+//! them. Every request is logged as one line once it is answered ([`finish`]'s access log:
+//! method, path, status, duration; JSON in Lambda), and so is every event that cannot be served.
 //! Besides being the function's access log, this line matters to the local emulator: after
 //! each invocation MiniStack waits up to 50 ms for a log line before it answers the caller,
 //! so a function that logs nothing for a request makes that request 50 ms slower.
 
+use crate::auth::INTERNAL_API_ID;
 use crate::config::Runtime;
+use crate::correlation::Correlation;
 use crate::error::{self, ApiError};
 use crate::json::MAX_BODY_BYTES;
 use axum::Router;
@@ -24,6 +29,7 @@ use axum::response::Response;
 use base64::Engine;
 use lambda_http::request::{LambdaRequest, RequestContext};
 use lambda_http::{Adapter, Context, LambdaEvent, Request, RequestExt};
+use sagaway_contract::correlation::is_valid_id;
 use sagaway_contract::problem::PROBLEM_CONTENT_TYPE;
 use serde_json::{Map, Value, json};
 use std::convert::Infallible;
@@ -44,14 +50,58 @@ pub enum ServeError {
     Lambda(lambda_http::Error),
 }
 
-/// Adds what every function's router needs: JSON 404/405 fallbacks, the body size limit and
-/// the access log (one line per request, [`access_log`]).
+/// Adds what every function's router needs: JSON 404/405 fallbacks, the body size limit, the
+/// access log (one line per request, [`access_log`]) and, around it all, the request's span
+/// and correlation ([`correlate`]).
 pub fn finish(router: Router) -> Router {
     router
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(access_log))
+        .layer(middleware::from_fn(correlate))
+}
+
+/// Serves the request inside its `request` span with its [`Correlation`] as the current one
+/// (see [`correlation_of`]).
+pub async fn correlate(request: AxumRequest, next: Next) -> Response {
+    correlation_of(&request).scope(next.run(request)).await
+}
+
+/// Where a request's correlation comes from:
+/// - a public API request (HTTP API or WebSocket API): its API request id, which API Gateway
+///   made; headers a client sends are not believed;
+/// - a direct invocation (the `internal` API id, which only IAM-allowed callers can send):
+///   the `x-correlation-id`, `x-order-id` and `x-workflow-id` headers of the caller, the
+///   invocation's own request id when there is no correlation id;
+/// - a request to the local HTTP server (no request context): the same headers.
+pub fn correlation_of(request: &AxumRequest) -> Correlation {
+    let headers = || {
+        Correlation::from_headers(|name| request.headers().get(name).and_then(|v| v.to_str().ok()))
+    };
+    let valid = |id: &Option<String>| id.clone().filter(|id| is_valid_id(id));
+    match request.extensions().get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(ctx))
+            if ctx.apiid.as_deref() == Some(INTERNAL_API_ID) =>
+        {
+            let mut c = headers();
+            if c.correlation_id.is_none() {
+                c.correlation_id = valid(&ctx.request_id);
+            }
+            c
+        }
+        Some(RequestContext::ApiGatewayV2(ctx)) => Correlation {
+            correlation_id: valid(&ctx.request_id),
+            ..Correlation::default()
+        },
+        Some(RequestContext::WebSocket(ctx)) => Correlation {
+            correlation_id: valid(&ctx.request_id),
+            ..Correlation::default()
+        },
+        // REST API, ALB and the like: not how sagaway is invoked.
+        Some(_) => Correlation::default(),
+        None => headers(),
+    }
 }
 
 /// How many characters of the path are logged (it is whatever the client sent).
@@ -573,6 +623,68 @@ mod tests {
             assert_eq!(line["message"], "request");
             assert!(line["duration_ms"].as_f64().unwrap() >= 0.0, "{line}");
         }
+    }
+
+    /// The flat JSON lines of Lambda, on this thread only.
+    fn capture_flat() -> (Lines, tracing::subscriber::DefaultGuard) {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = crate::logging::json_subscriber(move || writer.clone()).finish();
+        (lines, tracing::subscriber::set_default(subscriber))
+    }
+
+    #[tokio::test]
+    async fn every_line_of_a_request_carries_its_correlation() {
+        use crate::testing::call_raw;
+        let (lines, _guard) = capture_flat();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let r = finish(Router::new().route(
+            "/work",
+            get(move || {
+                let record = record.clone();
+                async move {
+                    tracing::info!("working");
+                    record.lock().unwrap().push(crate::correlation::current());
+                    "ok"
+                }
+            }),
+        ));
+        // A public request: the API request id; what the client sends is not believed.
+        call_raw(
+            &r,
+            "GET",
+            "/work",
+            As::Public,
+            &[("x-correlation-id", "spoofed")],
+            None,
+        )
+        .await;
+        // A direct invocation: the caller's correlation, order and workflow.
+        let internal = [
+            ("x-correlation-id", "JKJaXmPLvHcESHA="),
+            ("x-order-id", "o-1"),
+            ("x-workflow-id", "order-o-1"),
+        ];
+        call_raw(&r, "GET", "/work", As::Internal, &internal, None).await;
+        let logged = lines.take();
+        assert_eq!(logged.len(), 4, "{logged:?}");
+        for line in &logged[..2] {
+            assert_eq!(line["correlation_id"], "test-request", "{line}");
+            assert!(line.get("order_id").is_none(), "{line}");
+        }
+        for line in &logged[2..] {
+            assert_eq!(line["correlation_id"], "JKJaXmPLvHcESHA=", "{line}");
+            assert_eq!(line["order_id"], "o-1", "{line}");
+            assert_eq!(line["workflow_id"], "order-o-1", "{line}");
+        }
+        assert_eq!(logged[1]["message"], "request", "the access log line too");
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            seen[1].as_ref().and_then(|c| c.order_id.as_deref()),
+            Some("o-1"),
+            "the handler's calls pass the correlation on"
+        );
     }
 
     #[tokio::test]

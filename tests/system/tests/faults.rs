@@ -192,9 +192,10 @@ async fn a_worker_killed_mid_saga_finishes_it_after_restart_without_doubles() {
         .expect("restarting the worker");
     std::fs::write(format!("{dir}/worker.pid"), child.id().to_string()).expect("pid file");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(std::env::var("SAGAWAY_WORKER_HEALTH").expect("health"))
+    // Healthy: connected to Temporal again (503 until then).
+    while !reqwest::get(std::env::var("SAGAWAY_WORKER_HEALTH").expect("health"))
         .await
-        .is_err()
+        .is_ok_and(|r| r.status() == 200)
     {
         assert!(
             Instant::now() < deadline,
