@@ -150,6 +150,7 @@ mod tests {
     #[test]
     fn the_secrets_pem_becomes_the_client_certificate() {
         let config = Config::from(&Env::from_pairs([
+            ("TABLE_NAME", "limits"),
             ("TEMPORAL_ADDRESS", "ns.acct.tmprl.cloud:7233"),
             ("TEMPORAL_CONFIG_FILE", "/nonexistent/temporal.toml"),
         ]))
