@@ -389,8 +389,8 @@ build_zips() {
   if [[ "${1:-}" == all ]]; then
     what=(--workspace --all-targets)
   else
-    what=(--bins -p sagaway-worker)
-    for p in $FUNCTIONS; do what+=(-p "$p"); done
+    what=(--workspace --bin sagaway-worker)
+    for p in $FUNCTIONS; do what+=(--bin "$p"); done
   fi
   say "Building (cargo build ${what[*]})"
   (cd "$ROOT" && cargo build --locked "${what[@]}") || die "cargo build failed"

@@ -113,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         });
     }
 
-    let report = report_json(&results, &stack_dir);
+    let report = report_json(&results);
     let markdown = report_markdown(&report);
     let svg = chart_svg(&results);
     let out = Path::new("docs/bench");
@@ -343,7 +343,7 @@ fn zip_sizes(dir: &str) -> Value {
     json!(sizes)
 }
 
-fn report_json(levels: &[Level], stack_dir: &Path) -> Value {
+fn report_json(levels: &[Level]) -> Value {
     let levels: Vec<Value> = levels
         .iter()
         .map(|l| {
@@ -360,7 +360,7 @@ fn report_json(levels: &[Level], stack_dir: &Path) -> Value {
             })
         })
         .collect();
-    let init = std::fs::read_to_string(stack_dir.join("../bench/lambda-init.json"))
+    let init = std::fs::read_to_string("dist/lambda-init.json")
         .ok()
         .and_then(|s| serde_json::from_str::<Value>(&s).ok())
         .unwrap_or(Value::Null);
@@ -431,12 +431,29 @@ fn report_markdown(r: &Value) -> String {
         md.push_str(&format!(" **{all:.1}** |"));
     }
     md.push('\n');
-    if let Some(init) = r["lambda_init"].as_object() {
+    if let Some(functions) = r["lambda_init"]["functions"].as_array() {
         md.push_str(
-            "\nRelease init on a fake Lambda runtime API (`make lambda-init`):\n\n```json\n",
+            "\nRelease builds on a fake Lambda runtime API (`make lambda-init`, this machine's \
+             architecture):\n\n| function | init p50 ms | init p95 ms | first answer p50 ms | \
+             peak RSS p50 MB | binary MB | zip MB |\n|---|---|---|---|---|---|---|\n",
         );
-        md.push_str(&serde_json::to_string_pretty(init).unwrap_or_default());
-        md.push_str("\n```\n");
+        for f in functions {
+            let num = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
+            let mb = |v: &Value| {
+                v.as_f64()
+                    .map_or("-".to_string(), |x| format!("{:.2}", x / 1e6))
+            };
+            md.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                f["function"].as_str().unwrap_or("?"),
+                num(&f["init_ms"]["p50"]),
+                num(&f["init_ms"]["p95"]),
+                num(&f["first_answer_ms"]["p50"]),
+                num(&f["peak_rss_mb"]["p50"]),
+                mb(&f["binary_bytes"]),
+                mb(&f["zip_bytes"]),
+            ));
+        }
     }
     md.push_str(
         "\nZip sizes (bytes):\n\n| function | local (debug) | AWS (release) |\n|---|---|---|\n",
