@@ -10,7 +10,7 @@
 #   logs (api_logs.tf) are counted: lines whose `status` is "429".
 # - Functions: AWS/Lambda `Errors` and `Throttles` per FunctionName.
 # - Compensations: the worker's JSON log lines (worker/src/correlation.rs) with
-#   `message` "activity completed" and `activity` "release_stock": every compensation ends by
+#   `message` "activity completed" and `activity` "SagaActivities::release_stock" (the activity type): every compensation ends by
 #   releasing the order's stock, and that line is logged once, when it has succeeded.
 # - Open breakers: the worker's lines with `breaker_state` "open" (worker/src/breaker.rs),
 #   by `service`.
@@ -105,7 +105,7 @@ resource "aws_cloudwatch_log_metric_filter" "compensations" {
   count          = local.observability_enabled ? 1 : 0
   name           = "${var.name_prefix}-compensations"
   log_group_name = aws_cloudwatch_log_group.worker.name
-  pattern        = "{ $.message = \"activity completed\" && $.activity = \"release_stock\" }"
+  pattern        = "{ $.message = \"activity completed\" && $.activity = \"SagaActivities::release_stock\" }"
   metric_transformation {
     name          = "Compensations"
     namespace     = local.alarm_namespace

@@ -639,7 +639,7 @@ run "alarms_and_dashboard_on_aws" {
 
   assert {
     condition = (aws_cloudwatch_log_metric_filter.compensations[0].log_group_name == aws_cloudwatch_log_group.worker.name
-      && aws_cloudwatch_log_metric_filter.compensations[0].pattern == "{ $.message = \"activity completed\" && $.activity = \"release_stock\" }"
+      && aws_cloudwatch_log_metric_filter.compensations[0].pattern == "{ $.message = \"activity completed\" && $.activity = \"SagaActivities::release_stock\" }"
     && aws_cloudwatch_metric_alarm.compensations[0].threshold == 10)
     error_message = "Compensations are counted from the worker's log lines (a completed release_stock activity) and alarmed on."
   }

@@ -187,16 +187,18 @@ mod tests {
 
     #[test]
     fn a_filter_sets_the_default_and_per_target_levels() {
-        let t = super::targets("warn,gateway=debug");
-        assert!(t.would_enable("gateway", &tracing::Level::DEBUG));
-        assert!(!t.would_enable("order", &tracing::Level::INFO));
-        assert!(t.would_enable("order", &tracing::Level::WARN));
+        use tracing::Level;
+        let t = targets("warn,gateway=debug");
+        assert!(t.would_enable("gateway", &Level::DEBUG));
+        assert!(!t.would_enable("order", &Level::INFO));
+        assert!(t.would_enable("order", &Level::WARN));
     }
 
     #[test]
     fn an_unreadable_filter_falls_back_to_info() {
-        let t = super::targets("=[}");
-        assert!(t.would_enable("anything", &tracing::Level::INFO));
-        assert!(!t.would_enable("anything", &tracing::Level::DEBUG));
+        use tracing::Level;
+        let t = targets("=[}");
+        assert!(t.would_enable("anything", &Level::INFO));
+        assert!(!t.would_enable("anything", &Level::DEBUG));
     }
 }
