@@ -26,7 +26,7 @@ struct Service {
 }
 
 /// The production limits, but room for this file's registrations from one address (the
-/// limits themselves: tests/limits.rs).
+/// limits themselves: tests/login_limits.rs).
 fn limits() -> CustomerLimits {
     CustomerLimits {
         registrations: Rate::new(100, 3600, 100).unwrap(),

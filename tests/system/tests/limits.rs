@@ -9,7 +9,7 @@
 
 use futures::StreamExt;
 use reqwest::Method;
-use sagaway_shared::limits::{DynamoLimiter, Limiter, Lockout, Rate, Verdict};
+use sagaway_shared::limits::{DynamoLimiter, LimitError, Limiter, Lockout, Rate, Verdict};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -262,6 +262,21 @@ async fn wrong_passwords_lock_the_account_and_the_right_one_works_after_the_lock
     }
 }
 
+/// The verdicts of requests sent at once; each must have one.
+async fn all_at_once(
+    requests: impl std::future::Future<Output = Vec<Result<Verdict, LimitError>>>,
+) -> Vec<Verdict> {
+    requests
+        .await
+        .into_iter()
+        .map(|v| v.expect("a verdict"))
+        .collect()
+}
+
+fn allowed(verdicts: &[Verdict]) -> usize {
+    verdicts.iter().filter(|v| **v == Verdict::Allowed).count()
+}
+
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn the_counters_hold_under_concurrent_requests_in_dynamodb() {
@@ -290,16 +305,11 @@ async fn the_counters_hold_under_concurrent_requests_in_dynamodb() {
     let buckets = DynamoLimiter::new(dynamodb.clone(), stack.table("gateway"));
     let rate = Rate::new(10, 60, 5).unwrap();
     let key = format!("limit#test#{}", unique("bucket"));
-    let verdicts = futures::future::join_all((0..40).map(|_| buckets.take(&key, &rate, now))).await;
-    let verdicts: Vec<Verdict> = verdicts
-        .into_iter()
-        .map(|v| v.expect("a verdict"))
-        .collect();
-    assert_eq!(
-        verdicts.iter().filter(|v| **v == Verdict::Allowed).count(),
-        5,
-        "{verdicts:?}"
-    );
+    let verdicts = all_at_once(futures::future::join_all(
+        (0..40).map(|_| buckets.take(&key, &rate, now)),
+    ))
+    .await;
+    assert_eq!(allowed(&verdicts), 5, "{verdicts:?}");
     assert!(verdicts.iter().all(|v| matches!(
         v,
         Verdict::Allowed
@@ -319,17 +329,11 @@ async fn the_counters_hold_under_concurrent_requests_in_dynamodb() {
     let strikes = DynamoLimiter::new(dynamodb, stack.table("customer"));
     let policy = Lockout::new(5, 900, 60, 900).unwrap();
     let key = format!("limit#test#{}", unique("strikes"));
-    let verdicts =
-        futures::future::join_all((0..30).map(|_| strikes.strike(&key, &policy, now))).await;
-    let verdicts: Vec<Verdict> = verdicts
-        .into_iter()
-        .map(|v| v.expect("a verdict"))
-        .collect();
-    assert_eq!(
-        verdicts.iter().filter(|v| **v == Verdict::Allowed).count(),
-        4,
-        "{verdicts:?}"
-    );
+    let verdicts = all_at_once(futures::future::join_all(
+        (0..30).map(|_| strikes.strike(&key, &policy, now)),
+    ))
+    .await;
+    assert_eq!(allowed(&verdicts), 4, "{verdicts:?}");
     assert_eq!(
         strikes.lock_status(&key, now).await,
         Ok(Verdict::Limited {
