@@ -46,18 +46,15 @@ fn backend<E: std::error::Error + 'static>(e: &E) -> LimitError {
     LimitError::Backend(attr::error_text(e))
 }
 
-fn corrupt(key: &str, e: attr::AttrError) -> LimitError {
-    LimitError::Corrupt {
-        key: key.to_string(),
-        why: e.to_string(),
-    }
+fn corrupt(e: attr::AttrError) -> LimitError {
+    LimitError::Corrupt(e.to_string())
 }
 
 fn get_u32(item: &Item, name: &str) -> Result<u32, attr::AttrError> {
     u32::try_from(attr::get_n(item, name)?).map_err(|_| attr::AttrError(name.to_string()))
 }
 
-fn strikes_from(key: &str, item: &Item) -> Result<Strikes, LimitError> {
+fn strikes_from(item: &Item) -> Result<Strikes, LimitError> {
     let read = || -> Result<Strikes, attr::AttrError> {
         Ok(Strikes {
             failures: get_u32(item, "failures")?,
@@ -67,12 +64,12 @@ fn strikes_from(key: &str, item: &Item) -> Result<Strikes, LimitError> {
             expires_at: attr::get_n(item, "expires_at")?,
         })
     };
-    read().map_err(|e| corrupt(key, e))
+    read().map_err(corrupt)
 }
 
-fn tat_from(key: &str, item: Option<&Item>) -> Result<Option<i64>, LimitError> {
+fn tat_from(item: Option<&Item>) -> Result<Option<i64>, LimitError> {
     item.filter(|i| i.contains_key("tat"))
-        .map(|i| attr::get_n(i, "tat").map_err(|e| corrupt(key, e)))
+        .map(|i| attr::get_n(i, "tat").map_err(corrupt))
         .transpose()
 }
 
@@ -201,10 +198,10 @@ impl Limiter for DynamoLimiter {
             .expression_attribute_values(":exp", n(rate.expires_at(now_ms)));
             match self.write(request).await? {
                 Write::Done => return Ok(Verdict::Allowed),
-                Write::Lost(item) => tat = tat_from(key, item.as_ref())?,
+                Write::Lost(item) => tat = tat_from(item.as_ref())?,
             }
         }
-        Err(LimitError::Contention(key.to_string()))
+        Err(LimitError::Contention)
     }
 
     async fn give_back(&self, key: &str, rate: &Rate) -> Result<(), LimitError> {
@@ -221,7 +218,7 @@ impl Limiter for DynamoLimiter {
         let item = crate::dynamo::get_by_pk(&self.client, &self.table, key.to_string())
             .await
             .map_err(|e| backend(&e))?;
-        let state = item.map(|i| strikes_from(key, &i)).transpose()?;
+        let state = item.map(|i| strikes_from(&i)).transpose()?;
         Ok(lock_verdict(state.as_ref(), now_ms))
     }
 
@@ -240,11 +237,11 @@ impl Limiter for DynamoLimiter {
             match self.write(request).await? {
                 Write::Done => return Ok(strike_verdict(&step)),
                 Write::Lost(item) => {
-                    state = item.map(|i| strikes_from(key, &i)).transpose()?;
+                    state = item.map(|i| strikes_from(&i)).transpose()?;
                 }
             }
         }
-        Err(LimitError::Contention(key.to_string()))
+        Err(LimitError::Contention)
     }
 
     async fn forget(&self, key: &str) -> Result<(), LimitError> {

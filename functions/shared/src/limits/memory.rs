@@ -64,10 +64,9 @@ fn bucket(slots: &HashMap<String, Slot>, key: &str) -> Result<Option<i64>, Limit
     match slots.get(key) {
         None => Ok(None),
         Some(Slot::Bucket(tat)) => Ok(Some(*tat)),
-        Some(Slot::Strikes(_)) => Err(LimitError::Corrupt {
-            key: key.into(),
-            why: "a lockout where a bucket was expected".into(),
-        }),
+        Some(Slot::Strikes(_)) => Err(LimitError::Corrupt(
+            "a lockout where a bucket was expected".into(),
+        )),
     }
 }
 
@@ -75,10 +74,9 @@ fn strikes(slots: &HashMap<String, Slot>, key: &str) -> Result<Option<Strikes>, 
     match slots.get(key) {
         None => Ok(None),
         Some(Slot::Strikes(s)) => Ok(Some(*s)),
-        Some(Slot::Bucket(_)) => Err(LimitError::Corrupt {
-            key: key.into(),
-            why: "a bucket where a lockout was expected".into(),
-        }),
+        Some(Slot::Bucket(_)) => Err(LimitError::Corrupt(
+            "a bucket where a lockout was expected".into(),
+        )),
     }
 }
 

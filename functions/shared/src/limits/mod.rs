@@ -399,15 +399,16 @@ pub fn address_key(ip: IpAddr) -> String {
     }
 }
 
-/// Why a limiter could not decide.
+/// Why a limiter could not decide. (The key is not part of the message: it may hold an
+/// email, which does not belong in logs.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
     #[error("the limits table failed: {0}")]
     Backend(String),
-    #[error("the limit item {key} is not one this code writes: {why}")]
-    Corrupt { key: String, why: String },
-    #[error("the limit {0} kept changing under concurrent requests")]
-    Contention(String),
+    #[error("a limit item is not one this code writes: {0}")]
+    Corrupt(String),
+    #[error("a limit kept changing under concurrent requests")]
+    Contention,
 }
 
 /// Counters that hold across every instance of a function. A caller decides what a failure

@@ -349,7 +349,7 @@ async fn the_memory_limiter_applies_the_same_decisions() {
     // One key is a bucket or a lockout, never both.
     assert!(matches!(
         limits.strike("a", &policy, T0).await,
-        Err(LimitError::Corrupt { .. })
+        Err(LimitError::Corrupt(_))
     ));
 
     limits.set_unavailable(true);
