@@ -138,21 +138,7 @@ impl Visit for Fields<'_> {
 mod tests {
     use super::*;
     use crate::correlation::Correlation;
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::testing::LogLines as Lines;
 
     #[test]
     fn span_fields_are_on_every_line_at_the_top_level() {
@@ -166,7 +152,7 @@ mod tests {
             crate::correlation::record_order("o-1", "order-o-1");
             tracing::warn!(error = %"boom", "order placed");
         });
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let text = lines.take_text();
         let logged: Vec<Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -541,32 +541,17 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::LogLines as Lines;
     use crate::testing::{As, call};
     use axum::routing::get;
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
 
-    /// Collects what the subscriber writes.
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Lines {
-        fn take(&self) -> Vec<Value> {
-            let text = String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap();
-            text.lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect()
-        }
+    /// The JSON lines written so far.
+    fn take(lines: &Lines) -> Vec<Value> {
+        lines
+            .take_text()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     /// JSON lines, as in Lambda, on this thread only.
@@ -599,7 +584,7 @@ mod tests {
         call(&r, "POST", "/things/t-1", As::Public, None).await;
         let long = format!("/{}", "a".repeat(500));
         call(&r, "GET", &long, As::Public, None).await;
-        let logged = lines.take();
+        let logged = take(&lines);
         let fields = |l: &Value| {
             (
                 l["method"].as_str().unwrap().to_string(),
@@ -637,7 +622,7 @@ mod tests {
     async fn every_line_of_a_request_carries_its_correlation() {
         use crate::testing::call_raw;
         let (lines, _guard) = capture_flat();
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let record = seen.clone();
         let r = finish(Router::new().route(
             "/work",
@@ -667,7 +652,7 @@ mod tests {
             ("x-workflow-id", "order-o-1"),
         ];
         call_raw(&r, "GET", "/work", As::Internal, &internal, None).await;
-        let logged = lines.take();
+        let logged = take(&lines);
         assert_eq!(logged.len(), 4, "{logged:?}");
         for line in &logged[..2] {
             assert_eq!(line["correlation_id"], "test-request", "{line}");
@@ -697,7 +682,7 @@ mod tests {
         ] {
             let answer = answer(router(), event, Context::default()).await;
             assert_eq!(answer["statusCode"], 400);
-            let logged = lines.take();
+            let logged = take(&lines);
             assert_eq!(logged.len(), 1, "{logged:?}");
             assert_eq!(logged[0]["level"], "WARN");
         }
