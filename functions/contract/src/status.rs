@@ -13,6 +13,35 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// A status in a shopper's words (see [`OrderStatus::text`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusText {
+    /// A few words: "Order confirmed".
+    pub title: String,
+    /// One sentence on what it means for the shopper.
+    pub detail: String,
+}
+
+/// The one source of the wording: `functions/contract/status-text.json`, keyed by status.
+const STATUS_TEXT_JSON: &str = include_str!("../status-text.json");
+
+/// The texts in [`OrderStatus::ALL`] order; the tests check the file names every status and
+/// nothing else, so a lookup never fails at run time.
+static STATUS_TEXTS: std::sync::LazyLock<Vec<StatusText>> = std::sync::LazyLock::new(|| {
+    let mut by_status: std::collections::HashMap<OrderStatus, StatusText> =
+        serde_json::from_str(STATUS_TEXT_JSON).unwrap_or_default();
+    OrderStatus::ALL
+        .iter()
+        .map(|s| {
+            by_status.remove(s).unwrap_or_else(|| StatusText {
+                title: s.as_str().to_string(),
+                detail: String::new(),
+            })
+        })
+        .collect()
+});
+
 /// Where an order is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -51,6 +80,12 @@ impl OrderStatus {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
+    /// What a shopper reads for this status: the same words in the web app (which imports
+    /// `functions/contract/status-text.json`) and in the emails the notification service sends.
+    pub fn text(self) -> &'static StatusText {
+        &STATUS_TEXTS[self as usize]
+    }
+
     /// Whether an order may move from `self` to `to` (a move to itself is a no-op, not a move).
     pub fn can_move_to(self, to: OrderStatus) -> bool {
         use OrderStatus::*;
@@ -83,6 +118,19 @@ impl std::fmt::Display for OrderStatus {
 #[cfg(test)]
 mod tests {
     use super::OrderStatus::{self, *};
+
+    #[test]
+    fn the_status_text_file_names_every_status_and_nothing_else() {
+        let texts: std::collections::HashMap<OrderStatus, super::StatusText> =
+            serde_json::from_str(super::STATUS_TEXT_JSON).expect("status-text.json parses");
+        assert_eq!(texts.len(), OrderStatus::ALL.len());
+        for s in OrderStatus::ALL {
+            let t = &texts[&s];
+            assert!(!t.title.is_empty() && !t.detail.is_empty(), "{s:?}");
+            assert_eq!(s.text(), t);
+        }
+        assert_eq!(Confirmed.text().title, "Order confirmed");
+    }
 
     #[test]
     fn the_transition_table() {
