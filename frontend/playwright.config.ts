@@ -10,6 +10,12 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   outputDir: 'test-results/artifacts',
+  // Every journey runs at a desktop size and a phone size (e2e/support.ts checks each page:
+  // axe, no sideways scrolling, a screenshot per project).
+  projects: [
+    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
+    { name: 'phone', use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+  ],
   use: {
     launchOptions: {
       executablePath: '/usr/bin/chromium',

@@ -1,53 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
-import { readFileSync } from 'node:fs'
-
-const SITE = process.env.SAGAWAY_SITE_URL ?? ''
-const API = process.env.SAGAWAY_API_URL ?? ''
-const ADMIN = JSON.parse(readFileSync(process.env.SAGAWAY_ADMIN_FILE ?? '', 'utf8')) as {
-  email: string
-  password: string
-}
-const SCREENS = 'test-results/screens'
-
-function unique(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`
-}
-
-async function adminToken(request: APIRequestContext): Promise<string> {
-  const r = await request.post(`${API}/v1/auth/login`, { data: ADMIN })
-  expect(r.status()).toBe(200)
-  return (await r.json()).token.token as string
-}
-
-/** A fresh product with `stock`, created through the API as the admin. */
-async function product(request: APIRequestContext, stock: number): Promise<{ id: string; name: string }> {
-  const id = unique('e2e')
-  const name = `Test ${id}`
-  const r = await request.put(`${API}/v1/products/${id}`, {
-    headers: { authorization: `Bearer ${await adminToken(request)}` },
-    data: { name, price_cents: 1500, stock },
-  })
-  expect(r.status()).toBe(200)
-  return { id, name }
-}
-
-async function register(page: Page): Promise<void> {
-  await page.goto(`${SITE}#/register`)
-  await page.getByLabel('Name').fill('E2E Shopper')
-  await page.getByLabel('Email').fill(`${unique('shopper')}@example.com`)
-  await page.getByLabel(/^Password/).fill('correct horse battery')
-  await page.getByRole('button', { name: 'Register' }).click()
-  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible()
-}
-
-async function buy(page: Page, p: { id: string; name: string }, card: string): Promise<void> {
-  await page.goto(`${SITE}#/`)
-  await page.getByRole('button', { name: `Add ${p.name} to cart` }).click()
-  await page.getByRole('link', { name: /^Cart/ }).click()
-  await page.getByLabel(new RegExp(`^${card}`)).check()
-  await page.getByRole('button', { name: 'Place order' }).click()
-  await expect(page).toHaveURL(/#\/orders\/o-/)
-}
+import { expect, test, type Page } from '@playwright/test'
+import { ADMIN, SCREENS, SITE, buy, product, register } from './support'
 
 async function stockShown(page: Page, id: string): Promise<string> {
   await page.goto(`${SITE}#/`)
