@@ -1,6 +1,7 @@
 //! The order service's messages: its internal routes (called by the saga) and the order
 //! record its public routes answer with.
 
+use crate::address::Address;
 use crate::status::OrderStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -38,6 +39,9 @@ pub struct Order {
     #[schema(example = "USD")]
     pub currency: String,
     pub status: OrderStatus,
+    /// Where to ship it; null for an order placed without one.
+    #[serde(default)]
+    pub shipping_address: Option<Address>,
     /// Every status the order had, oldest first.
     pub history: Vec<StatusChange>,
     /// Bumped by every change; writes are conditional on it.
@@ -63,6 +67,9 @@ pub struct CreateOrderRequest {
     pub lines: Vec<OrderLine>,
     #[serde(default)]
     pub currency: Option<String>,
+    /// Where to ship it (the shopper's choice when placing the order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Address>,
 }
 
 /// `POST /internal/orders/{id}/status`.

@@ -2,6 +2,7 @@
 //! shopper's cancellation. The worker implements it; the gateway starts, queries and updates
 //! it by these names without linking the worker.
 
+use crate::address::Address;
 use crate::order::OrderLine;
 use crate::payment::CardBrand;
 use crate::status::OrderStatus;
@@ -62,6 +63,9 @@ pub struct OrderSagaInput {
     pub payment: PaymentMethodRef,
     /// Fingerprint of the request that placed the order (see the gateway's idempotency rule).
     pub request_fingerprint: String,
+    /// Where to ship the order (absent in sagas started before orders had one: they replay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Address>,
 }
 
 /// The step the saga is running (or `done`).

@@ -395,6 +395,7 @@ pub async fn place_order<L: Limiter>(
             last4: method.last4,
         },
         request_fingerprint: fingerprint.clone(),
+        shipping_address: cart.shipping_address.clone(),
     };
     let options = WorkflowStartOptions::new(app.temporal.task_queue(), workflow_id(&order_id))
         .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)

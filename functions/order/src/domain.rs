@@ -9,9 +9,10 @@
 //! PENDING and RESERVED may also go straight to CANCELLED.
 //! ```
 //! - [`validate_create`], [`validate_transition`]: what a request must hold (a cancellation
-//!   needs a reason; the total is computed with checked arithmetic).
+//!   needs a reason; the total is computed with checked arithmetic; a shipping address follows
+//!   the contract's rules).
 //! - [`create_or_replay`]: creating is idempotent by order id. A repeat with the same
-//!   customer, lines and currency returns the existing order as it is now (whatever its
+//!   customer, lines, currency and shipping address returns the existing order as it is now (whatever its
 //!   status); other contents under a used id are refused ([`OrderError::Mismatch`]).
 //! - [`decide`]: moving to the status an order already has is a no-op (saga steps are
 //!   retried); any other move not drawn above is an illegal transition (a 409), never an
@@ -27,6 +28,7 @@
 //!   it may be empty. A cursor must hold a list key.
 
 pub use sagaway_contract::OrderStatus;
+pub use sagaway_contract::address::Address;
 use sagaway_contract::limits::{self, MAX_REASON_LEN as MAX_REASON};
 pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY};
 pub use sagaway_contract::order::{
@@ -71,6 +73,7 @@ pub struct NewOrder {
     pub lines: Vec<OrderLine>,
     pub total_cents: i64,
     pub currency: String,
+    pub shipping_address: Option<Address>,
 }
 
 /// Checks a create request; the total is computed with checked arithmetic and may not exceed
@@ -110,12 +113,16 @@ pub fn validate_create(input: CreateOrderInput) -> Result<NewOrder, ValidationEr
             "must be a three-letter code such as USD",
         ));
     }
+    if let Some(a) = &input.shipping_address {
+        a.validate()?;
+    }
     Ok(NewOrder {
         id: input.order_id,
         customer_id: input.customer_id,
         lines: input.lines,
         total_cents: total,
         currency,
+        shipping_address: input.shipping_address,
     })
 }
 
@@ -123,7 +130,10 @@ impl NewOrder {
     /// Whether an existing order is this one (a repeated create). The total follows from the
     /// lines, the status and history from what happened since.
     pub fn matches(&self, o: &Order) -> bool {
-        o.customer_id == self.customer_id && o.lines == self.lines && o.currency == self.currency
+        o.customer_id == self.customer_id
+            && o.lines == self.lines
+            && o.currency == self.currency
+            && o.shipping_address == self.shipping_address
     }
 
     /// The order as first stored: PENDING, version 1, one history entry.
@@ -135,6 +145,7 @@ impl NewOrder {
             total_cents: self.total_cents,
             currency: self.currency.clone(),
             status: OrderStatus::Pending,
+            shipping_address: self.shipping_address.clone(),
             history: vec![StatusChange {
                 status: OrderStatus::Pending,
                 at: now.to_string(),
@@ -324,7 +335,55 @@ mod tests {
             customer_id: "c-1".into(),
             lines: vec![line("a", 2, 150), line("b", 1, 1000)],
             currency: None,
+            shipping_address: None,
         }
+    }
+
+    fn address() -> Address {
+        Address {
+            line1: "Unter den Linden 1".into(),
+            line2: None,
+            city: "Berlin".into(),
+            postal_code: "10117".into(),
+            country: "DE".into(),
+        }
+    }
+
+    #[test]
+    fn the_shipping_address_is_checked_stored_and_part_of_the_order() {
+        let mut i = input();
+        i.shipping_address = Some(Address {
+            postal_code: " ".into(),
+            ..address()
+        });
+        assert_eq!(
+            validate_create(i).unwrap_err().field,
+            "shipping_address.postal_code"
+        );
+        let mut i = input();
+        i.shipping_address = Some(address());
+        let n = validate_create(i).unwrap();
+        let o = n.to_order(NOW);
+        assert_eq!(o.shipping_address, Some(address()));
+        assert_eq!(new().to_order(NOW).shipping_address, None);
+        // A repeat with the same address replays; another address (or none) is another order.
+        assert_eq!(
+            create_or_replay(&n, Some(&o), LATER),
+            Ok(Created::Existing(o.clone()))
+        );
+        assert_eq!(
+            create_or_replay(&new(), Some(&o), LATER),
+            Err(OrderError::Mismatch("o-1".into()))
+        );
+        let mut other = n.clone();
+        other.shipping_address = Some(Address {
+            city: "Potsdam".into(),
+            ..address()
+        });
+        assert_eq!(
+            create_or_replay(&other, Some(&o), LATER),
+            Err(OrderError::Mismatch("o-1".into()))
+        );
     }
 
     fn new() -> NewOrder {

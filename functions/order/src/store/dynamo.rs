@@ -1,7 +1,8 @@
 //! The orders table in DynamoDB.
 //!
 //! `order#<id>`: `id`, `customer_id`, `lines` (list of maps), `total_cents`, `currency`,
-//! `status`, `history` (list of maps), `version`, `created_at`, `updated_at`, and
+//! `status`, `history` (list of maps), `version`, `created_at`, `updated_at`,
+//! `shipping_address` (a map; absent for an order without one), and
 //! `created_key` = [`list_key`] (`<created_at>#<id>`), the range key of the `by_customer`
 //! index (hash key `customer_id`) that lists a shopper's orders newest first.
 //!
@@ -11,7 +12,7 @@
 
 use super::{OrderStore, StoreError};
 use crate::domain::{
-    Created, Decision, NewOrder, Order, OrderError, OrderLine, OrderPage, OrderStatus, PageRequest,
+    Address, Created, Decision, NewOrder, Order, OrderError, OrderLine, OrderPage, OrderStatus, PageRequest,
     StatusChange, Transition, create_or_replay, decide, list_key,
 };
 use aws_sdk_dynamodb::Client;
@@ -68,8 +69,37 @@ fn change_attr(c: &StatusChange) -> AttributeValue {
     AttributeValue::M(m)
 }
 
+fn address_attr(a: &Address) -> AttributeValue {
+    let mut m = HashMap::from([
+        ("line1".to_string(), s(&a.line1)),
+        ("city".to_string(), s(&a.city)),
+        ("postal_code".to_string(), s(&a.postal_code)),
+        ("country".to_string(), s(&a.country)),
+    ]);
+    if let Some(l) = &a.line2 {
+        m.insert("line2".into(), s(l));
+    }
+    AttributeValue::M(m)
+}
+
+fn address_from(item: &Item) -> Result<Option<Address>, StoreError> {
+    let Some(v) = item.get("shipping_address") else {
+        return Ok(None);
+    };
+    let m = v
+        .as_m()
+        .map_err(|_| StoreError::Backend("bad shipping_address".into()))?;
+    Ok(Some(Address {
+        line1: get_s(m, "line1").map_err(attr_err)?,
+        line2: opt_s(m, "line2"),
+        city: get_s(m, "city").map_err(attr_err)?,
+        postal_code: get_s(m, "postal_code").map_err(attr_err)?,
+        country: get_s(m, "country").map_err(attr_err)?,
+    }))
+}
+
 fn order_item(o: &Order) -> Item {
-    HashMap::from([
+    let mut item = HashMap::from([
         ("pk".to_string(), s(pk(&o.id))),
         ("id".to_string(), s(&o.id)),
         ("customer_id".to_string(), s(&o.customer_id)),
@@ -88,7 +118,11 @@ fn order_item(o: &Order) -> Item {
         ("version".to_string(), n(o.version)),
         ("created_at".to_string(), s(&o.created_at)),
         ("updated_at".to_string(), s(&o.updated_at)),
-    ])
+    ]);
+    if let Some(a) = &o.shipping_address {
+        item.insert("shipping_address".to_string(), address_attr(a));
+    }
+    item
 }
 
 fn order_from(item: &Item) -> Result<Order, StoreError> {
@@ -128,6 +162,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
         total_cents: get_n(item, "total_cents").map_err(attr_err)?,
         currency: get_s(item, "currency").map_err(attr_err)?,
         status: status(get_s(item, "status").map_err(attr_err)?)?,
+        shipping_address: address_from(item)?,
         history,
         version: get_n(item, "version").map_err(attr_err)?,
         created_at: get_s(item, "created_at").map_err(attr_err)?,
