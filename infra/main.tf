@@ -87,8 +87,12 @@ locals {
       }]
     }
     order = {
+      # A shopper's orders; the admins' overview by status and of every order (all_orders is
+      # the same value on every order), each newest first by created_key.
       global_secondary_indexes = [
         { name = "by_customer", hash_key = "customer_id", range_key = "created_key" },
+        { name = "by_status", hash_key = "status", range_key = "created_key" },
+        { name = "all_orders", hash_key = "all_orders", range_key = "created_key" },
       ]
     }
     payment = {

@@ -140,6 +140,11 @@ mod tests {
                 "shipping_address.country"
             ]
         );
-        assert!(serde_json::from_str::<Address>(r#"{"line1":"a","city":"b","postal_code":"c","country":"DE","zip":"1"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Address>(
+                r#"{"line1":"a","city":"b","postal_code":"c","country":"DE","zip":"1"}"#
+            )
+            .is_err()
+        );
     }
 }

@@ -137,3 +137,18 @@ pub struct PageQuery {
     /// `next_cursor` of the previous page
     pub cursor: Option<String>,
 }
+
+/// `?status=&limit=&cursor=` of the admins' orders overview (`GET /v1/admin/orders`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminOrderQuery {
+    /// only orders in this status (`PENDING`, `RESERVED`, `PAID`, `CONFIRMED`,
+    /// `COMPENSATING`, `CANCELLED`); absent: every order
+    #[param(value_type = Option<OrderStatus>)]
+    pub status: Option<String>,
+    /// page size, 1–100 (default 20)
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page (of the same `status`)
+    pub cursor: Option<String>,
+}

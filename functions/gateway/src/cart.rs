@@ -207,7 +207,9 @@ pub fn fingerprint(cart: &Cart) -> String {
         text.push_str(&format!(
             "ship\t{}\t{}\t{}\t{}\t{}\n",
             a.line1,
-            a.line2.as_deref().map_or("-".to_string(), |l| format!("+{l}")),
+            a.line2
+                .as_deref()
+                .map_or("-".to_string(), |l| format!("+{l}")),
             a.city,
             a.postal_code,
             a.country

@@ -26,6 +26,9 @@
 //!   (`<created_at>#<id>`), paged as every list is ([`sagaway_shared::paging`]): an opaque
 //!   cursor holding the last key of the page; a full page carries a cursor, so the page after
 //!   it may be empty. A cursor must hold a list key.
+//! - [`admin_filter`]: the admins' overview lists every order, or those of one status, newest
+//!   first by the same [`list_key`] and cursor; a status that is not one of the contract's is
+//!   refused naming `status`.
 
 pub use sagaway_contract::OrderStatus;
 pub use sagaway_contract::address::Address;
@@ -311,6 +314,23 @@ pub fn page_request(
         Ok(ListKey { key, id })
     })
 }
+
+/// Which orders the admins' overview lists: `?status=` (absent or empty: every order).
+pub fn admin_filter(status: Option<&str>) -> Result<Option<OrderStatus>, ValidationError> {
+    match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => OrderStatus::parse(s).map(Some).ok_or_else(|| {
+            let names: Vec<_> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+            invalid("status", format!("must be one of {}", names.join(", ")))
+        }),
+    }
+}
+
+/// The value every order carries in [`ALL_ORDERS_KEY`], so one index lists them all by
+/// [`list_key`].
+pub const ALL_ORDERS: &str = "order";
+/// The attribute that holds [`ALL_ORDERS`] (the hash key of the `all_orders` index).
+pub const ALL_ORDERS_KEY: &str = "all_orders";
 
 #[cfg(test)]
 mod tests {
@@ -615,6 +635,20 @@ mod tests {
             visible_to(None, "c-1", "o-1"),
             Err(OrderError::NotFound("o-1".into()))
         );
+    }
+
+    #[test]
+    fn the_admin_filter_takes_a_contract_status_or_none() {
+        assert_eq!(admin_filter(None), Ok(None));
+        assert_eq!(admin_filter(Some("")), Ok(None));
+        for s in OrderStatus::ALL {
+            assert_eq!(admin_filter(Some(s.as_str())), Ok(Some(s)));
+        }
+        for bad in ["SHIPPED", "confirmed", "Paid", "PAID,CANCELLED"] {
+            let e = admin_filter(Some(bad)).unwrap_err();
+            assert_eq!(e.field, "status", "{bad}");
+            assert!(e.message.contains("COMPENSATING"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! `status`, `history` (list of maps), `version`, `created_at`, `updated_at`,
 //! `shipping_address` (a map; absent for an order without one), and
 //! `created_key` = [`list_key`] (`<created_at>#<id>`), the range key of the `by_customer`
-//! index (hash key `customer_id`) that lists a shopper's orders newest first.
+//! index (hash key `customer_id`) that lists a shopper's orders newest first, and of the
+//! `by_status` index (hash key `status`) and the `all_orders` index (hash key `all_orders`,
+//! always [`ALL_ORDERS`]) that list the admins' overview newest first. (Orders written before
+//! the `all_orders` attribute existed are only in `by_status`.)
 //!
 //! The rules are [`crate::domain`]'s; this adapter only makes each write conditional on what
 //! the decision was based on: a create on the id being unused, a status change on the
@@ -12,8 +15,9 @@
 
 use super::{OrderStore, StoreError};
 use crate::domain::{
-    Address, Created, Decision, NewOrder, Order, OrderError, OrderLine, OrderPage, OrderStatus, PageRequest,
-    StatusChange, Transition, create_or_replay, decide, list_key,
+    ALL_ORDERS, ALL_ORDERS_KEY, Address, Created, Decision, NewOrder, Order, OrderError, OrderLine,
+    OrderPage, OrderStatus, PageRequest, StatusChange, Transition, create_or_replay, decide,
+    list_key,
 };
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -25,6 +29,8 @@ use sagaway_shared::dynamo::{get_by_pk, next_cursor};
 use std::collections::HashMap;
 
 pub const BY_CUSTOMER_INDEX: &str = "by_customer";
+pub const BY_STATUS_INDEX: &str = "by_status";
+pub const ALL_ORDERS_INDEX: &str = "all_orders";
 /// Attempts before a write that keeps losing to other writers gives up with `Contention`.
 const RETRIES: usize = 5;
 
@@ -103,6 +109,7 @@ fn order_item(o: &Order) -> Item {
         ("pk".to_string(), s(pk(&o.id))),
         ("id".to_string(), s(&o.id)),
         ("customer_id".to_string(), s(&o.customer_id)),
+        (ALL_ORDERS_KEY.to_string(), s(ALL_ORDERS)),
         ("created_key".to_string(), s(list_key(&o.created_at, &o.id))),
         (
             "lines".to_string(),
@@ -280,19 +287,51 @@ impl OrderStore for DynamoStore {
         customer_id: &str,
         page: &PageRequest,
     ) -> Result<OrderPage, StoreError> {
+        self.newest_first(BY_CUSTOMER_INDEX, "customer_id", customer_id, page)
+            .await
+    }
+
+    async fn all(
+        &self,
+        status: Option<OrderStatus>,
+        page: &PageRequest,
+    ) -> Result<OrderPage, StoreError> {
+        match status {
+            Some(st) => {
+                self.newest_first(BY_STATUS_INDEX, "status", st.as_str(), page)
+                    .await
+            }
+            None => {
+                self.newest_first(ALL_ORDERS_INDEX, ALL_ORDERS_KEY, ALL_ORDERS, page)
+                    .await
+            }
+        }
+    }
+}
+
+impl DynamoStore {
+    /// One page of the orders whose `hash_attr` is `value`, from the index that has it as its
+    /// hash key and `created_key` as its range key: newest first.
+    async fn newest_first(
+        &self,
+        index: &str,
+        hash_attr: &str,
+        value: &str,
+        page: &PageRequest,
+    ) -> Result<OrderPage, StoreError> {
         let mut q = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name(BY_CUSTOMER_INDEX)
-            .key_condition_expression("#c = :c")
-            .expression_attribute_names("#c", "customer_id")
-            .expression_attribute_values(":c", s(customer_id))
+            .index_name(index)
+            .key_condition_expression("#h = :h")
+            .expression_attribute_names("#h", hash_attr)
+            .expression_attribute_values(":h", s(value))
             .scan_index_forward(false)
             .limit(page.limit);
         if let Some(after) = &page.after {
             q = q
-                .exclusive_start_key("customer_id", s(customer_id))
+                .exclusive_start_key(hash_attr, s(value))
                 .exclusive_start_key("created_key", s(&after.key))
                 .exclusive_start_key("pk", s(pk(&after.id)));
         }
