@@ -131,8 +131,12 @@ resource "aws_s3_object" "site_config" {
   key           = "config.json"
   content_type  = "application/json"
   cache_control = "no-cache"
+  # temporal_ui_url (empty: no link) and temporal_namespace: the admins' overview links an
+  # order to <temporal_ui_url>/namespaces/<temporal_namespace>/workflows/order-<order id>.
   content = jsonencode({
-    apiUrl = local.api_url
-    wsUrl  = local.ws_url
+    apiUrl             = local.api_url
+    wsUrl              = local.ws_url
+    temporal_ui_url    = var.temporal_ui_url
+    temporal_namespace = var.temporal_namespace
   })
 }

@@ -681,3 +681,37 @@ run "alarms_mail_when_asked" {
     error_message = "alarm_email subscribes that address to the alarm topic."
   }
 }
+
+run "config_json_links_the_temporal_ui" {
+  command = plan
+
+  variables {
+    temporal_ui_url    = "https://cloud.temporal.io"
+    temporal_namespace = "shop.a1b2c"
+  }
+
+  assert {
+    condition = (jsondecode(aws_s3_object.site_config.content).temporal_ui_url == "https://cloud.temporal.io"
+    && jsondecode(aws_s3_object.site_config.content).temporal_namespace == "shop.a1b2c")
+    error_message = "config.json names the Temporal UI and namespace the admins' overview links orders to."
+  }
+}
+
+run "config_json_has_no_temporal_link_by_default" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_s3_object.site_config.content).temporal_ui_url == ""
+    error_message = "Without temporal_ui_url, config.json has an empty temporal_ui_url (no link)."
+  }
+}
+
+run "temporal_ui_url_must_be_a_url" {
+  command = plan
+
+  variables {
+    temporal_ui_url = "cloud.temporal.io/"
+  }
+
+  expect_failures = [var.temporal_ui_url]
+}
