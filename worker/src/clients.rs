@@ -289,6 +289,7 @@ impl SagaServices for Clients {
                     status: s.status,
                     reason: s.reason.clone(),
                 },
+                receipt: s.receipt.clone(),
             };
             let r = self
                 .call(

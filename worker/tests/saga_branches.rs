@@ -491,6 +491,7 @@ fn input(order_id: &str) -> OrderSagaInput {
         },
         request_fingerprint: "fp".into(),
         shipping_address: None,
+        email: None,
     }
 }
 

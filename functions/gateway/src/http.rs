@@ -13,6 +13,9 @@
 //! `repeated: true` when its body is the same (same merged lines, same card brand and last
 //! four digits), and `422 idempotency_key_reused` naming the order when it is not.
 //!
+//! The shopper's email (for the order's receipt emails) is read from the customer function
+//! while the cart is priced; when it cannot be read the order goes on without emails.
+//!
 //! Each shopper may place `order_rate` orders (a token bucket in the gateway's own table,
 //! `limit#orders#<customer id>`; [`sagaway_shared::limits`]): beyond it `429 too_many_orders`
 //! with `Retry-After`. A repeat of an order placed before is answered before the limit is
@@ -35,7 +38,7 @@ use sagaway_contract::api::{
 };
 use sagaway_contract::inventory::{ProductBatch, ProductBatchRequest};
 use sagaway_contract::limits::{MAX_CANCEL_REASON_LEN, MAX_ID_LEN};
-use sagaway_contract::order::OrderLine;
+use sagaway_contract::order::{CustomerContact, OrderLine};
 use sagaway_contract::payment::{PaymentMethod, TokenizeRequest};
 use sagaway_contract::saga::{
     CancelRequest, OrderSagaInput, PaymentMethodRef, SagaState, workflow_id,
@@ -74,6 +77,8 @@ pub struct App<L = DynamoLimiter> {
     pub internal: InternalClient,
     pub inventory_function: String,
     pub payment_function: String,
+    /// The customer function, for the shopper's email.
+    pub customer_function: String,
     /// Where the shoppers' order counters are.
     pub limiter: L,
     /// How many orders one shopper may place.
@@ -212,6 +217,41 @@ async fn price<L>(
         )
         .with_details(json!({ "product_ids": unknown })),
     })
+}
+
+/// The shopper's email, for the order's emails: `None` (logged, without the email) when the
+/// customer function cannot say; an order never fails for it.
+async fn email_of<L>(app: &App<L>, customer_id: &str) -> Option<String> {
+    let path = format!("/internal/customers/{customer_id}/contact");
+    match app.internal.get(&app.customer_function, &path).await {
+        Ok(reply) if reply.is_success() => match reply.parse::<CustomerContact>() {
+            Ok(c) if c.customer_id == customer_id => Some(c.email),
+            Ok(_) => {
+                tracing::warn!(
+                    customer_id,
+                    "the customer function answered another customer; no emails for this order"
+                );
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, customer_id, "the customer function's contact is unreadable; no emails for this order");
+                None
+            }
+        },
+        Ok(reply) => {
+            tracing::warn!(
+                status = reply.status,
+                code = reply.code(),
+                customer_id,
+                "no contact for the shopper; no emails for this order"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, customer_id, "the customer function cannot be reached; no emails for this order");
+            None
+        }
+    }
 }
 
 /// Exchanges the card number for a payment-method token at the payment service. The number
@@ -372,9 +412,10 @@ pub async fn place_order<L: Limiter>(
     // Pricing and vaulting the card do not depend on each other: both at once. The pricing
     // answer is checked first, so the errors are the same as one after the other (a cart
     // refused here may leave a vaulted card behind, which expires unused).
-    let (priced, method) = futures::join!(
+    let (priced, method, email) = futures::join!(
         price(&app, &cart.lines),
-        tokenize(&app, cart.card_number.clone())
+        tokenize(&app, cart.card_number.clone()),
+        email_of(&app, &caller.customer_id)
     );
     let (lines, currency) = priced?;
     let total_cents = cart::priced_total(&lines).map_err(|e| {
@@ -396,6 +437,7 @@ pub async fn place_order<L: Limiter>(
         },
         request_fingerprint: fingerprint.clone(),
         shipping_address: cart.shipping_address.clone(),
+        email,
     };
     let options = WorkflowStartOptions::new(app.temporal.task_queue(), workflow_id(&order_id))
         .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
