@@ -107,12 +107,13 @@ locals {
     }
     notification = {
       range_key   = "sk"
-      environment = { WS_MANAGEMENT_ENDPOINT = local.ws_management_endpoint }
-      policy_statements = [{
+      environment = merge({ WS_MANAGEMENT_ENDPOINT = local.ws_management_endpoint }, local.email_env)
+      # Pushes to its WebSocket API; emails orders from its one SES identity (email.tf).
+      policy_statements = concat([{
         sid       = "PushToOwnWebSocketApi"
         actions   = ["execute-api:ManageConnections"]
         resources = ["${aws_apigatewayv2_api.ws.execution_arn}/${var.stage_name}/POST/@connections/*"]
-      }]
+      }], local.email_statements)
     }
   }
 }
