@@ -124,6 +124,17 @@ pub struct SagaState {
     /// Fingerprint of the request that placed the order.
     #[schema(example = "3b4c…")]
     pub request_fingerprint: String,
+    /// While Temporal retries the running step: its attempt number (2, 3, …); null on the
+    /// first attempt and when nothing is pending. Filled in by the gateway (from the
+    /// workflow's pending activities), not by the workflow.
+    #[serde(default)]
+    #[schema(example = 3, minimum = 2)]
+    pub attempt: Option<u32>,
+    /// Why the retried step's last attempt failed: one short line, card numbers masked;
+    /// null when `attempt` is.
+    #[serde(default)]
+    #[schema(example = "payment: the provider is unavailable")]
+    pub last_failure: Option<String>,
 }
 
 impl SagaState {

@@ -53,8 +53,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use temporalio_client::errors::{WorkflowQueryError, WorkflowStartError, WorkflowUpdateError};
 use temporalio_client::{
-    Client, RpcOptions, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy,
-    WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowStartOptions,
+    Client, RpcOptions, WorkflowDescribeOptions, WorkflowExecuteUpdateOptions,
+    WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowStartOptions,
 };
 
 /// How long one query may take: a saga whose worker is down must not hold the request until
@@ -478,7 +478,27 @@ async fn owned_state(client: &Client, caller: &Caller, id: &str) -> Result<SagaS
     }
 }
 
+/// The retry Temporal is making of the saga's running step, if any ([`crate::retries`]): a
+/// description of the workflow. `(None, None)` when it cannot be read (logged): the state is
+/// still worth answering.
+async fn retry_of(client: &Client, order_id: &str) -> (Option<u32>, Option<String>) {
+    let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(order_id));
+    let options = WorkflowDescribeOptions::builder()
+        .rpc_options(rpc(QUERY_TIMEOUT))
+        .build();
+    match handle.describe(options).await {
+        Ok(d) => crate::retries::retry_of(&d.raw_description.pending_activities),
+        Err(e) => {
+            tracing::warn!(error = %e, order_id, "could not describe the saga; no attempt shown");
+            (None, None)
+        }
+    }
+}
+
 /// The order saga's live state.
+///
+/// While Temporal retries the running step, `attempt` is its attempt number and
+/// `last_failure` why the last attempt failed (the web app shows "running (attempt 3)").
 #[utoipa::path(get, path = "/v1/orders/{id}/saga", tag = "orders",
     params(("id" = String, Path, description = "the order id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
     security(("bearer" = [])),
@@ -493,7 +513,10 @@ pub async fn saga_state<L: Limiter>(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let client = app.temporal.client().await.map_err(unavailable)?;
-    let state = owned_state(client, &caller, &id).await?;
+    let mut state = owned_state(client, &caller, &id).await?;
+    if !state.finished {
+        (state.attempt, state.last_failure) = retry_of(client, &id).await;
+    }
     Ok(Json(state).into_response())
 }
 
