@@ -3,8 +3,10 @@
 # verified (SES mails a link to the address) and, while the account is in the SES sandbox,
 # each recipient too; the emulator treats a created identity as verified.
 
-resource "aws_sesv2_email_identity" "orders" {
-  email_identity = var.email_from
+# The SES (v1 API) resource: the emulator cannot list the tags the sesv2 resource reads back.
+# An identity serves both APIs; the function sends with the v2 API.
+resource "aws_ses_email_identity" "orders" {
+  email = var.email_from
 }
 
 locals {
@@ -12,6 +14,6 @@ locals {
   email_statements = [{
     sid       = "SendOrderEmails"
     actions   = ["ses:SendEmail"]
-    resources = [aws_sesv2_email_identity.orders.arn]
+    resources = [aws_ses_email_identity.orders.arn]
   }]
 }

@@ -32,7 +32,7 @@ mock_provider "aws" {
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
   }
-  mock_resource "aws_sesv2_email_identity" {
+  mock_resource "aws_ses_email_identity" {
     defaults = { arn = "arn:aws:ses:us-east-1:123456789012:identity/orders@sagaway.example" }
   }
   mock_resource "aws_s3_bucket" {
@@ -727,7 +727,7 @@ run "only_the_notification_function_sends_email_and_only_from_its_identity" {
   }
 
   assert {
-    condition     = aws_sesv2_email_identity.orders.email_identity == "receipts@shop.example"
+    condition     = aws_ses_email_identity.orders.email == "receipts@shop.example"
     error_message = "The SES identity is var.email_from."
   }
 
@@ -739,7 +739,7 @@ run "only_the_notification_function_sends_email_and_only_from_its_identity" {
   assert {
     condition = alltrue([
       for st in jsondecode(module.service["notification"].policy_json).Statement :
-      st.Resource == [aws_sesv2_email_identity.orders.arn] && st.Action == ["ses:SendEmail"]
+      st.Resource == [aws_ses_email_identity.orders.arn] && st.Action == ["ses:SendEmail"]
       if anytrue([for a in st.Action : startswith(a, "ses:")])
       ]) && anytrue([
       for st in jsondecode(module.service["notification"].policy_json).Statement :
