@@ -51,8 +51,9 @@ pub struct CardSummary {
     pub last4: String,
 }
 
-/// The saga's input (tolerant of unknown fields, see [`PaymentMethodRef`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The saga's input (tolerant of unknown fields, see [`PaymentMethodRef`]). Its `Debug`
+/// output leaves out the shopper's email and address (personal data stays out of logs).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSagaInput {
     pub order_id: String,
     pub customer_id: String,
@@ -175,6 +176,26 @@ pub struct StatusUpdate {
     pub receipt: Option<Receipt>,
 }
 
+impl std::fmt::Debug for OrderSagaInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |present: bool| present.then_some("<redacted>");
+        f.debug_struct("OrderSagaInput")
+            .field("order_id", &self.order_id)
+            .field("customer_id", &self.customer_id)
+            .field("lines", &self.lines)
+            .field("currency", &self.currency)
+            .field("total_cents", &self.total_cents)
+            .field("payment", &self.payment)
+            .field("request_fingerprint", &self.request_fingerprint)
+            .field(
+                "shipping_address",
+                &redacted(self.shipping_address.is_some()),
+            )
+            .field("email", &redacted(self.email.is_some()))
+            .finish()
+    }
+}
+
 impl OrderSagaInput {
     /// What the email of a change to `status` needs: only CONFIRMED and CANCELLED are
     /// emailed, and only when the shopper's email is known.
@@ -218,6 +239,7 @@ mod tests {
         };
         assert_eq!(input.receipt(OrderStatus::Confirmed), None);
         input.email = Some("ada@example.com".into());
+        assert!(!format!("{input:?}").contains("ada@"), "{input:?}");
         for s in OrderStatus::ALL {
             let r = input.receipt(s);
             if matches!(s, OrderStatus::Confirmed | OrderStatus::Cancelled) {
