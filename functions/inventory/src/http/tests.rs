@@ -3,7 +3,7 @@
 
 use super::router;
 use crate::domain::{Line, ProductChange, Reservation, ReservationStatus};
-use crate::store::{InventoryStore, MemoryStore, StoreError};
+use crate::store::{InventoryStore, MemoryImages, MemoryStore, StoreError};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -17,8 +17,15 @@ const SHOPPER: As<'static> = As::Shopper("shopper-1");
 
 /// The router as a function serves it, over a fresh memory store.
 fn app() -> (Router, MemoryStore) {
+    let (app, store, _) = app_with_images();
+    (app, store)
+}
+
+/// The router over fresh memory stores, with its image store.
+fn app_with_images() -> (Router, MemoryStore, MemoryImages) {
     let store = MemoryStore::new();
-    (finish(router(store.clone())), store)
+    let images = MemoryImages::new();
+    (finish(router(store.clone(), images.clone())), store, images)
 }
 
 async fn seed(store: &MemoryStore, id: &str, stock: i64) {
@@ -28,6 +35,8 @@ async fn seed(store: &MemoryStore, id: &str, stock: i64) {
         price_cents: 1800,
         currency: "USD".into(),
         stock: Some(stock),
+        category: None,
+        image_url: None,
     };
     store.put_product(id, &change).await.unwrap();
 }
