@@ -20,17 +20,18 @@ pub struct Product {
     pub updated_at: String,
     /// The product's category; a product stored before categories existed reads as `other`.
     #[serde(default)]
+    #[schema(required = true)]
     pub category: ProductCategory,
     /// The product's image as a path relative to the web app's root
     /// (`images/products/ceramic-mug.svg`, or `images/uploads/<id>-<hash>.png` once an admin
     /// uploaded one); the web app resolves it against its own origin. `null` when none.
     #[serde(default)]
-    #[schema(example = "images/products/ceramic-mug.svg")]
+    #[schema(required = true, example = "images/products/ceramic-mug.svg")]
     pub image_url: Option<String>,
 }
 
-/// The shop's categories: the one list, in the order the web app shows them
-/// ([`ProductCategory::ALL`]); each has a stable id (its JSON form) and a display name.
+/// A category of the shop, by its id (`GET /v1/categories` lists them with their names, in
+/// the shop's order: `ProductCategory::ALL`, the one list).
 #[derive(
     Debug,
     Clone,
@@ -94,7 +95,7 @@ impl ProductCategory {
     }
 }
 
-/// One entry of [`CategoryList`].
+/// A category: its id and the name shoppers see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Category {
     #[schema(example = "coffee")]
