@@ -85,6 +85,6 @@ output "dashboard_name" {
 }
 
 output "web_app_config" {
-  description = "What the web app's config.json says: apiUrl, wsUrl, temporal_ui_url (empty: no links to the Temporal UI) and temporal_namespace."
+  description = "What the web app's config.json says: apiUrl, wsUrl, temporalUiUrl (var.temporal_ui_url; empty: no links to the Temporal UI) and temporalNamespace."
   value       = local.web_app_config
 }

@@ -128,10 +128,10 @@ resource "aws_s3_object" "site" {
 
 locals {
   web_app_config = {
-    apiUrl             = local.api_url
-    wsUrl              = local.ws_url
-    temporal_ui_url    = var.temporal_ui_url
-    temporal_namespace = var.temporal_namespace
+    apiUrl            = local.api_url
+    wsUrl             = local.ws_url
+    temporalUiUrl     = var.temporal_ui_url
+    temporalNamespace = var.temporal_namespace
   }
 }
 
@@ -140,7 +140,7 @@ resource "aws_s3_object" "site_config" {
   key           = "config.json"
   content_type  = "application/json"
   cache_control = "no-cache"
-  # temporal_ui_url (empty: no link) and temporal_namespace: the admins' overview links an
-  # order to <temporal_ui_url>/namespaces/<temporal_namespace>/workflows/order-<order id>.
+  # temporalUiUrl (empty: no link) and temporalNamespace: the admins' overview links an
+  # order to <temporalUiUrl>/namespaces/<temporalNamespace>/workflows/order-<order id>.
   content = jsonencode(local.web_app_config)
 }

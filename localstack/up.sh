@@ -62,6 +62,7 @@ SAGAWAY_SITE_URL=$site_url
 SAGAWAY_WS_URL=$ws_url
 SAGAWAY_AWS_ENDPOINT=$endpoint
 SAGAWAY_TEMPORAL_ADDRESS=$temporal_address
+SAGAWAY_TEMPORAL_UI_URL=${SAGAWAY_TEMPORAL_UI_URL:-}
 ENV
 
 admin_email="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["email"])' "$STACK_DIR/admin.json")"

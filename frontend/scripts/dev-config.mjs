@@ -16,6 +16,15 @@ try {
 }
 writeFileSync(
   new URL('../public/config.json', import.meta.url),
-  JSON.stringify({ apiUrl: env.SAGAWAY_API_URL, wsUrl: env.SAGAWAY_WS_URL }, null, 2),
+  JSON.stringify(
+    {
+      apiUrl: env.SAGAWAY_API_URL,
+      wsUrl: env.SAGAWAY_WS_URL,
+      temporalUiUrl: env.SAGAWAY_TEMPORAL_UI_URL ?? '',
+      temporalNamespace: 'default',
+    },
+    null,
+    2,
+  ),
 )
 console.log(`config.json -> API ${env.SAGAWAY_API_URL}`)

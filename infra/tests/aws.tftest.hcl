@@ -726,8 +726,8 @@ run "config_json_links_the_temporal_ui" {
   }
 
   assert {
-    condition = (output.web_app_config.temporal_ui_url == "https://cloud.temporal.io"
-    && output.web_app_config.temporal_namespace == "shop.a1b2c")
+    condition = (output.web_app_config.temporalUiUrl == "https://cloud.temporal.io"
+    && output.web_app_config.temporalNamespace == "shop.a1b2c")
     error_message = "config.json names the Temporal UI and namespace the admins' overview links orders to."
   }
 }
@@ -736,8 +736,8 @@ run "config_json_has_no_temporal_link_by_default" {
   command = plan
 
   assert {
-    condition     = output.web_app_config.temporal_ui_url == ""
-    error_message = "Without temporal_ui_url, config.json has an empty temporal_ui_url (no link)."
+    condition     = output.web_app_config.temporalUiUrl == ""
+    error_message = "Without temporal_ui_url, config.json has an empty temporalUiUrl (no link)."
   }
 }
 
