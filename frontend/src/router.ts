@@ -1,25 +1,38 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { useAuth } from './stores/auth'
 import CatalogView from './views/CatalogView.vue'
+import ProductView from './views/ProductView.vue'
 import LoginView from './views/LoginView.vue'
 import RegisterView from './views/RegisterView.vue'
 import CartView from './views/CartView.vue'
+import CheckoutView from './views/CheckoutView.vue'
+import ProfileView from './views/ProfileView.vue'
 import OrdersView from './views/OrdersView.vue'
 import OrderView from './views/OrderView.vue'
 import AdminView from './views/AdminView.vue'
+import NotFoundView from './views/NotFoundView.vue'
 
 // Hash history: every route is index.html#/..., so static hosting needs no fallback rule.
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
+    // The shop
     { path: '/', name: 'catalog', component: CatalogView },
+    { path: '/products/:id', name: 'product', component: ProductView },
     { path: '/login', name: 'login', component: LoginView },
     { path: '/register', name: 'register', component: RegisterView },
     { path: '/cart', name: 'cart', component: CartView, meta: { auth: true } },
+    { path: '/checkout', name: 'checkout', component: CheckoutView, meta: { auth: true } },
+    { path: '/profile', name: 'profile', component: ProfileView, meta: { auth: true } },
+    // Orders
     { path: '/orders', name: 'orders', component: OrdersView, meta: { auth: true } },
     { path: '/orders/:id', name: 'order', component: OrderView, meta: { auth: true } },
+    // Admin
     { path: '/admin', name: 'admin', component: AdminView, meta: { auth: true, admin: true } },
+    // Anything else (keep last)
+    { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView },
   ],
+  scrollBehavior: () => ({ top: 0 }),
 })
 
 router.beforeEach((to) => {

@@ -22,6 +22,31 @@ export type Notification = Schemas['Notification']
 export type TestCard = Schemas['TestCard']
 export type CardSummary = Schemas['CardSummary']
 
+export type Address = Schemas['Address']
+
+/** A product as the shop shows it: `category` and `image_url` come with the catalog API. */
+export type ShopProduct = Product & { category?: string; image_url?: string | null }
+
+/** A category of the catalog (`GET /v1/categories`). */
+export interface Category {
+  id: string
+  name: string
+}
+
+/**
+ * The URL of a product's image: the API names it relative to the web app's root
+ * (`images/products/ceramic-mug.svg`), so it is resolved against the app's own location;
+ * null when the product has none (the shop shows a placeholder).
+ */
+export function productImageUrl(p: { image_url?: string | null }, base: string = document.baseURI): string | null {
+  if (!p.image_url) return null
+  try {
+    return new URL(p.image_url, base).href
+  } catch {
+    return null
+  }
+}
+
 // An API error in words a shopper understands, with the API's code, every invalid field and
 // the whole problem kept for the program.
 export class ApiError extends Error {
