@@ -42,6 +42,12 @@ export const useAuth = defineStore('auth', {
   },
   actions: {
     restore() {
+      // A tab opened before the session moved to localStorage keeps its session (sessionStorage).
+      const legacy = sessionStorage.getItem(SESSION_KEY)
+      if (legacy !== null) {
+        sessionStorage.removeItem(SESSION_KEY)
+        if (localStorage.getItem(SESSION_KEY) === null) localStorage.setItem(SESSION_KEY, legacy)
+      }
       const raw = localStorage.getItem(SESSION_KEY)
       if (!raw) return
       const s = read(raw)

@@ -79,6 +79,12 @@ export const useCart = defineStore('cart', {
   },
   actions: {
     restore() {
+      // A cart of a tab opened before the cart moved to localStorage (sessionStorage).
+      const legacy = sessionStorage.getItem(CART_KEY)
+      if (legacy !== null) {
+        sessionStorage.removeItem(CART_KEY)
+        if (localStorage.getItem(CART_KEY) === null) localStorage.setItem(CART_KEY, legacy)
+      }
       this.lines = parse(localStorage.getItem(CART_KEY))
     },
     save() {
