@@ -36,6 +36,7 @@ async function start() {
     cart.sync(e)
     const what = auth.sync(e)
     if (what === 'logout') {
+      toasts.clear()
       // A page that needs the session goes to the login page (which says why); elsewhere a toast.
       if (router.currentRoute.value.meta.auth) router.push({ name: 'login' })
       else toasts.show(LOGGED_OUT_ELSEWHERE)

@@ -216,7 +216,7 @@ describe('CheckoutView', () => {
     expect(keys).toEqual([])
     expect(w.find('#ship-postal_code').attributes('aria-invalid')).toBe('true')
     expect(w.find('#ship-postal_code-error').text()).toBe('Postal code must be at most 20 characters.')
-    expect(w.find('[data-testid="field-errors"]').text()).toContain('Shipping address: must be at most 20 characters')
+    expect(w.find('[data-testid="field-errors"]').text()).toContain('Shipping address, postal code: must be at most 20 characters')
     w.unmount()
   })
 
