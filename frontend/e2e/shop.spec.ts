@@ -37,14 +37,14 @@ test('a shopper browses, searches, filters, opens a product, fills the cart up t
   // The quantity chooser offers the stock, no more.
   await expect(page.getByLabel('Quantity').locator('option')).toHaveCount(3)
   await page.getByLabel('Quantity').selectOption('2')
-  await page.getByRole('button', { name: `Add ${p.name} to cart` }).click()
+  await page.getByRole('button', { name: `Add to cart: ${p.name}` }).click()
   const toast = page.getByTestId('toast').filter({ hasText: `2 × ${p.name} added to your cart` })
   await expect(toast).toBeInViewport()
   await expect(page.getByTestId('cart-count')).toHaveText('2')
   await checkPage(page, testInfo, 'product-added')
   await toast.getByRole('button', { name: /^Dismiss/ }).click()
   await expect(toast).toHaveCount(0)
-  await page.getByRole('button', { name: `Add ${p.name} to cart` }).click()
+  await page.getByRole('button', { name: `Add to cart: ${p.name}` }).click()
   await expect(page.getByTestId('cart-full')).toHaveText('Your cart holds all 3 in stock.')
 
   // Meanwhile others bought some: the cart lowers the line to what is left and says so.
@@ -90,7 +90,7 @@ test('a second tab is logged in with the same cart; a logout in one logs out the
   const b = await product(request, 10)
   await register(page, 'Tab Shopper')
   await page.goto(`${SITE}#/products/${a.id}`)
-  await page.getByRole('button', { name: `Add ${a.name} to cart` }).click()
+  await page.getByRole('button', { name: `Add to cart: ${a.name}` }).click()
   await expect(page.getByTestId('cart-count')).toHaveText('1')
 
   const second = await context.newPage()
@@ -102,7 +102,7 @@ test('a second tab is logged in with the same cart; a logout in one logs out the
 
   // A change in the second tab reaches the first without a reload.
   await second.goto(`${SITE}#/products/${b.id}`)
-  await second.getByRole('button', { name: `Add ${b.name} to cart` }).click()
+  await second.getByRole('button', { name: `Add to cart: ${b.name}` }).click()
   await expect(page.getByTestId('cart-count')).toHaveText('2')
 
   // The first tab is on a page that needs the session: it goes to the login page.
@@ -150,11 +150,12 @@ test('an out-of-stock product cannot be added', async ({ page, request }, testIn
   await register(page)
   await page.goto(`${SITE}#/products/${p.id}`)
   await expect(page.getByTestId('stock')).toHaveText('Out of stock')
-  await expect(page.getByRole('button', { name: `Add ${p.name} to cart` })).toBeDisabled()
+  await expect(page.getByRole('button', { name: `Out of stock: ${p.name}` })).toBeDisabled()
+  await expect(page.getByRole('button', { name: `Add to cart: ${p.name}` })).toHaveCount(0)
   await checkPage(page, testInfo, 'product-out-of-stock')
   await page.goto(`${SITE}#/`)
   await searchFor(page, p.name)
-  await expect(page.locator(`[data-product="${p.id}"]`).getByRole('button', { name: `Add ${p.name} to cart` })).toBeDisabled()
+  await expect(page.locator(`[data-product="${p.id}"]`).getByRole('button', { name: `Out of stock: ${p.name}` })).toBeDisabled()
   await expect(page.getByTestId('cart-count')).toHaveText('0')
 })
 

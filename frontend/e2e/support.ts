@@ -112,7 +112,7 @@ export async function fillAddress(page: Page, a: typeof ADDRESS = ADDRESS): Prom
  */
 export async function buy(page: Page, p: TestProduct, card: string): Promise<void> {
   await page.goto(`${SITE}#/products/${p.id}`)
-  await page.getByRole('button', { name: `Add ${p.name} to cart` }).click()
+  await page.getByRole('button', { name: `Add to cart: ${p.name}` }).click()
   await page.getByRole('link', { name: /^Cart/ }).click()
   await expect(page.locator(`[data-product="${p.id}"]`)).toBeVisible()
   await page.getByRole('link', { name: 'Go to checkout' }).click()

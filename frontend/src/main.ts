@@ -44,6 +44,9 @@ async function start() {
       router.push('/')
     }
   })
+  router.afterEach((to, from) => {
+    if (to.path !== from.path) toasts.clearTransient()
+  })
   app.use(router)
   app.mount('#app')
 }

@@ -41,6 +41,10 @@ export const useToasts = defineStore('toasts', {
       timers.delete(id)
       this.items = this.items.filter((t) => t.id !== id)
     },
+    /** A new page: the news of the last one ("added to your cart") is done; errors stay until dismissed. */
+    clearTransient() {
+      for (const t of this.items.filter((t) => t.kind !== 'error')) this.dismiss(t.id)
+    },
     clear() {
       for (const t of [...this.items]) this.dismiss(t.id)
     },

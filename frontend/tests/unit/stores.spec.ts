@@ -282,6 +282,15 @@ describe('toasts', () => {
     vi.useRealTimers()
   })
 
+  it('a new page drops the news of the last one but keeps errors', () => {
+    const toasts = useToasts()
+    toasts.success('Mug added to your cart')
+    toasts.show('Only 2 available')
+    toasts.error('Out of stock')
+    toasts.clearTransient()
+    expect(toasts.items.map((t) => t.message)).toEqual(['Out of stock'])
+  })
+
   it('the same words again replace the older toast', () => {
     const toasts = useToasts()
     toasts.show('Mug added')
