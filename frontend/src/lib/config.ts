@@ -14,15 +14,32 @@ let current: RuntimeConfig | null = null
 export async function loadConfig(): Promise<RuntimeConfig> {
   const res = await fetch('./config.json', { cache: 'no-store' })
   if (!res.ok) throw new Error(`config.json could not be loaded (${res.status}); redeploy the site`)
-  const cfg = (await res.json()) as RuntimeConfig
-  if (!cfg.apiUrl || !cfg.wsUrl) throw new Error('config.json must name apiUrl and wsUrl')
-  current = {
-    apiUrl: cfg.apiUrl.replace(/\/$/, ''),
-    wsUrl: cfg.wsUrl,
-    temporalUiUrl: typeof cfg.temporalUiUrl === 'string' ? cfg.temporalUiUrl.replace(/\/$/, '') : undefined,
-    temporalNamespace: typeof cfg.temporalNamespace === 'string' && cfg.temporalNamespace ? cfg.temporalNamespace : undefined,
-  }
+  current = parseConfig(await res.json())
   return current
+}
+
+/** A non-empty string, or undefined. */
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined
+}
+
+/**
+ * config.json as the app uses it. The Temporal settings are read as `temporalUiUrl` /
+ * `temporalNamespace` and also as Terraform writes them (`temporal_ui_url` /
+ * `temporal_namespace`); an empty URL means no links to the Temporal UI.
+ */
+export function parseConfig(raw: unknown): RuntimeConfig {
+  const cfg = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
+  const apiUrl = text(cfg.apiUrl)
+  const wsUrl = text(cfg.wsUrl)
+  if (!apiUrl || !wsUrl) throw new Error('config.json must name apiUrl and wsUrl')
+  const ui = text(cfg.temporalUiUrl) ?? text(cfg.temporal_ui_url)
+  return {
+    apiUrl: apiUrl.replace(/\/$/, ''),
+    wsUrl,
+    temporalUiUrl: ui?.replace(/\/$/, ''),
+    temporalNamespace: text(cfg.temporalNamespace) ?? text(cfg.temporal_namespace) ?? (ui ? 'default' : undefined),
+  }
 }
 
 export function setConfig(cfg: RuntimeConfig): void {
