@@ -106,6 +106,12 @@ export async function fillAddress(page: Page, a: typeof ADDRESS = ADDRESS): Prom
   await page.getByLabel('Country code').fill(a.country)
 }
 
+/** The smallest PNG: one pixel. */
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+)
+
 /**
  * Buys one of `p` with a test card: its product page, add to cart, the cart, checkout (the
  * address step: filled when the profile has none), place the order; ends on the order page.
@@ -121,9 +127,3 @@ export async function buy(page: Page, p: TestProduct, card: string): Promise<voi
   await page.getByRole('button', { name: 'Place order' }).click()
   await expect(page).toHaveURL(/#\/orders\/o-/)
 }
-
-/** The smallest PNG: one pixel. */
-export const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-)

@@ -183,20 +183,3 @@ describe('typed API client', () => {
     expect(typeof misuses).toBe('function')
   })
 })
-
-describe('config.json', () => {
-  it('reads the URLs and the Temporal UI settings in either spelling; an empty URL means no link', async () => {
-    const { parseConfig } = await import('../../src/lib/config')
-    expect(parseConfig({ apiUrl: 'http://api/', wsUrl: 'ws://ws' })).toEqual({ apiUrl: 'http://api', wsUrl: 'ws://ws', temporalUiUrl: undefined, temporalNamespace: undefined })
-    expect(parseConfig({ apiUrl: 'http://api', wsUrl: 'ws://ws', temporal_ui_url: 'http://127.0.0.1:8233/', temporal_namespace: 'default' })).toMatchObject({
-      temporalUiUrl: 'http://127.0.0.1:8233',
-      temporalNamespace: 'default',
-    })
-    expect(parseConfig({ apiUrl: 'http://api', wsUrl: 'ws://ws', temporalUiUrl: 'https://cloud.temporal.io', temporalNamespace: 'shop.a1b2c' })).toMatchObject({
-      temporalUiUrl: 'https://cloud.temporal.io',
-      temporalNamespace: 'shop.a1b2c',
-    })
-    expect(parseConfig({ apiUrl: 'http://api', wsUrl: 'ws://ws', temporal_ui_url: '', temporal_namespace: 'default' }).temporalUiUrl).toBeUndefined()
-    expect(() => parseConfig({ apiUrl: 'http://api' })).toThrow('config.json must name apiUrl and wsUrl')
-  })
-})
