@@ -127,3 +127,4 @@ export async function buy(page: Page, p: TestProduct, card: string): Promise<voi
   await page.getByRole('button', { name: 'Place order' }).click()
   await expect(page).toHaveURL(/#\/orders\/o-/)
 }
+
