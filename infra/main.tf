@@ -67,6 +67,14 @@ locals {
       global_secondary_indexes = [
         { name = "catalog", hash_key = "catalog", range_key = "id" },
       ]
+      # Product images admins upload go into the web app's bucket (site.tf), under
+      # images/uploads/ only, and are served with the site.
+      environment = { SITE_BUCKET = aws_s3_bucket.site.id }
+      policy_statements = [{
+        sid       = "UploadProductImages"
+        actions   = ["s3:PutObject"]
+        resources = ["${aws_s3_bucket.site.arn}/images/uploads/*"]
+      }]
     }
     customer = {
       # Failed-login and registration counters (limits.tf) expire.

@@ -262,6 +262,38 @@ run "each_function_reaches_only_its_own_table" {
   }
 }
 
+run "only_the_inventory_writes_to_the_site_bucket_and_only_uploads" {
+  command = plan
+
+  assert {
+    condition = [
+      for st in jsondecode(module.service["inventory"].policy_json).Statement : { actions = st.Action, resources = st.Resource }
+      if anytrue([for a in st.Action : startswith(a, "s3:")])
+      ] == [{
+        actions   = ["s3:PutObject"]
+        resources = ["arn:aws:s3:::sagaway-site-123456789012/images/uploads/*"]
+    }]
+    error_message = "The inventory's one S3 right is s3:PutObject on the site bucket's images/uploads/ prefix: no read, no delete, no other prefix or bucket."
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for p in concat([for name, s in module.service : s.policy_json if name != "inventory"], [module.gateway.policy_json, module.authorizer.policy_json]) : [
+        for st in jsondecode(p).Statement : anytrue(concat(
+          [for a in st.Action : startswith(a, "s3:")],
+          [for r in st.Resource : startswith(r, "arn:aws:s3:::")],
+        ))
+      ]
+    ]))
+    error_message = "No other function has any S3 right or names a bucket."
+  }
+
+  assert {
+    condition     = module.service["inventory"].function_settings.environment["SITE_BUCKET"] == aws_s3_bucket.site.id
+    error_message = "The inventory function is told the site bucket's name (SITE_BUCKET)."
+  }
+}
+
 run "tables_have_deletion_protection" {
   command = plan
 

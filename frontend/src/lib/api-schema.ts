@@ -77,6 +77,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's categories, in the order the web app lists them. */
+        get: operations["categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers": {
         parameters: {
             query?: never;
@@ -254,7 +271,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The catalog, in id order, a page at a time. */
+        /**
+         * The catalog in id order, a page at a time, narrowed by name (`q`) and category.
+         * @description Every page of a filtered list is full unless the catalog ends; follow `next_cursor` (with
+         *     the same `q` and `category`) until it is absent to see every matching product once.
+         */
         get: operations["list_products"];
         put?: never;
         post?: never;
@@ -275,6 +296,29 @@ export interface paths {
         get: operations["get_product"];
         /** Create or update a product (admin). An update without `stock` keeps the stock. */
         put: operations["put_product"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload a product's image (admin): PNG, JPEG or WebP, at most 300 KiB.
+         * @description The image is stored in the web app's site bucket at
+         *     `images/uploads/<id>-<first 16 hex of its SHA-256>.<png|jpg|webp>` (immutable, cached for
+         *     a year), and the product's `image_url` becomes that path. The same bytes again give the
+         *     same path. SVG is refused: served from the shop's origin it could run script.
+         */
+        put: operations["put_image"];
         post?: never;
         delete?: never;
         options?: never;
@@ -345,6 +389,16 @@ export interface components {
              */
             quantity: number;
         };
+        /** @description A category: its id and the name shoppers see. */
+        Category: {
+            id: components["schemas"]["ProductCategory"];
+            /** @example Coffee */
+            name: string;
+        };
+        /** @description `GET /v1/categories`: every category, in the shop's order. */
+        CategoryList: {
+            categories: components["schemas"]["Category"][];
+        };
         /**
          * @description A compensation the saga has run.
          * @enum {string}
@@ -388,6 +442,12 @@ export interface components {
             /** @example ok */
             status: string;
         };
+        /**
+         * @description Image types an admin may upload for a product (`PUT /v1/products/{id}/image`). SVG is not
+         *     one: served from the shop's origin it could run script.
+         * @enum {string}
+         */
+        ImageContentType: "image/png" | "image/jpeg" | "image/webp";
         /** @description A token as the API returns it. */
         IssuedToken: {
             /** Format: int64 */
@@ -558,11 +618,20 @@ export interface components {
         };
         /** @description A product in the catalog. */
         Product: {
+            /** @description The product's category; a product stored before categories existed reads as `other`. */
+            category: components["schemas"]["ProductCategory"];
             /** @example USD */
             currency: string;
             description: string;
             /** @example ceramic-mug */
             id: string;
+            /**
+             * @description The product's image as a path relative to the web app's root
+             *     (`images/products/ceramic-mug.svg`, or `images/uploads/<id>-<hash>.png` once an admin
+             *     uploaded one); the web app resolves it against its own origin. `null` when none.
+             * @example images/products/ceramic-mug.svg
+             */
+            image_url: string | null;
             /** @example Ceramic mug */
             name: string;
             /**
@@ -574,14 +643,38 @@ export interface components {
             stock: number;
             updated_at: string;
         };
+        /**
+         * @description A category of the shop, by its id (`GET /v1/categories` lists them with their names, in
+         *     the shop's order: `ProductCategory::ALL`, the one list).
+         * @enum {string}
+         */
+        ProductCategory: "coffee" | "brewing" | "drinkware" | "equipment" | "other";
+        /** @description The body of `PUT /v1/products/{id}/image`. */
+        ProductImageUpload: {
+            /**
+             * @description `image/png`, `image/jpeg` or `image/webp` (SVG and other types are refused); the
+             *     bytes must start with that format's magic number.
+             */
+            content_type: components["schemas"]["ImageContentType"];
+            /** @description The image, standard base64 (with padding); 1 byte to 300 KiB once decoded. */
+            data_base64: string;
+        };
         /** @description The body of `PUT /v1/products/{id}`: create or replace a product's details. */
         ProductInput: {
+            category?: null | components["schemas"]["ProductCategory"];
             /**
              * @description ISO 4217, default `USD`.
              * @example USD
              */
             currency?: string | null;
             description?: string;
+            /**
+             * @description Sets the image when given: a shipped illustration `images/products/<slug>.svg`, or an
+             *     upload of this product `images/uploads/<id>-<16 hex>.<png|jpg|webp>` (as
+             *     `PUT /v1/products/{id}/image` sets it); without it the product keeps its image.
+             * @example images/products/ceramic-mug.svg
+             */
+            image_url?: string | null;
             /** @example Ceramic mug */
             name: string;
             /**
@@ -941,6 +1034,35 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every category */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryList"];
                 };
             };
             /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
@@ -1691,9 +1813,17 @@ export interface operations {
     list_products: {
         parameters: {
             query?: {
+                /**
+                 * @description a part of the product name, any case (trimmed; at most 100 characters; empty: every
+                 *     product)
+                 * @example mug
+                 */
+                q?: string;
+                /** @description only this category (an id of `GET /v1/categories`) */
+                category?: components["schemas"]["ProductCategory"];
                 /** @description page size, 1–100 (default 20) */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page (of the same `q` and `category`) */
                 cursor?: string;
             };
             header?: never;
@@ -1702,7 +1832,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of products */
+            /** @description A page of products, in id order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1711,7 +1841,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPage"];
                 };
             };
-            /** @description `invalid_query`: a bad `cursor` */
+            /** @description `invalid_query`: a query string that cannot be read */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1720,7 +1850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed`: `limit` out of range */
+            /** @description `validation_failed`: `limit` out of range, a bad `cursor`, `q` over 100 characters or an unknown `category` (named in `errors`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1870,7 +2000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_body` (a missing field or a wrong type, named in `errors`) or `validation_failed` (every invalid field in `errors`) */
+            /** @description `validation_failed`: an invalid field (an unknown `category`, an `image_url` that is not a shipped illustration or this product's upload, ...) named in `errors` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1886,6 +2016,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    put_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductImageUpload"];
+            };
+        };
+        responses: {
+            /** @description The product with its new `image_url` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description `malformed_json`: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description `forbidden`: needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `product_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `image_too_large`: over 300 KiB decoded (`errors` names `data_base64`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: `content_type` not PNG, JPEG or WebP (SVG included), or `data_base64` not base64, empty, or not starting with that type's magic number */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description `images_unavailable`: the deployment has no site bucket configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -368,6 +368,8 @@ mod tests {
             currency: currency.into(),
             stock: 1,
             updated_at: "t".into(),
+            category: Default::default(),
+            image_url: None,
         }
     }
 

@@ -11,6 +11,17 @@
 //!   the stock of a product that does not exist is refused ([`stock_set`]).
 //! - The catalog is listed in id order, a page at a time ([`page_request`]); a cursor names a
 //!   product id ([`decode_cursor`]), paged as every list is ([`sagaway_shared::paging`]).
+//!   A list may be narrowed by `?q=` (a part of the name, any case) and `?category=`
+//!   ([`catalog_filter`], [`CatalogFilter::matches`]); a filtered page is still full unless
+//!   the catalog ends, and its cursor names the last product it holds.
+//! - A product has one category of [`ProductCategory::ALL`]; a change without one keeps the
+//!   product's (a new product: `other`). Its image is a path relative to the web app's root:
+//!   a shipped illustration `images/products/<slug>.svg` or an upload
+//!   `images/uploads/<id>-<16 hex of sha256>.<png|jpg|webp>` ([`validate_image_url`]); a
+//!   change without one keeps it.
+//! - An uploaded image is PNG, JPEG or WebP (never SVG), 1 byte to [`MAX_IMAGE_BYTES`], and
+//!   its bytes start with its type's magic number ([`validate_image`]); its object key is
+//!   named by its content ([`image_key`]), so the same bytes twice are the same object.
 //! - A batch read names 1–[`MAX_BATCH_IDS`] product ids, each read once
 //!   ([`validate_batch`]); it answers the products found in the order asked and the ids
 //!   that name none ([`batch_answer`]).
@@ -25,7 +36,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use sagaway_contract::inventory::{
-    MAX_BATCH_IDS, Product, ProductBatch, ProductBatchRequest, ReleaseOutcome, Reservation,
+    CategoryList, ImageContentType, MAX_BATCH_IDS, MAX_IMAGE_BYTES, Product, ProductBatch,
+    ProductBatchRequest, ProductCategory, ProductImageUpload, ReleaseOutcome, Reservation,
     ReservationStatus, ReserveLine as Line,
 };
 pub use sagaway_contract::inventory::{ReserveLine as LineInput, ReserveRequest as ReserveInput};
@@ -33,6 +45,14 @@ pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY, MAX
 pub const MAX_NAME_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 2_000;
 pub const DEFAULT_CURRENCY: &str = "USD";
+/// Longest `?q=` (characters, once trimmed).
+pub const MAX_QUERY_LEN: usize = 100;
+/// Where uploaded images go in the site bucket (and so in the web app's URL space).
+pub const UPLOADS_PREFIX: &str = "images/uploads/";
+/// Where the illustrations shipped with the web app are.
+pub const SHIPPED_IMAGES_PREFIX: &str = "images/products/";
+/// The `Cache-Control` of an uploaded image: its key changes with its bytes, so it never does.
+pub const IMAGE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
 use sagaway_shared::paging;
 pub use sagaway_shared::validation::{ValidationError, validate_id};
@@ -53,6 +73,9 @@ pub enum InventoryError {
     ReservationReleased(String),
     #[error("order {0} already holds a reservation with different lines")]
     ReservationMismatch(String),
+    /// An uploaded image larger than [`MAX_IMAGE_BYTES`] (its decoded size).
+    #[error("the image is {0} bytes; at most {MAX_IMAGE_BYTES} bytes (300 KiB) are accepted")]
+    ImageTooLarge(usize),
 }
 
 /// A line that could not be reserved.
@@ -93,6 +116,17 @@ pub struct ProductInput {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 1_000_000)]
     pub stock: Option<i64>,
+    /// Sets the category when given (an id of `GET /v1/categories`); without it the product
+    /// keeps its own, and a new product is `other`.
+    #[serde(default)]
+    #[schema(value_type = Option<ProductCategory>, example = "drinkware")]
+    pub category: Option<String>,
+    /// Sets the image when given: a shipped illustration `images/products/<slug>.svg`, or an
+    /// upload of this product `images/uploads/<id>-<16 hex>.<png|jpg|webp>` (as
+    /// `PUT /v1/products/{id}/image` sets it); without it the product keeps its image.
+    #[serde(default)]
+    #[schema(example = "images/products/ceramic-mug.svg", max_length = 200)]
+    pub image_url: Option<String>,
 }
 
 /// A validated [`ProductInput`].
@@ -103,10 +137,15 @@ pub struct ProductChange {
     pub price_cents: i64,
     pub currency: String,
     pub stock: Option<i64>,
+    /// `None`: keep the product's (a new product: [`ProductCategory::Other`]).
+    pub category: Option<ProductCategory>,
+    /// `None`: keep the product's image.
+    pub image_url: Option<String>,
 }
 
 impl ProductInput {
-    pub fn validate(self) -> Result<ProductChange, ValidationError> {
+    /// Checks the input for the product `id` (an upload's image path names its product).
+    pub fn validate(self, id: &str) -> Result<ProductChange, ValidationError> {
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
             return Err(ValidationError::new(
@@ -141,12 +180,22 @@ impl ProductInput {
         if let Some(stock) = self.stock {
             validate_stock("stock", stock)?;
         }
+        let category = self
+            .category
+            .as_deref()
+            .map(|c| parse_category("category", c))
+            .transpose()?;
+        if let Some(url) = &self.image_url {
+            validate_image_url("image_url", id, url)?;
+        }
         Ok(ProductChange {
             name,
             description: self.description,
             price_cents: self.price_cents,
             currency,
             stock: self.stock,
+            category,
+            image_url: self.image_url,
         })
     }
 }
@@ -204,7 +253,219 @@ pub fn product_after_change(
         currency: change.currency.clone(),
         stock: change.stock_update().apply(existing.map(|p| p.stock)),
         updated_at: now.to_string(),
+        category: change
+            .category
+            .or(existing.map(|p| p.category))
+            .unwrap_or_default(),
+        image_url: change
+            .image_url
+            .clone()
+            .or_else(|| existing.and_then(|p| p.image_url.clone())),
     }
+}
+
+/// The product with its image set to `image_url`; setting an image never creates a product.
+pub fn image_set(
+    existing: Option<&Product>,
+    id: &str,
+    image_url: &str,
+    now: &str,
+) -> Result<Product, InventoryError> {
+    let product = existing.ok_or_else(|| InventoryError::ProductNotFound(id.to_string()))?;
+    Ok(Product {
+        image_url: Some(image_url.to_string()),
+        updated_at: now.to_string(),
+        ..product.clone()
+    })
+}
+
+/// The category with this id, or the `field` error listing the ids.
+pub fn parse_category(field: &str, id: &str) -> Result<ProductCategory, ValidationError> {
+    ProductCategory::parse(id).ok_or_else(|| {
+        let ids: Vec<&str> = ProductCategory::ALL.iter().map(|c| c.id()).collect();
+        ValidationError::new(
+            field,
+            format!("must be one of {} (GET /v1/categories)", ids.join(", ")),
+        )
+    })
+}
+
+/// Checks a product's image path: a shipped illustration `images/products/<slug>.svg`
+/// (slug: 1-64 of `a-z 0-9 -`) or an upload of product `id` as [`image_key`] names it.
+pub fn validate_image_url(field: &str, id: &str, url: &str) -> Result<(), ValidationError> {
+    let shipped = url
+        .strip_prefix(SHIPPED_IMAGES_PREFIX)
+        .and_then(|rest| rest.strip_suffix(".svg"))
+        .is_some_and(|slug| {
+            (1..=64).contains(&slug.len())
+                && slug
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    let uploaded = url
+        .strip_prefix(UPLOADS_PREFIX)
+        .and_then(|rest| rest.strip_prefix(id))
+        .and_then(|rest| rest.strip_prefix('-'))
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(hash, ext)| {
+            hash.len() == 16
+                && hash
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+                && ImageContentType::ALL.iter().any(|t| t.extension() == ext)
+        });
+    if shipped || uploaded {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            format!(
+                "must be a shipped illustration {SHIPPED_IMAGES_PREFIX}<slug>.svg or this \
+                 product's upload {UPLOADS_PREFIX}{id}-<16 hex>.<png|jpg|webp>; upload an \
+                 image with PUT /v1/products/{{id}}/image"
+            ),
+        ))
+    }
+}
+
+/// Which products a catalog list holds: every one, or those whose name contains `q` (any
+/// case) and/or of one category. Built by [`catalog_filter`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogFilter {
+    /// The search text, trimmed and lower-cased; `None` for no search.
+    pub q: Option<String>,
+    pub category: Option<ProductCategory>,
+}
+
+impl CatalogFilter {
+    /// Whether the filter lets every product through.
+    pub fn is_empty(&self) -> bool {
+        self.q.is_none() && self.category.is_none()
+    }
+
+    /// The matching rule, the same for both stores: the name contains `q` as a substring,
+    /// compared in lower case (Unicode), and the category is the one asked for.
+    pub fn matches(&self, product: &Product) -> bool {
+        let by_name = self
+            .q
+            .as_deref()
+            .is_none_or(|q| product.name.to_lowercase().contains(q));
+        let by_category = self.category.is_none_or(|c| product.category == c);
+        by_name && by_category
+    }
+}
+
+/// Checks `?q=` (trimmed, at most [`MAX_QUERY_LEN`] characters; empty means no search) and
+/// `?category=` (an id of [`ProductCategory::ALL`]).
+pub fn catalog_filter(
+    q: Option<&str>,
+    category: Option<&str>,
+) -> Result<CatalogFilter, ValidationError> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    if let Some(q) = q
+        && q.chars().count() > MAX_QUERY_LEN
+    {
+        return Err(ValidationError::new(
+            "q",
+            format!("must be at most {MAX_QUERY_LEN} characters"),
+        ));
+    }
+    let category = category
+        .map(|c| parse_category("category", c))
+        .transpose()?;
+    Ok(CatalogFilter {
+        q: q.map(str::to_lowercase),
+        category,
+    })
+}
+
+/// A validated image upload: its type and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub content_type: ImageContentType,
+    pub bytes: Vec<u8>,
+}
+
+/// Whether `bytes` start with the magic number of `content_type`: PNG `89 50 4E 47 0D 0A 1A
+/// 0A`, JPEG `FF D8 FF`, WebP `RIFF....WEBP`.
+pub fn has_magic_number(content_type: ImageContentType, bytes: &[u8]) -> bool {
+    match content_type {
+        ImageContentType::Png => {
+            bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A])
+        }
+        ImageContentType::Jpeg => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        ImageContentType::Webp => {
+            bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP"
+        }
+    }
+}
+
+/// Checks an upload: the type first (`content_type`: PNG, JPEG or WebP; SVG never), then the
+/// data (`data_base64`: standard base64, 1 byte to [`MAX_IMAGE_BYTES`] decoded, starting with
+/// the type's magic number). Too large is its own error (a 413).
+pub fn validate_image(upload: ProductImageUpload) -> Result<Image, InventoryError> {
+    use base64::Engine;
+    let content_type = ImageContentType::parse(upload.content_type.trim()).ok_or_else(|| {
+        ValidationError::new(
+            "content_type",
+            "must be image/png, image/jpeg or image/webp (SVG is not accepted: served from \
+             the shop's origin it could run script)",
+        )
+    })?;
+    // Standard base64 encodes 3 bytes in 4 characters: refuse an oversized upload before
+    // decoding it.
+    let estimate = upload.data_base64.len() / 4 * 3;
+    if estimate > MAX_IMAGE_BYTES + 3 {
+        return Err(InventoryError::ImageTooLarge(estimate));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(upload.data_base64.as_bytes())
+        .map_err(|e| {
+            ValidationError::new(
+                "data_base64",
+                format!("is not standard base64 (with padding): {e}"),
+            )
+        })?;
+    if bytes.is_empty() {
+        return Err(ValidationError::new("data_base64", "holds no bytes; send the image").into());
+    }
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(InventoryError::ImageTooLarge(bytes.len()));
+    }
+    if !has_magic_number(content_type, &bytes) {
+        return Err(ValidationError::new(
+            "data_base64",
+            format!(
+                "is not a {} image: its bytes do not start with that format's signature",
+                content_type.mime()
+            ),
+        )
+        .into());
+    }
+    Ok(Image {
+        content_type,
+        bytes,
+    })
+}
+
+/// The first 16 hex digits of the SHA-256 of `bytes`.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, bytes);
+    digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The site bucket key (and the web app's relative URL) of product `id`'s image:
+/// `images/uploads/<id>-<first 16 hex of sha256(bytes)>.<png|jpg|webp>`. The same bytes
+/// always get the same key, so a repeated upload writes the same object.
+pub fn image_key(id: &str, image: &Image) -> String {
+    format!(
+        "{UPLOADS_PREFIX}{id}-{}.{}",
+        content_hash(&image.bytes),
+        image.content_type.extension()
+    )
 }
 
 /// The product with its stock set; setting the stock never creates a product.
@@ -235,6 +496,23 @@ pub struct ProductPage {
 pub use sagaway_shared::paging::PageRequest;
 /// The cursor of the page after the product `id`.
 pub use sagaway_shared::paging::encode_cursor;
+
+/// One page of the products `catalog` holds (in any order) that `filter` lets through: in id
+/// order after the request's cursor, at most `limit`, with a cursor when the page is full
+/// (as [`sagaway_shared::paging::page`] pages every list). The memory store's catalog list.
+pub fn filtered_page(
+    catalog: Vec<Product>,
+    page: &PageRequest,
+    filter: &CatalogFilter,
+) -> ProductPage {
+    let entries = catalog
+        .into_iter()
+        .filter(|p| filter.matches(p))
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let (items, next_cursor) = paging::page(entries, page, paging::Direction::Ascending);
+    ProductPage { items, next_cursor }
+}
 
 /// Checks `?limit=` (first) and `?cursor=`.
 pub fn page_request(
@@ -513,6 +791,8 @@ mod tests {
             currency: "USD".into(),
             stock: 1,
             updated_at: "t".into(),
+            category: ProductCategory::Other,
+            image_url: None,
         };
         let ids: Vec<String> = ["c", "gone", "a"].iter().map(|s| s.to_string()).collect();
         let answer = batch_answer(&ids, vec![product("a"), product("x"), product("c")]);
@@ -631,38 +911,390 @@ mod tests {
             price_cents: 1299,
             currency: None,
             stock: Some(5),
+            category: None,
+            image_url: None,
         };
-        let c = ok.clone().validate().unwrap();
+        let c = ok.clone().validate("mug").unwrap();
         assert_eq!(c.name, "Mug");
         assert_eq!(c.currency, "USD");
+        assert_eq!(
+            (c.category, c.image_url),
+            (None, None),
+            "kept when not given"
+        );
         let e = ProductInput {
             price_cents: -1,
             ..ok.clone()
         }
-        .validate()
+        .validate("mug")
         .unwrap_err();
         assert_eq!(e.field, "price_cents");
         let e = ProductInput {
             stock: Some(-1),
             ..ok.clone()
         }
-        .validate()
+        .validate("mug")
         .unwrap_err();
         assert_eq!(e.field, "stock");
         let e = ProductInput {
             currency: Some("usd".into()),
             ..ok.clone()
         }
-        .validate()
+        .validate("mug")
         .unwrap_err();
         assert_eq!(e.field, "currency");
         let e = ProductInput {
             name: "  ".into(),
             ..ok
         }
-        .validate()
+        .validate("mug")
         .unwrap_err();
         assert_eq!(e.field, "name");
+    }
+
+    #[test]
+    fn a_product_input_names_a_known_category_and_an_image_path_of_its_own() {
+        let ok = ProductInput {
+            name: "Mug".into(),
+            description: String::new(),
+            price_cents: 1299,
+            currency: None,
+            stock: None,
+            category: Some("drinkware".into()),
+            image_url: Some("images/products/ceramic-mug.svg".into()),
+        };
+        let c = ok.clone().validate("mug").unwrap();
+        assert_eq!(c.category, Some(ProductCategory::Drinkware));
+        assert_eq!(
+            c.image_url.as_deref(),
+            Some("images/products/ceramic-mug.svg")
+        );
+        for bad in ["Drinkware", "tea", ""] {
+            let e = ProductInput {
+                category: Some(bad.into()),
+                ..ok.clone()
+            }
+            .validate("mug")
+            .unwrap_err();
+            assert_eq!(e.field, "category", "{bad}");
+            assert!(e.message.contains("coffee, brewing"), "{}", e.message);
+        }
+        let e = ProductInput {
+            image_url: Some("https://evil.example/x.svg".into()),
+            ..ok
+        }
+        .validate("mug")
+        .unwrap_err();
+        assert_eq!(e.field, "image_url");
+    }
+
+    #[test]
+    fn image_paths_are_shipped_illustrations_or_uploads_of_the_product() {
+        let ok = |url: &str| validate_image_url("image_url", "mug-1", url).is_ok();
+        assert!(ok("images/products/ceramic-mug.svg"));
+        assert!(ok("images/products/a1.svg"));
+        assert!(ok("images/uploads/mug-1-0123456789abcdef.png"));
+        assert!(ok("images/uploads/mug-1-0123456789abcdef.jpg"));
+        assert!(ok("images/uploads/mug-1-0123456789abcdef.webp"));
+        for bad in [
+            "",
+            "images/products/.svg",
+            "images/products/Mug.svg",
+            "images/products/../index.html.svg",
+            "images/products/mug.png",
+            "/images/products/mug.svg",
+            "https://example.com/images/products/mug.svg",
+            "images/uploads/other-0123456789abcdef.png",
+            "images/uploads/mug-1-0123456789ABCDEF.png",
+            "images/uploads/mug-1-0123456789abcde.png",
+            "images/uploads/mug-1-0123456789abcdef.svg",
+            "images/uploads/mug-1-0123456789abcdef.png.html",
+        ] {
+            assert_eq!(
+                validate_image_url("image_url", "mug-1", bad)
+                    .unwrap_err()
+                    .field,
+                "image_url",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_change_keeps_the_category_and_image_it_does_not_name() {
+        let mut c = change(None);
+        let new = product_after_change(None, "cup", &c, "t1");
+        assert_eq!(
+            (new.category, new.image_url),
+            (ProductCategory::Other, None)
+        );
+        let old = Product {
+            category: ProductCategory::Coffee,
+            image_url: Some("images/products/cup.svg".into()),
+            ..product("cup", 1)
+        };
+        let kept = product_after_change(Some(&old), "cup", &c, "t2");
+        assert_eq!(kept.category, ProductCategory::Coffee);
+        assert_eq!(kept.image_url.as_deref(), Some("images/products/cup.svg"));
+        c.category = Some(ProductCategory::Equipment);
+        c.image_url = Some("images/products/other.svg".into());
+        let set = product_after_change(Some(&old), "cup", &c, "t3");
+        assert_eq!(set.category, ProductCategory::Equipment);
+        assert_eq!(set.image_url.as_deref(), Some("images/products/other.svg"));
+    }
+
+    #[test]
+    fn setting_an_image_needs_an_existing_product() {
+        assert!(matches!(
+            image_set(None, "ghost", "images/uploads/x.png", "t1"),
+            Err(InventoryError::ProductNotFound(id)) if id == "ghost"
+        ));
+        let p = image_set(
+            Some(&product("mug", 4)),
+            "mug",
+            "images/uploads/k.png",
+            "t1",
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            Product {
+                image_url: Some("images/uploads/k.png".into()),
+                updated_at: "t1".into(),
+                ..product("mug", 4)
+            }
+        );
+    }
+
+    fn named(id: &str, name: &str, category: ProductCategory) -> Product {
+        Product {
+            name: name.into(),
+            category,
+            ..product(id, 1)
+        }
+    }
+
+    #[test]
+    fn search_matches_a_part_of_the_name_in_any_case() {
+        let f = catalog_filter(Some("  MuG "), None).unwrap();
+        assert_eq!(f.q.as_deref(), Some("mug"), "trimmed, lower case");
+        assert!(f.matches(&named("a", "Ceramic Mug", ProductCategory::Drinkware)));
+        assert!(f.matches(&named("b", "mugs", ProductCategory::Other)));
+        assert!(f.matches(&named("c", "SMUGGLER", ProductCategory::Other)));
+        assert!(!f.matches(&named("d", "Cup", ProductCategory::Drinkware)));
+        assert!(
+            !f.matches(&named("mug", "Cup", ProductCategory::Drinkware)),
+            "the name, not the id"
+        );
+        let accents = catalog_filter(Some("CAFÉ"), None).unwrap();
+        assert!(accents.matches(&named("e", "Café crème", ProductCategory::Coffee)));
+    }
+
+    #[test]
+    fn an_empty_search_and_no_category_match_everything() {
+        for q in [None, Some(""), Some("   ")] {
+            let f = catalog_filter(q, None).unwrap();
+            assert!(f.is_empty(), "{q:?}");
+            assert!(f.matches(&named("a", "Anything", ProductCategory::Other)));
+        }
+    }
+
+    #[test]
+    fn category_and_search_combine() {
+        let f = catalog_filter(Some("mug"), Some("drinkware")).unwrap();
+        assert_eq!(f.category, Some(ProductCategory::Drinkware));
+        assert!(f.matches(&named("a", "Travel Mug", ProductCategory::Drinkware)));
+        assert!(!f.matches(&named("b", "Mug Cleaner", ProductCategory::Other)));
+        assert!(!f.matches(&named("c", "Kettle", ProductCategory::Drinkware)));
+        let only = catalog_filter(None, Some("other")).unwrap();
+        assert!(only.matches(&named("d", "x", ProductCategory::Other)));
+        assert!(!only.matches(&named("e", "x", ProductCategory::Coffee)));
+    }
+
+    #[test]
+    fn a_long_search_or_an_unknown_category_names_the_parameter() {
+        let hundred = "é".repeat(MAX_QUERY_LEN);
+        assert!(
+            catalog_filter(Some(&hundred), None).is_ok(),
+            "characters, not bytes"
+        );
+        let padded = format!("  {hundred}  ");
+        assert!(catalog_filter(Some(&padded), None).is_ok(), "trimmed first");
+        let long = "a".repeat(MAX_QUERY_LEN + 1);
+        assert_eq!(catalog_filter(Some(&long), None).unwrap_err().field, "q");
+        for bad in ["tea", "Coffee", "", "coffee "] {
+            assert_eq!(
+                catalog_filter(None, Some(bad)).unwrap_err().field,
+                "category",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_filtered_page_is_full_and_resumes_after_its_last_product() {
+        let catalog: Vec<Product> = (0..10)
+            .map(|i| {
+                let c = if i % 3 == 0 {
+                    ProductCategory::Coffee
+                } else {
+                    ProductCategory::Other
+                };
+                named(&format!("p{i}"), "x", c)
+            })
+            .collect();
+        let filter = catalog_filter(None, Some("coffee")).unwrap();
+        let first = filtered_page(
+            catalog.clone(),
+            &PageRequest {
+                limit: 2,
+                after: None,
+            },
+            &filter,
+        );
+        let ids: Vec<&str> = first.items.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["p0", "p3"]);
+        let after = decode_cursor(first.next_cursor.as_deref().unwrap()).unwrap();
+        assert_eq!(after, "p3", "the last product returned");
+        let second = filtered_page(
+            catalog,
+            &PageRequest {
+                limit: 2,
+                after: Some(after),
+            },
+            &filter,
+        );
+        let ids: Vec<&str> = second.items.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["p6", "p9"]);
+    }
+
+    fn upload(content_type: &str, bytes: &[u8]) -> ProductImageUpload {
+        use base64::Engine;
+        ProductImageUpload {
+            content_type: content_type.into(),
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+
+    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16];
+    const WEBP: &[u8] = b"RIFF\x10\0\0\0WEBPVP8 ";
+
+    fn field_of(r: Result<Image, InventoryError>) -> String {
+        match r {
+            Err(InventoryError::Invalid(e)) => e.field,
+            other => panic!("a field error expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_image_type_needs_its_magic_number() {
+        for (mime, bytes) in [
+            ("image/png", PNG),
+            ("image/jpeg", JPEG),
+            ("image/webp", WEBP),
+        ] {
+            let image = validate_image(upload(mime, bytes)).unwrap();
+            assert_eq!(image.content_type.mime(), mime);
+            assert_eq!(image.bytes, bytes);
+        }
+        for (mime, bytes) in [
+            ("image/png", JPEG),
+            ("image/jpeg", PNG),
+            ("image/webp", b"RIFF\x10\0\0\0WAVEfmt ".as_slice()),
+            ("image/webp", b"RIFF".as_slice()),
+            ("image/png", &PNG[..7]),
+            (
+                "image/png",
+                b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".as_slice(),
+            ),
+        ] {
+            assert_eq!(
+                field_of(validate_image(upload(mime, bytes))),
+                "data_base64",
+                "{mime}"
+            );
+        }
+    }
+
+    #[test]
+    fn svg_and_other_types_are_refused_by_their_content_type() {
+        for mime in ["image/svg+xml", "image/gif", "text/html", "", "IMAGE/PNG"] {
+            assert_eq!(
+                field_of(validate_image(upload(mime, PNG))),
+                "content_type",
+                "{mime}"
+            );
+        }
+    }
+
+    #[test]
+    fn image_size_is_one_byte_to_300_kib() {
+        let mut big = PNG.to_vec();
+        big.resize(MAX_IMAGE_BYTES, 0);
+        assert!(
+            validate_image(upload("image/png", &big)).is_ok(),
+            "300 KiB exactly"
+        );
+        big.push(0);
+        assert!(matches!(
+            validate_image(upload("image/png", &big)),
+            Err(InventoryError::ImageTooLarge(n)) if n == MAX_IMAGE_BYTES + 1
+        ));
+        big.resize(MAX_IMAGE_BYTES * 2, 0);
+        assert!(matches!(
+            validate_image(upload("image/png", &big)),
+            Err(InventoryError::ImageTooLarge(_))
+        ));
+        assert_eq!(
+            field_of(validate_image(upload("image/png", &[]))),
+            "data_base64"
+        );
+    }
+
+    #[test]
+    fn bad_base64_names_the_data() {
+        for data in [
+            "not base64!",
+            "iVBORw0KGgo",
+            "iVBO Rw0K",
+            "iVBORw0KGgo-_w==",
+        ] {
+            let r = validate_image(ProductImageUpload {
+                content_type: "image/png".into(),
+                data_base64: data.into(),
+            });
+            assert_eq!(field_of(r), "data_base64", "{data}");
+        }
+    }
+
+    #[test]
+    fn an_image_key_is_named_by_its_product_and_content() {
+        let image = validate_image(upload("image/png", PNG)).unwrap();
+        let key = image_key("mug-1", &image);
+        let hash = content_hash(PNG);
+        assert_eq!(key, format!("images/uploads/mug-1-{hash}.png"));
+        assert_eq!(hash.len(), 16);
+        assert!(
+            validate_image_url("image_url", "mug-1", &key).is_ok(),
+            "an upload's path is accepted back"
+        );
+        assert_eq!(
+            key,
+            image_key("mug-1", &image.clone()),
+            "same bytes, same key"
+        );
+        // sha256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+        assert_eq!(content_hash(b"abc"), "ba7816bf8f01cfea");
+        let jpeg = validate_image(upload("image/jpeg", JPEG)).unwrap();
+        assert!(image_key("mug-1", &jpeg).ends_with(".jpg"));
+        let webp = validate_image(upload("image/webp", WEBP)).unwrap();
+        assert!(image_key("mug-1", &webp).ends_with(".webp"));
+        let other = Image {
+            content_type: ImageContentType::Png,
+            bytes: [PNG, b"x"].concat(),
+        };
+        assert_ne!(image_key("mug-1", &other), key, "other bytes, other key");
     }
 
     fn line(p: &str, q: i64) -> Line {
@@ -691,6 +1323,8 @@ mod tests {
             currency: "USD".into(),
             stock,
             updated_at: "t0".into(),
+            category: ProductCategory::Drinkware,
+            image_url: None,
         }
     }
 
@@ -701,6 +1335,8 @@ mod tests {
             price_cents: 900,
             currency: "EUR".into(),
             stock,
+            category: None,
+            image_url: None,
         }
     }
 
@@ -897,6 +1533,8 @@ mod tests {
                 currency: "EUR".into(),
                 stock: 0,
                 updated_at: "t1".into(),
+                category: ProductCategory::Other,
+                image_url: None,
             }
         );
         let old = product("cup", 4);

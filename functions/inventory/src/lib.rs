@@ -12,7 +12,13 @@
 //!   plans' preconditions become condition expressions and transactions, the part only the
 //!   system tests on the emulator exercise) and [`store::MemoryStore`] (one lock; the
 //!   handler tests run on it).
-//! - [`http`]: the one axum `Router`, generic over the store, and the mapping of each rule
+//!   The catalog's search and category filter ([`domain::catalog_filter`],
+//!   [`domain::CatalogFilter::matches`]) and the image rules ([`domain::validate_image`],
+//!   [`domain::image_key`]) are domain rules too; both stores page a filtered list alike.
+//! - [`store::images`]: where uploaded product images go, a port of its own
+//!   ([`store::ImageStore`]): the site bucket in S3 ([`store::S3Images`]) or memory
+//!   ([`store::MemoryImages`]).
+//! - [`http`]: the one axum `Router`, generic over the stores, and the mapping of each rule
 //!   and store failure to its HTTP problem.
 
 pub mod config;

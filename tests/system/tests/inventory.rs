@@ -3,7 +3,7 @@
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Stack, assert_problem, unique};
+use system_tests::{Api, Stack, assert_problem, unique};
 
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
@@ -18,12 +18,24 @@ async fn health_and_seeded_catalog() {
     let seed: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(path).expect("seed file")).expect("json");
     assert!(seed.len() >= 12, "the demo catalog has a dozen products");
+    let site = site_base();
     for p in &seed {
         let id = p["id"].as_str().expect("id");
         let r = api.get(&format!("/v1/products/{id}")).await;
         assert_eq!(r.status, 200, "seeded product {id}: {}", r.text);
         assert_eq!(r.body["name"], p["name"]);
         assert_eq!(r.body["price_cents"], p["price_cents"]);
+        assert_eq!(r.body["category"], p["category"], "{id}");
+        let image = r.body["image_url"].as_str().expect("a seeded image");
+        assert_eq!(image, format!("images/products/{id}.svg"));
+        // The illustration ships with the web app, so the site serves it.
+        let (status, content_type, bytes) = fetch(&format!("{site}{image}")).await;
+        assert_eq!(status, 200, "{site}{image}");
+        assert!(content_type.starts_with("image/svg+xml"), "{content_type}");
+        assert!(
+            String::from_utf8_lossy(&bytes).contains("<title"),
+            "{image}"
+        );
     }
     assert!(
         seed.iter().any(|p| p["stock"].as_i64().unwrap_or(0) <= 3),
@@ -450,4 +462,305 @@ async fn admin_can_set_stock_and_update_a_product() {
     assert_eq!(r.body["name"], "Renamed");
     assert_eq!(r.body["currency"], "EUR");
     assert_eq!(r.body["stock"], 42);
+}
+
+/// The web app's root on the site (`SAGAWAY_SITE_URL` names its index.html), ending in `/`:
+/// where the web app resolves an `image_url` from.
+fn site_base() -> String {
+    let site = std::env::var("SAGAWAY_SITE_URL").expect("SAGAWAY_SITE_URL names the web app");
+    match site.rfind('/') {
+        Some(i) => site[..=i].to_string(),
+        None => format!("{site}/"),
+    }
+}
+
+/// GETs a URL of the site: status, content type and bytes.
+async fn fetch(url: &str) -> (u16, String, Vec<u8>) {
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(url)
+        .send()
+        .await
+        .expect("the site answers");
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = resp.bytes().await.expect("the body").to_vec();
+    (status, content_type, bytes)
+}
+
+/// Every product id of `path` (a catalog list), following `next_cursor` to the end, with the
+/// size of each page.
+async fn all_pages(api: &Api, path: &str) -> (Vec<String>, Vec<usize>) {
+    let (mut ids, mut sizes) = (Vec::new(), Vec::new());
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let url = match &cursor {
+            Some(c) => format!("{path}&cursor={c}"),
+            None => path.to_string(),
+        };
+        let r = api.get(&url).await;
+        assert_eq!(r.status, 200, "{url}: {}", r.text);
+        let items = r.body["items"].as_array().expect("items");
+        sizes.push(items.len());
+        ids.extend(
+            items
+                .iter()
+                .map(|p| p["id"].as_str().unwrap_or("").to_string()),
+        );
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return (ids, sizes),
+        }
+    }
+    panic!("{path} did not end within 100 pages");
+}
+
+/// Creates a product with this name and category (as an admin); returns its id.
+async fn named_product(admin: &Api, name: &str, category: &str) -> String {
+    let id = unique("find");
+    let r = admin
+        .json(
+            Method::PUT,
+            &format!("/v1/products/{id}"),
+            &json!({ "name": name, "price_cents": 500, "stock": 3, "category": category }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "creating {id}: {}", r.text);
+    assert_eq!(r.body["category"], category);
+    id
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn categories_are_listed_in_the_shops_order() {
+    let stack = Stack::from_env().await;
+    let r = stack.api.get("/v1/categories").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({"categories": [
+            {"id": "coffee", "name": "Coffee"},
+            {"id": "brewing", "name": "Brewing"},
+            {"id": "drinkware", "name": "Drinkware"},
+            {"id": "equipment", "name": "Equipment"},
+            {"id": "other", "name": "Other"},
+        ]})
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn search_and_category_filter_page_through_every_match_once() {
+    let stack = Stack::from_env().await;
+    let admin = stack.admin().await;
+    let api = &stack.api;
+    // A word no other product's name holds, so the filtered set is exactly these.
+    let tag = unique("Zq").replace('-', "");
+    let mut kettles = Vec::new();
+    let mut mugs = Vec::new();
+    for i in 0..7 {
+        kettles.push(named_product(&admin, &format!("Kettle {tag} no {i}"), "brewing").await);
+    }
+    for i in 0..4 {
+        mugs.push(named_product(&admin, &format!("{tag} Mug {i}"), "drinkware").await);
+    }
+    let lower = tag.to_lowercase();
+    let upper = tag.to_uppercase();
+    kettles.sort();
+    mugs.sort();
+    let mut every = [kettles.clone(), mugs.clone()].concat();
+    every.sort();
+
+    // A part of the name, in any case, paged 3 at a time: each product once, in id order,
+    // every page but the last full.
+    for q in [&lower, &upper, &tag[2..]] {
+        let (ids, sizes) = all_pages(api, &format!("/v1/products?limit=3&q={q}")).await;
+        assert_eq!(ids, every, "q={q}");
+        let (last, full) = sizes.split_last().expect("a page");
+        assert!(full.iter().all(|&n| n == 3), "full pages: {sizes:?}");
+        assert!(*last <= 3);
+    }
+    // The category alone (with others' products too): mine are all there, once.
+    let (ids, _) = all_pages(api, "/v1/products?limit=100&category=brewing").await;
+    for id in &kettles {
+        assert_eq!(ids.iter().filter(|x| *x == id).count(), 1, "{id} once");
+    }
+    assert!(mugs.iter().all(|id| !ids.contains(id)), "no drinkware");
+    // Both: only the brewing products with the word, over several pages.
+    let (ids, sizes) = all_pages(
+        api,
+        &format!("/v1/products?limit=2&q={upper}&category=brewing"),
+    )
+    .await;
+    assert_eq!(ids, kettles);
+    assert!(sizes.len() >= 4, "{sizes:?}");
+    let (ids, _) = all_pages(
+        api,
+        &format!("/v1/products?limit=2&q=%20mug%20{lower}&category=drinkware"),
+    )
+    .await;
+    assert!(
+        ids.is_empty(),
+        "the words in another order are not a part of the name"
+    );
+    let (ids, _) = all_pages(
+        api,
+        &format!("/v1/products?q={lower}%20mug&category=drinkware"),
+    )
+    .await;
+    assert_eq!(ids, mugs, "a part with a space, trimmed");
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn a_bad_search_or_category_is_refused_naming_it() {
+    let stack = Stack::from_env().await;
+    let api = &stack.api;
+    let long = "a".repeat(101);
+    for (path, field) in [
+        ("/v1/products?category=tea".to_string(), "category"),
+        ("/v1/products?category=Coffee&q=mug".to_string(), "category"),
+        (format!("/v1/products?q={long}"), "q"),
+    ] {
+        let r = api.get(&path).await;
+        assert_problem(&r, 422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], field, "{path}: {}", r.text);
+    }
+    let r = api
+        .get(&format!("/v1/products?q={}", "a".repeat(100)))
+        .await;
+    assert_eq!(r.status, 200, "100 characters are fine: {}", r.text);
+}
+
+fn image_body(content_type: &str, bytes: &[u8]) -> Value {
+    use base64::Engine;
+    json!({
+        "content_type": content_type,
+        "data_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}
+
+/// A real 1x1 PNG, with something unique after its end so each run uploads new bytes.
+fn png(salt: &str) -> Vec<u8> {
+    use base64::Engine;
+    let mut bytes = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .expect("png");
+    bytes.extend_from_slice(salt.as_bytes());
+    bytes
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn an_admin_uploads_an_image_that_the_site_then_serves() {
+    let stack = Stack::from_env().await;
+    let admin = stack.admin().await;
+    let id = stack.product("img", 2).await;
+    let bytes = png(&id);
+    let path = format!("/v1/products/{id}/image");
+    let r = admin
+        .json(Method::PUT, &path, &image_body("image/png", &bytes))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let key = r.body["image_url"].as_str().expect("image_url").to_string();
+    assert!(
+        key.starts_with(&format!("images/uploads/{id}-")) && key.ends_with(".png"),
+        "{key}"
+    );
+    assert_eq!(r.body["stock"], 2);
+    let read = stack.api.get(&format!("/v1/products/{id}")).await;
+    assert_eq!(read.body["image_url"], key.as_str());
+
+    // The web app resolves image_url against its own origin: the object is on the site.
+    let (status, content_type, served) = fetch(&format!("{}{key}", site_base())).await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "image/png");
+    assert_eq!(served, bytes, "the same bytes");
+
+    // The same bytes again: the same key.
+    let again = admin
+        .json(Method::PUT, &path, &image_body("image/png", &bytes))
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.body["image_url"], key.as_str());
+    // Editing the product without image_url keeps the image.
+    let edit = admin
+        .json(
+            Method::PUT,
+            &format!("/v1/products/{id}"),
+            &json!({ "name": "Renamed", "price_cents": 700 }),
+        )
+        .await;
+    assert_eq!(edit.body["image_url"], key.as_str(), "{}", edit.text);
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn only_admins_upload_good_images() {
+    let stack = Stack::from_env().await;
+    let admin = stack.admin().await;
+    let id = stack.product("img", 1).await;
+    let path = format!("/v1/products/{id}/image");
+    let good = image_body("image/png", &png(&id));
+
+    let (shopper, _) = stack.api.new_shopper("img").await;
+    let r = shopper.json(Method::PUT, &path, &good).await;
+    assert_problem(&r, 403, "forbidden");
+    let r = admin
+        .json(
+            Method::PUT,
+            &format!("/v1/products/{}/image", unique("ghost")),
+            &good,
+        )
+        .await;
+    assert_problem(&r, 404, "product_not_found");
+
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    let mut big = png(&id);
+    big.resize(300 * 1024 + 1, 0);
+    for (body, status, code, field) in [
+        (
+            image_body("image/svg+xml", svg),
+            422,
+            "validation_failed",
+            "content_type",
+        ),
+        (
+            image_body("image/jpeg", &png(&id)),
+            422,
+            "validation_failed",
+            "data_base64",
+        ),
+        (
+            image_body("image/png", svg),
+            422,
+            "validation_failed",
+            "data_base64",
+        ),
+        (
+            json!({ "content_type": "image/png", "data_base64": "%%% not base64 %%%" }),
+            422,
+            "validation_failed",
+            "data_base64",
+        ),
+        (
+            image_body("image/png", &big),
+            413,
+            "image_too_large",
+            "data_base64",
+        ),
+    ] {
+        let r = admin.json(Method::PUT, &path, &body).await;
+        assert_problem(&r, status, code);
+        assert_eq!(r.body["errors"][0]["field"], field, "{}", r.text);
+    }
+    let r = stack.api.get(&format!("/v1/products/{id}")).await;
+    assert_eq!(r.body["image_url"], Value::Null, "nothing refused was set");
 }

@@ -3,7 +3,7 @@
 
 use super::router;
 use crate::domain::{Line, ProductChange, Reservation, ReservationStatus};
-use crate::store::{InventoryStore, MemoryStore, StoreError};
+use crate::store::{InventoryStore, MemoryImages, MemoryStore, StoreError};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -17,8 +17,15 @@ const SHOPPER: As<'static> = As::Shopper("shopper-1");
 
 /// The router as a function serves it, over a fresh memory store.
 fn app() -> (Router, MemoryStore) {
+    let (app, store, _) = app_with_images();
+    (app, store)
+}
+
+/// The router over fresh memory stores, with its image store.
+fn app_with_images() -> (Router, MemoryStore, MemoryImages) {
     let store = MemoryStore::new();
-    (finish(router(store.clone())), store)
+    let images = MemoryImages::new();
+    (finish(router(store.clone(), images.clone())), store, images)
 }
 
 async fn seed(store: &MemoryStore, id: &str, stock: i64) {
@@ -28,6 +35,8 @@ async fn seed(store: &MemoryStore, id: &str, stock: i64) {
         price_cents: 1800,
         currency: "USD".into(),
         stock: Some(stock),
+        category: None,
+        image_url: None,
     };
     store.put_product(id, &change).await.unwrap();
 }
@@ -635,4 +644,331 @@ async fn the_batch_is_not_on_the_public_api() {
             .await
             .assert_problem(404, "no_route");
     }
+}
+
+fn ids(r: &Reply) -> Vec<String> {
+    r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Puts a product with a name and a category through the API, as an admin.
+async fn put_named(app: &Router, id: &str, name: &str, category: &str) {
+    let body = json!({ "name": name, "price_cents": 100, "category": category, "stock": 1 });
+    let r = call(app, "PUT", &format!("/v1/products/{id}"), ADMIN, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn categories_are_public_and_in_the_shops_order() {
+    let (app, _) = app();
+    let r = call(&app, "GET", "/v1/categories", As::Public, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body,
+        json!({"categories": [
+            {"id": "coffee", "name": "Coffee"},
+            {"id": "brewing", "name": "Brewing"},
+            {"id": "drinkware", "name": "Drinkware"},
+            {"id": "equipment", "name": "Equipment"},
+            {"id": "other", "name": "Other"},
+        ]})
+    );
+}
+
+#[tokio::test]
+async fn a_put_sets_the_category_or_keeps_it() {
+    let (app, _) = app();
+    let put = |body: Value| {
+        let app = app.clone();
+        async move { call(&app, "PUT", "/v1/products/mug", ADMIN, Some(body)).await }
+    };
+    let r = put(json!({ "name": "Mug", "price_cents": 100 })).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["category"], "other", "a new product without one");
+    assert_eq!(r.body["image_url"], Value::Null);
+    let r = put(
+        json!({ "name": "Mug", "price_cents": 100, "category": "drinkware",
+                        "image_url": "images/products/ceramic-mug.svg" }),
+    )
+    .await;
+    assert_eq!(r.body["category"], "drinkware");
+    assert_eq!(r.body["image_url"], "images/products/ceramic-mug.svg");
+    let r = put(json!({ "name": "Big Mug", "price_cents": 150 })).await;
+    assert_eq!(
+        (&r.body["name"], &r.body["category"], &r.body["image_url"]),
+        (
+            &json!("Big Mug"),
+            &json!("drinkware"),
+            &json!("images/products/ceramic-mug.svg")
+        ),
+        "left out: kept"
+    );
+    for (body, name) in [
+        (
+            json!({ "name": "Mug", "price_cents": 1, "category": "tea" }),
+            "category",
+        ),
+        (
+            json!({ "name": "Mug", "price_cents": 1, "image_url": "https://evil.example/x.png" }),
+            "image_url",
+        ),
+        (
+            json!({ "name": "Mug", "price_cents": 1, "image_url": "images/uploads/other-0123456789abcdef.png" }),
+            "image_url",
+        ),
+    ] {
+        let r = put(body).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(field(&r), name);
+    }
+    let r = call(&app, "GET", "/v1/products/mug", As::Public, None).await;
+    assert_eq!(r.body["category"], "drinkware", "nothing refused was saved");
+}
+
+#[tokio::test]
+async fn search_and_category_narrow_the_catalog() {
+    let (app, _) = app();
+    put_named(&app, "a-mug", "Ceramic Mug", "drinkware").await;
+    put_named(&app, "b-beans", "Espresso Beans", "coffee").await;
+    put_named(&app, "c-travel", "Travel MUG", "drinkware").await;
+    put_named(&app, "d-cleaner", "Mug cleaner", "other").await;
+    put_named(&app, "e-cup", "Cup", "drinkware").await;
+    let get = |path: &'static str| {
+        let app = app.clone();
+        async move { call(&app, "GET", path, As::Public, None).await }
+    };
+    assert_eq!(
+        ids(&get("/v1/products?q=mug").await),
+        ["a-mug", "c-travel", "d-cleaner"],
+        "a part of the name, any case, in id order"
+    );
+    assert_eq!(
+        ids(&get("/v1/products?q=%20MuG%20").await),
+        ["a-mug", "c-travel", "d-cleaner"],
+        "trimmed"
+    );
+    assert_eq!(
+        ids(&get("/v1/products?category=drinkware").await),
+        ["a-mug", "c-travel", "e-cup"]
+    );
+    assert_eq!(
+        ids(&get("/v1/products?q=mug&category=drinkware").await),
+        ["a-mug", "c-travel"],
+        "both"
+    );
+    assert_eq!(ids(&get("/v1/products?q=").await).len(), 5, "empty q");
+    assert!(ids(&get("/v1/products?q=teapot").await).is_empty());
+
+    for (path, name) in [
+        ("/v1/products?category=tea", "category"),
+        ("/v1/products?category=", "category"),
+        ("/v1/products?category=Coffee", "category"),
+    ] {
+        let r = get(path).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(field(&r), name, "{path}");
+    }
+    let long = format!("/v1/products?q={}", "a".repeat(101));
+    let r = call(&app, "GET", &long, As::Public, None).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(field(&r), "q");
+    let ok = format!("/v1/products?q={}", "a".repeat(100));
+    assert_eq!(
+        call(&app, "GET", &ok, As::Public, None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_filtered_list_pages_through_every_match_once() {
+    let (app, _) = app();
+    for i in 0..23 {
+        let (name, category) = if i % 2 == 0 {
+            (format!("Mug {i}"), "drinkware")
+        } else {
+            (format!("Kettle {i}"), "brewing")
+        };
+        put_named(&app, &format!("p{i:02}"), &name, category).await;
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/products?q=mug&category=drinkware&limit=5&cursor={c}"),
+            None => "/v1/products?q=mug&category=drinkware&limit=5".to_string(),
+        };
+        let r = call(&app, "GET", &path, As::Public, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = ids(&r);
+        pages += 1;
+        if r.body["next_cursor"].is_string() {
+            assert_eq!(page.len(), 5, "every page but the last is full");
+        }
+        seen.extend(page);
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..23).step_by(2).map(|i| format!("p{i:02}")).collect();
+    assert_eq!(seen, expected, "each match once, in id order");
+    assert_eq!(pages, 3);
+}
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 1, 2,
+];
+
+fn image_body(content_type: &str, bytes: &[u8]) -> Value {
+    use base64::Engine;
+    json!({
+        "content_type": content_type,
+        "data_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}
+
+#[tokio::test]
+async fn an_admin_uploads_an_image_to_a_key_named_by_its_bytes() {
+    let (app, store, images) = app_with_images();
+    seed(&store, "mug", 3).await;
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/products/mug/image",
+        ADMIN,
+        Some(image_body("image/png", PNG)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let key = r.body["image_url"]
+        .as_str()
+        .expect("an image_url")
+        .to_string();
+    assert!(
+        key.starts_with("images/uploads/mug-") && key.ends_with(".png"),
+        "{key}"
+    );
+    assert_eq!(key.len(), "images/uploads/mug-".len() + 16 + ".png".len());
+    assert_eq!(r.body["stock"], 3, "the rest of the product is untouched");
+    let stored = images.get(&key).expect("the object");
+    assert_eq!(stored.bytes, PNG);
+    assert_eq!(stored.content_type, "image/png");
+    assert_eq!(stored.cache_control, "public, max-age=31536000, immutable");
+    assert_eq!(
+        store
+            .product("mug")
+            .await
+            .unwrap()
+            .unwrap()
+            .image_url
+            .as_deref(),
+        Some(key.as_str())
+    );
+
+    // The same bytes again: the same key, one object.
+    let again = call(
+        &app,
+        "PUT",
+        "/v1/products/mug/image",
+        ADMIN,
+        Some(image_body("image/png", PNG)),
+    )
+    .await;
+    assert_eq!(again.body["image_url"], key.as_str());
+    assert_eq!(images.len(), 1);
+
+    // A product edit without image_url keeps it; the upload's path may be sent back.
+    let edit = json!({ "name": "Mug", "price_cents": 100 });
+    let r = call(&app, "PUT", "/v1/products/mug", ADMIN, Some(edit)).await;
+    assert_eq!(r.body["image_url"], key.as_str());
+    let edit = json!({ "name": "Mug", "price_cents": 100, "image_url": key });
+    let r = call(&app, "PUT", "/v1/products/mug", ADMIN, Some(edit)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn only_an_admin_uploads_and_only_for_a_product_that_exists() {
+    let (app, store, images) = app_with_images();
+    seed(&store, "mug", 1).await;
+    let body = || Some(image_body("image/png", PNG));
+    call(&app, "PUT", "/v1/products/mug/image", SHOPPER, body())
+        .await
+        .assert_problem(403, "forbidden");
+    call(&app, "PUT", "/v1/products/mug/image", As::Public, body())
+        .await
+        .assert_problem(401, "unauthenticated");
+    call(&app, "PUT", "/v1/products/ghost/image", ADMIN, body())
+        .await
+        .assert_problem(404, "product_not_found");
+    assert!(images.is_empty(), "nothing stored");
+    assert_eq!(store.product("ghost").await.unwrap(), None, "not created");
+}
+
+#[tokio::test]
+async fn bad_uploads_name_the_field() {
+    let (app, store, images) = app_with_images();
+    seed(&store, "mug", 1).await;
+    let put = |body: Value| {
+        let app = app.clone();
+        async move { call(&app, "PUT", "/v1/products/mug/image", ADMIN, Some(body)).await }
+    };
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    for (body, name) in [
+        (image_body("image/svg+xml", svg), "content_type"),
+        (image_body("image/gif", b"GIF89a"), "content_type"),
+        (image_body("image/jpeg", PNG), "data_base64"),
+        (image_body("image/png", svg), "data_base64"),
+        (image_body("image/png", b""), "data_base64"),
+        (
+            json!({ "content_type": "image/png", "data_base64": "***not base64***" }),
+            "data_base64",
+        ),
+    ] {
+        let r = put(body).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(field(&r), name, "{}", r.body);
+    }
+    let mut big = PNG.to_vec();
+    big.resize(300 * 1024 + 1, 0);
+    let r = put(image_body("image/png", &big)).await;
+    r.assert_problem(413, "image_too_large");
+    assert_eq!(field(&r), "data_base64");
+    // Far over the limit: refused before it is read, still naming the field.
+    big.resize(2 * 1024 * 1024, 0);
+    let r = put(image_body("image/png", &big)).await;
+    r.assert_problem(413, "image_too_large");
+    assert_eq!(field(&r), "data_base64");
+    // 300 KiB exactly is accepted (the body limit leaves room for it in base64).
+    big.truncate(300 * 1024);
+    assert_eq!(
+        put(image_body("image/png", &big)).await.status,
+        StatusCode::OK
+    );
+    let r = put(json!({ "content_type": "image/png" })).await;
+    r.assert_problem(422, "invalid_body");
+    assert_eq!(images.len(), 1, "only the good upload was stored");
+}
+
+#[tokio::test]
+async fn an_upload_without_a_site_bucket_is_a_clear_503() {
+    use crate::store::S3Images;
+    let store = MemoryStore::new();
+    seed(&store, "mug", 1).await;
+    let sdk = sagaway_shared::aws::sdk_config_for(Some("http://127.0.0.1:9")).await;
+    let images = S3Images::new(aws_sdk_s3::Client::new(&sdk), None);
+    let app = finish(router(store, images));
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/products/mug/image",
+        ADMIN,
+        Some(image_body("image/png", PNG)),
+    )
+    .await;
+    r.assert_problem(503, "images_unavailable");
 }

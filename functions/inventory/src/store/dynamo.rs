@@ -2,8 +2,18 @@
 //!
 //! One table, keyed by `pk`:
 //! - `product#<id>`: a product (`id`, `name`, `description`, `price_cents`, `currency`,
-//!   `stock`, `updated_at`) plus `catalog = "product"`, the hash key of the `catalog` index
-//!   (range key `id`) that lists products in id order.
+//!   `stock`, `updated_at`, `category`, `image_url`; a product written before categories and
+//!   images has neither and reads as `other` without an image) plus `catalog = "product"`,
+//!   the hash key of the `catalog` index (range key `id`) that lists products in id order.
+//!
+//! A filtered catalog page ([`InventoryStore::products`] with `?q=`/`?category=`) queries
+//! the index a batch at a time and keeps the products [`CatalogFilter::matches`] lets
+//! through, until the page is full or the index ends (or [`MAX_FILTER_READS`] products were
+//! looked at: then the page is short and its cursor names the last product looked at, so
+//! the next page goes on from there and nothing is skipped). The rule runs here rather than
+//! as a FilterExpression: it is the domain's (Unicode lower case, `other` for products
+//! stored without a category), and a FilterExpression reads (and is billed for) the same
+//! items anyway.
 //! - `reservation#<order id>`: an order's reservation or tombstone (`order_id`, `status`,
 //!   `lines`, `created_at`, `released_at`).
 //!
@@ -20,9 +30,9 @@
 
 use super::{InventoryStore, StoreError, now};
 use crate::domain::{
-    self, InventoryError, Line, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome,
-    ReleasePlan, Reservation, ReservationStatus, ReserveOutcome, ReservePlan, ReserveRequest,
-    StockUpdate,
+    self, CatalogFilter, InventoryError, Line, PageRequest, Product, ProductCategory,
+    ProductChange, ProductPage, ReleaseOutcome, ReleasePlan, Reservation, ReservationStatus,
+    ReserveOutcome, ReservePlan, ReserveRequest, StockUpdate,
 };
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -32,7 +42,7 @@ use aws_sdk_dynamodb::types::{
     Update,
 };
 use sagaway_shared::dynamo::attr::{self, Item, error_text, n, s};
-use sagaway_shared::dynamo::{get_by_pk, next_cursor};
+use sagaway_shared::dynamo::get_by_pk;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -42,6 +52,10 @@ const CATALOG_KEY: &str = "product";
 /// How often a transaction that lost a race with another one is tried again.
 const CONFLICT_RETRIES: u32 = 6;
 const CONDITION_FAILED: &str = "ConditionalCheckFailed";
+/// How many products one query of a filtered catalog page reads.
+const FILTER_BATCH: i32 = 100;
+/// Most products one filtered catalog page looks at before it answers (short, with a cursor).
+pub const MAX_FILTER_READS: usize = 2_000;
 
 /// The inventory table.
 #[derive(Clone, Debug)]
@@ -79,6 +93,11 @@ fn product_from(item: &Item) -> Result<Product, StoreError> {
         currency: get_s(item, "currency")?,
         stock: get_n(item, "stock")?,
         updated_at: get_s(item, "updated_at")?,
+        category: attr::get_s(item, "category")
+            .ok()
+            .and_then(|c| ProductCategory::parse(&c))
+            .unwrap_or_default(),
+        image_url: attr::get_s(item, "image_url").ok(),
     })
 }
 
@@ -185,6 +204,41 @@ impl DynamoStore {
             return Ok(Written::Conflict);
         }
         Err(backend(err))
+    }
+
+    /// Up to `limit` products of the catalog index in id order after the product `after`, and
+    /// the id of the last one the query evaluated when the index goes on (`None`: it ended).
+    async fn catalog_batch(
+        &self,
+        after: Option<&str>,
+        limit: i32,
+    ) -> Result<(Vec<Product>, Option<String>), StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(CATALOG_INDEX)
+            .key_condition_expression("#catalog = :c")
+            .expression_attribute_names("#catalog", "catalog")
+            .expression_attribute_values(":c", s(CATALOG_KEY))
+            .limit(limit);
+        if let Some(id) = after {
+            query = query
+                .exclusive_start_key("catalog", s(CATALOG_KEY))
+                .exclusive_start_key("id", s(id))
+                .exclusive_start_key("pk", s(product_pk(id)));
+        }
+        let out = query.send().await.map_err(backend)?;
+        let items = out
+            .items()
+            .iter()
+            .map(product_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let last = match out.last_evaluated_key() {
+            Some(key) => Some(get_s(key, "id")?),
+            None => None,
+        };
+        Ok((items, last))
     }
 
     /// The order's reservation or tombstone, or `None`: what reserve and release plan from.
@@ -352,41 +406,109 @@ impl InventoryStore for DynamoStore {
         Err(StoreError::Contention)
     }
 
-    async fn products(&self, page: &PageRequest) -> Result<ProductPage, StoreError> {
-        let mut query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(CATALOG_INDEX)
-            .key_condition_expression("#catalog = :c")
-            .expression_attribute_names("#catalog", "catalog")
-            .expression_attribute_values(":c", s(CATALOG_KEY))
-            .limit(page.limit);
-        if let Some(id) = &page.after {
-            query = query
-                .exclusive_start_key("catalog", s(CATALOG_KEY))
-                .exclusive_start_key("id", s(id))
-                .exclusive_start_key("pk", s(product_pk(id)));
+    async fn products(
+        &self,
+        page: &PageRequest,
+        filter: &CatalogFilter,
+    ) -> Result<ProductPage, StoreError> {
+        let limit = usize::try_from(page.limit).unwrap_or(0);
+        let mut items: Vec<Product> = Vec::with_capacity(limit);
+        let mut after = page.after.clone();
+        let mut read = 0usize;
+        loop {
+            // Unfiltered, a page is one query of `limit`; filtered, batches until it is full.
+            let batch = if filter.is_empty() {
+                page.limit
+            } else {
+                FILTER_BATCH
+            };
+            let (found, last) = self.catalog_batch(after.as_deref(), batch).await?;
+            read += found.len();
+            for product in found {
+                if filter.matches(&product) {
+                    items.push(product);
+                    if items.len() == limit {
+                        // Full: the next page goes on after the last product on this one.
+                        let next_cursor = items.last().map(|p| domain::encode_cursor(&p.id));
+                        return Ok(ProductPage { items, next_cursor });
+                    }
+                }
+            }
+            match last {
+                // The index ended: this is the last page.
+                None => {
+                    return Ok(ProductPage {
+                        items,
+                        next_cursor: None,
+                    });
+                }
+                // Looked at enough for one call: answer short, going on after the last one read.
+                Some(last) if read >= MAX_FILTER_READS => {
+                    return Ok(ProductPage {
+                        items,
+                        next_cursor: Some(domain::encode_cursor(&last)),
+                    });
+                }
+                Some(last) => after = Some(last),
+            }
         }
-        let out = query.send().await.map_err(backend)?;
-        let items = out
-            .items()
-            .iter()
-            .map(product_from)
-            .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = next_cursor(out.last_evaluated_key(), "id")
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(ProductPage { items, next_cursor })
+    }
+
+    async fn set_image(&self, id: &str, image_url: &str) -> Result<Product, StoreError> {
+        // domain::image_set's "the product must exist", as a condition instead of a read.
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(product_pk(id)))
+            .update_expression("SET #image_url = :image_url, #updated_at = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#image_url", "image_url")
+            .expression_attribute_names("#updated_at", "updated_at")
+            .expression_attribute_values(":image_url", s(image_url))
+            .expression_attribute_values(":now", s(now()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let item = out
+                    .attributes()
+                    .ok_or_else(|| StoreError::Backend("update returned no attributes".into()))?;
+                product_from(item)
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Err(InventoryError::ProductNotFound(id.to_string()).into())
+            }
+            Err(e) => Err(backend(e)),
+        }
     }
 
     async fn put_product(&self, id: &str, change: &ProductChange) -> Result<Product, StoreError> {
         // One update expression rather than read-modify-write: a reserve may move the stock
         // between a read and the write, and "keep the stock" must keep that move.
+        let image_expr = if change.image_url.is_some() {
+            ", #image_url = :image_url"
+        } else {
+            ""
+        };
         let (stock_expr, stock) = match change.stock_update() {
             StockUpdate::Set(stock) => ("#stock = :stock", stock),
             StockUpdate::KeepOrStartAt(start) => ("#stock = if_not_exists(#stock, :stock)", start),
         };
-        let out = self
+        // domain::product_after_change: a change without a category keeps the stored one (a
+        // new product: other); one without an image keeps the stored image.
+        let (category_expr, category) = match change.category {
+            Some(c) => ("#category = :category", c),
+            None => (
+                "#category = if_not_exists(#category, :category)",
+                ProductCategory::default(),
+            ),
+        };
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -394,7 +516,7 @@ impl InventoryStore for DynamoStore {
             .update_expression(format!(
                 "SET #id = :id, #catalog = :catalog, #entity = :entity, #name = :name, \
                  #description = :description, #price = :price, #currency = :currency, \
-                 #updated_at = :now, {stock_expr}"
+                 #updated_at = :now, {stock_expr}, {category_expr}{image_expr}"
             ))
             .expression_attribute_names("#id", "id")
             .expression_attribute_names("#catalog", "catalog")
@@ -405,6 +527,7 @@ impl InventoryStore for DynamoStore {
             .expression_attribute_names("#currency", "currency")
             .expression_attribute_names("#updated_at", "updated_at")
             .expression_attribute_names("#stock", "stock")
+            .expression_attribute_names("#category", "category")
             .expression_attribute_values(":id", s(id))
             .expression_attribute_values(":catalog", s(CATALOG_KEY))
             .expression_attribute_values(":entity", s("product"))
@@ -414,10 +537,14 @@ impl InventoryStore for DynamoStore {
             .expression_attribute_values(":currency", s(&change.currency))
             .expression_attribute_values(":now", s(now()))
             .expression_attribute_values(":stock", n(stock))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await
-            .map_err(backend)?;
+            .expression_attribute_values(":category", s(category.id()))
+            .return_values(ReturnValue::AllNew);
+        if let Some(url) = &change.image_url {
+            update = update
+                .expression_attribute_names("#image_url", "image_url")
+                .expression_attribute_values(":image_url", s(url));
+        }
+        let out = update.send().await.map_err(backend)?;
         let item = out
             .attributes()
             .ok_or_else(|| StoreError::Backend("update returned no attributes".into()))?;

@@ -8,10 +8,9 @@
 
 use super::{InventoryStore, StoreError, now};
 use crate::domain::{
-    self, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome, ReleasePlan,
-    Reservation, ReserveOutcome, ReservePlan, ReserveRequest,
+    self, CatalogFilter, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome,
+    ReleasePlan, Reservation, ReserveOutcome, ReservePlan, ReserveRequest,
 };
-use sagaway_shared::paging::{self, Direction};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -120,20 +119,25 @@ impl InventoryStore for MemoryStore {
             .collect())
     }
 
-    async fn products(&self, page: &PageRequest) -> Result<ProductPage, StoreError> {
-        let entries = self
-            .lock()?
-            .products
-            .iter()
-            .map(|(id, p)| (id.clone(), p.clone()))
-            .collect();
-        let (items, next_cursor) = paging::page(entries, page, Direction::Ascending);
-        Ok(ProductPage { items, next_cursor })
+    async fn products(
+        &self,
+        page: &PageRequest,
+        filter: &CatalogFilter,
+    ) -> Result<ProductPage, StoreError> {
+        let catalog = self.lock()?.products.values().cloned().collect();
+        Ok(domain::filtered_page(catalog, page, filter))
     }
 
     async fn put_product(&self, id: &str, change: &ProductChange) -> Result<Product, StoreError> {
         let mut tables = self.lock()?;
         let product = domain::product_after_change(tables.products.get(id), id, change, &now());
+        tables.products.insert(id.to_string(), product.clone());
+        Ok(product)
+    }
+
+    async fn set_image(&self, id: &str, image_url: &str) -> Result<Product, StoreError> {
+        let mut tables = self.lock()?;
+        let product = domain::image_set(tables.products.get(id), id, image_url, &now())?;
         tables.products.insert(id.to_string(), product.clone());
         Ok(product)
     }
@@ -168,6 +172,8 @@ mod tests {
                 price_cents: 100,
                 currency: "USD".into(),
                 stock: Some(*stock),
+                category: None,
+                image_url: None,
             };
             store.put_product(id, &change).await.unwrap();
         }
@@ -322,6 +328,8 @@ mod tests {
             price_cents: 1500,
             currency: "EUR".into(),
             stock: None,
+            category: None,
+            image_url: None,
         };
         let p = store.put_product("mug", &change).await.unwrap();
         assert_eq!((p.name.as_str(), p.stock), ("Renamed", 3));
@@ -338,7 +346,10 @@ mod tests {
         let mut pages = Vec::new();
         let mut after = None;
         loop {
-            let page = store.products(&PageRequest { limit, after }).await.unwrap();
+            let page = store
+                .products(&PageRequest { limit, after }, &CatalogFilter::default())
+                .await
+                .unwrap();
             pages.push(page.items.iter().map(|p| p.id.clone()).collect());
             match page.next_cursor {
                 Some(c) => after = Some(domain::decode_cursor(&c).unwrap()),

@@ -6,15 +6,21 @@
 //! product change, page) and carries it out atomically, the DynamoDB one with conditional
 //! writes and transactions, the memory one under its lock.
 
+//!
+//! Uploaded product images have a port of their own, [`ImageStore`]: [`images::S3Images`]
+//! (the site bucket) and [`images::MemoryImages`] (for tests).
+
 pub mod dynamo;
+pub mod images;
 pub mod memory;
 
 pub use dynamo::DynamoStore;
+pub use images::{ImageStore, MemoryImages, S3Images};
 pub use memory::MemoryStore;
 
 use crate::domain::{
-    InventoryError, PageRequest, Product, ProductChange, ProductPage, ReleaseOutcome,
-    ReserveOutcome, ReserveRequest,
+    CatalogFilter, InventoryError, PageRequest, Product, ProductChange, ProductPage,
+    ReleaseOutcome, ReserveOutcome, ReserveRequest,
 };
 use std::future::Future;
 
@@ -30,6 +36,9 @@ pub enum StoreError {
     /// The storage itself failed.
     #[error("the inventory table failed: {0}")]
     Backend(String),
+    /// This deployment has nowhere to store images (no `SITE_BUCKET`).
+    #[error("image uploads are not configured: {0}")]
+    NotConfigured(&'static str),
 }
 
 /// The inventory's storage.
@@ -46,10 +55,13 @@ pub trait InventoryStore: Send + Sync + 'static {
         ids: &[String],
     ) -> impl Future<Output = Result<Vec<Product>, StoreError>> + Send;
 
-    /// A page of the catalog, in id order ([`sagaway_shared::paging`]).
+    /// A page of the catalog's products that `filter` lets through ([`CatalogFilter::matches`]),
+    /// in id order ([`sagaway_shared::paging`]): full unless the catalog ends, its cursor
+    /// naming the last product on it ([`crate::domain::filtered_page`]).
     fn products(
         &self,
         page: &PageRequest,
+        filter: &CatalogFilter,
     ) -> impl Future<Output = Result<ProductPage, StoreError>> + Send;
 
     /// Creates or updates a product ([`crate::domain::product_after_change`]).
@@ -57,6 +69,13 @@ pub trait InventoryStore: Send + Sync + 'static {
         &self,
         id: &str,
         change: &ProductChange,
+    ) -> impl Future<Output = Result<Product, StoreError>> + Send;
+
+    /// Sets an existing product's image path ([`crate::domain::image_set`]).
+    fn set_image(
+        &self,
+        id: &str,
+        image_url: &str,
     ) -> impl Future<Output = Result<Product, StoreError>> + Send;
 
     /// Sets an existing product's stock ([`crate::domain::stock_set`]).
