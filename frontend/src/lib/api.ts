@@ -24,14 +24,12 @@ export type CardSummary = Schemas['CardSummary']
 
 export type Address = Schemas['Address']
 
-/** A product as the shop shows it: `category` and `image_url` come with the catalog API. */
-export type ShopProduct = Product & { category?: string; image_url?: string | null }
-
-/** A category of the catalog (`GET /v1/categories`). */
-export interface Category {
-  id: string
-  name: string
-}
+/** A product as the shop shows it (its `category` and `image_url` included). */
+export type ShopProduct = Product
+/** A category of the catalog (`GET /v1/categories`): its id and the name shoppers see. */
+export type Category = Schemas['Category']
+export type CategoryId = Schemas['ProductCategory']
+export type ImageContentType = Schemas['ImageContentType']
 
 /**
  * The URL of a product's image: the API names it relative to the web app's root

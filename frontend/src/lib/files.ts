@@ -1,6 +1,8 @@
+import type { ImageContentType } from './api'
+
 /** The image types `PUT /v1/products/{id}/image` takes, and its size limit. */
-export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const
-export type ImageType = (typeof IMAGE_TYPES)[number]
+export type ImageType = ImageContentType
+export const IMAGE_TYPES: readonly ImageType[] = ['image/png', 'image/jpeg', 'image/webp']
 export const MAX_IMAGE_BYTES = 300 * 1024
 
 export function isImageType(t: string): t is ImageType {

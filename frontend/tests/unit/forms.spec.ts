@@ -272,7 +272,7 @@ describe('CheckoutView', () => {
 
 describe('CartView', () => {
   const product = (id: string, stock: number, price = 1200): Product => ({
-    id, name: id.toUpperCase(), description: '', price_cents: price, currency: 'EUR', stock, updated_at: '2026-01-01T00:00:00Z',
+    id, name: id.toUpperCase(), description: '', price_cents: price, currency: 'EUR', stock, updated_at: '2026-01-01T00:00:00Z', category: 'other', image_url: null,
   })
 
   it('asks for the stock when it opens and lowers what no longer fits, saying so at the line', async () => {

@@ -11,12 +11,10 @@ import { useAuth } from '../../src/stores/auth'
 import { useCart } from '../../src/stores/cart'
 import { useToasts } from '../../src/stores/toasts'
 
-type ShopProduct = Product & { category?: string; image_url?: string | null }
-
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
-function product(id: string, stock: number, more: Partial<ShopProduct> = {}): ShopProduct {
-  return { id, name: id.replace(/-/g, ' '), description: `About ${id}`, price_cents: 1800, currency: 'USD', stock, updated_at: '2026-01-01T00:00:00Z', ...more }
+function product(id: string, stock: number, more: Partial<Product> = {}): Product {
+  return { id, name: id.replace(/-/g, ' '), description: `About ${id}`, price_cents: 1800, currency: 'USD', stock, updated_at: '2026-01-01T00:00:00Z', category: 'other', image_url: null, ...more }
 }
 
 function router(): Router {
