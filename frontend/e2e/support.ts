@@ -40,31 +40,89 @@ export async function adminToken(request: APIRequestContext): Promise<string> {
   return (await r.json()).token.token as string
 }
 
-/** A fresh product with `stock`, created through the API as the admin. */
-export async function product(request: APIRequestContext, stock: number): Promise<{ id: string; name: string }> {
+export interface TestProduct {
+  id: string
+  name: string
+}
+
+/**
+ * A fresh product with `stock`, created through the API as the admin (a unique id and name, so
+ * a test never depends on the catalog's other products). `category` needs the catalog API.
+ */
+export async function product(
+  request: APIRequestContext,
+  stock: number,
+  more: { price_cents?: number; currency?: string; category?: string; description?: string; name?: string } = {},
+): Promise<TestProduct> {
   const id = unique('e2e')
-  const name = `Test ${id}`
+  const name = more.name ?? `Test ${id}`
   const r = await request.put(`${API}/v1/products/${id}`, {
     headers: { authorization: `Bearer ${await adminToken(request)}` },
-    data: { name, price_cents: 1500, stock },
+    data: { name, price_cents: 1500, description: 'A product made by a browser test.', ...more, stock },
   })
-  expect(r.status()).toBe(200)
+  expect(r.status(), await r.text()).toBe(200)
   return { id, name }
 }
 
-export async function register(page: Page): Promise<void> {
+/** Sets a product's stock through the API as the admin (as if others bought it meanwhile). */
+export async function setStock(request: APIRequestContext, id: string, stock: number): Promise<void> {
+  const r = await request.put(`${API}/v1/products/${id}/stock`, {
+    headers: { authorization: `Bearer ${await adminToken(request)}` },
+    data: { stock },
+  })
+  expect(r.status(), await r.text()).toBe(200)
+}
+
+export async function register(page: Page, name = 'E2E Shopper'): Promise<string> {
+  const email = `${unique('shopper')}@example.com`
   await page.goto(`${SITE}#/register`)
-  await page.getByLabel('Name').fill('E2E Shopper')
-  await page.getByLabel('Email').fill(`${unique('shopper')}@example.com`)
+  await page.getByLabel('Name').fill(name)
+  await page.getByLabel('Email').fill(email)
   await page.getByLabel(/^Password/).fill('correct horse battery')
   await page.getByRole('button', { name: 'Register' }).click()
   await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible()
+  return email
 }
 
-export async function buy(page: Page, p: { id: string; name: string }, card: string): Promise<void> {
-  await page.goto(`${SITE}#/`)
-  await page.getByRole('button', { name: `Add ${p.name} to cart` }).click()
+export async function login(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${SITE}#/login`)
+  await page.getByLabel('Email').fill(who.email)
+  await page.getByLabel('Password').fill(who.password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible()
+}
+
+/** A test address; the checkout keeps it in the shopper's profile. */
+export const ADDRESS = { line1: '1 Test Street', city: 'Springfield', postal_code: '12345', country: 'US' }
+
+/** Fills the shipping address at checkout unless the profile already gave one. */
+export async function fillAddress(page: Page, a: typeof ADDRESS = ADDRESS): Promise<void> {
+  const line1 = page.getByLabel('Street and number')
+  await expect(line1).toBeVisible()
+  if (await line1.inputValue()) return
+  await line1.fill(a.line1)
+  await page.getByLabel('City').fill(a.city)
+  await page.getByLabel('Postal code').fill(a.postal_code)
+  await page.getByLabel('Country code').fill(a.country)
+}
+
+/** The smallest PNG: one pixel. */
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+)
+
+/**
+ * Buys one of `p` with a test card: its product page, add to cart, the cart, checkout (the
+ * address step: filled when the profile has none), place the order; ends on the order page.
+ */
+export async function buy(page: Page, p: TestProduct, card: string): Promise<void> {
+  await page.goto(`${SITE}#/products/${p.id}`)
+  await page.getByRole('button', { name: `Add to cart: ${p.name}` }).click()
   await page.getByRole('link', { name: /^Cart/ }).click()
+  await expect(page.locator(`[data-product="${p.id}"]`)).toBeVisible()
+  await page.getByRole('link', { name: 'Go to checkout' }).click()
+  await fillAddress(page)
   await page.getByLabel(new RegExp(`^${card}`)).check()
   await page.getByRole('button', { name: 'Place order' }).click()
   await expect(page).toHaveURL(/#\/orders\/o-/)

@@ -1,5 +1,9 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { useAuth } from './stores/auth'
+import NotFoundView from './views/NotFoundView.vue'
+import ProductView from './views/ProductView.vue'
+import CheckoutView from './views/CheckoutView.vue'
+import ProfileView from './views/ProfileView.vue'
 import CatalogView from './views/CatalogView.vue'
 import LoginView from './views/LoginView.vue'
 import RegisterView from './views/RegisterView.vue'
@@ -11,7 +15,14 @@ import AdminView from './views/AdminView.vue'
 // Hash history: every route is index.html#/..., so static hosting needs no fallback rule.
 export const router = createRouter({
   history: createWebHashHistory(),
+  scrollBehavior: () => ({ top: 0 }),
   routes: [
+    // Any other path: the 404 page (vue-router ranks this pattern below every other route).
+    { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView },
+    { path: '/products/:id', name: 'product', component: ProductView },
+    { path: '/checkout', name: 'checkout', component: CheckoutView, meta: { auth: true } },
+    { path: '/profile', name: 'profile', component: ProfileView, meta: { auth: true } },
+
     { path: '/', name: 'catalog', component: CatalogView },
     { path: '/login', name: 'login', component: LoginView },
     { path: '/register', name: 'register', component: RegisterView },

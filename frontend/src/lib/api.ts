@@ -22,6 +22,29 @@ export type Notification = Schemas['Notification']
 export type TestCard = Schemas['TestCard']
 export type CardSummary = Schemas['CardSummary']
 
+export type Address = Schemas['Address']
+
+/** A product as the shop shows it (its `category` and `image_url` included). */
+export type ShopProduct = Product
+/** A category of the catalog (`GET /v1/categories`): its id and the name shoppers see. */
+export type Category = Schemas['Category']
+export type CategoryId = Schemas['ProductCategory']
+export type ImageContentType = Schemas['ImageContentType']
+
+/**
+ * The URL of a product's image: the API names it relative to the web app's root
+ * (`images/products/ceramic-mug.svg`), so it is resolved against the app's own location;
+ * null when the product has none (the shop shows a placeholder).
+ */
+export function productImageUrl(p: { image_url?: string | null }, base: string = document.baseURI): string | null {
+  if (!p.image_url) return null
+  try {
+    return new URL(p.image_url, base).href
+  } catch {
+    return null
+  }
+}
+
 // An API error in words a shopper understands, with the API's code, every invalid field and
 // the whole problem kept for the program.
 export class ApiError extends Error {
