@@ -123,7 +123,7 @@ describe('OrderView', () => {
     expect(w.find('[data-testid="placed"]').text()).toBe(dateTime('2026-11-28T10:00:00Z'))
     expect(w.find('[data-testid="status"]').text()).toBe('Order received')
     expect(w.find('[data-testid="status-detail"]').text()).toBe('We have your order and are reserving the items.')
-    expect(w.find('[data-testid="card"]').text()).toContain('visa ending in 4242')
+    expect(w.find('[data-testid="card"]').text()).toContain('Visa ending in 4242')
     expect(w.find('[data-step="reserve_stock"]').attributes('data-state')).toBe('running')
     expect(w.text()).toContain('Cancel order')
 
