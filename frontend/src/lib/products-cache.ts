@@ -28,3 +28,17 @@ export async function products(ids: readonly string[]): Promise<Map<string, Prod
 export function clearProducts(): void {
   cache.clear()
 }
+
+/**
+ * A product's image as a URL the browser can load, or null: `image_url` is a path relative to
+ * the web app's root (`images/products/ceramic-mug.svg`), resolved against the page's base.
+ */
+export function imageUrl(p: Product, base: string = document.baseURI): string | null {
+  const path = (p as Product & { image_url?: string | null }).image_url
+  if (typeof path !== 'string' || !path) return null
+  try {
+    return new URL(path, base).href
+  } catch {
+    return null
+  }
+}
