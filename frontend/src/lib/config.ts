@@ -16,7 +16,7 @@ export async function loadConfig(): Promise<RuntimeConfig> {
   if (!res.ok) throw new Error(`config.json could not be loaded (${res.status}); redeploy the site`)
   const cfg = (await res.json()) as RuntimeConfig
   if (!cfg.apiUrl || !cfg.wsUrl) throw new Error('config.json must name apiUrl and wsUrl')
-  current = { ...cfg, apiUrl: cfg.apiUrl.replace(/\/$/, ''), wsUrl: cfg.wsUrl }
+  current = { ...cfg, apiUrl: cfg.apiUrl.replace(/\/$/, ''), wsUrl: cfg.wsUrl, ...temporalSettings(cfg) }
   return current
 }
 
@@ -40,4 +40,20 @@ export function temporalWorkflowUrl(orderId: string, cfg: RuntimeConfig | null =
   const namespace = cfg?.temporalNamespace
   const ns = (typeof namespace === 'string' && namespace.trim()) || 'default'
   return `${base}/namespaces/${encodeURIComponent(ns)}/workflows/${encodeURIComponent(`order-${orderId}`)}`
+}
+
+/**
+ * The Temporal UI settings of config.json: `temporalUiUrl` / `temporalNamespace`, or the same
+ * in snake case (`temporal_ui_url` / `temporal_namespace`) as Terraform may write them.
+ */
+export function temporalSettings(raw: unknown): Pick<RuntimeConfig, 'temporalUiUrl' | 'temporalNamespace'> {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
+  const pick = (...keys: string[]) => {
+    for (const k of keys) if (typeof o[k] === 'string' && (o[k] as string).trim()) return (o[k] as string).trim()
+    return undefined
+  }
+  return {
+    temporalUiUrl: pick('temporalUiUrl', 'temporal_ui_url'),
+    temporalNamespace: pick('temporalNamespace', 'temporal_namespace'),
+  }
 }

@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import { RouterView, createMemoryHistory, createRouter } from 'vue-router'
 import AdminOrdersView from '../../src/views/AdminOrdersView.vue'
-import { setConfig, temporalWorkflowUrl } from '../../src/lib/config'
+import { setConfig, temporalSettings, temporalWorkflowUrl } from '../../src/lib/config'
 import type { Order, OrderStatus } from '../../src/lib/api'
 
 describe('the Temporal UI link of a saga', () => {
@@ -19,6 +19,13 @@ describe('the Temporal UI link of a saga', () => {
     expect(temporalWorkflowUrl('o-1', { ...base, temporalUiUrl: 'http://ui' })).toBe('http://ui/namespaces/default/workflows/order-o-1')
     expect(temporalWorkflowUrl('o-1', { ...base, temporalUiUrl: '' })).toBeNull()
     expect(temporalWorkflowUrl('o-1', base)).toBeNull()
+  })
+
+  it('reads the settings from config.json in camel or snake case', () => {
+    expect(temporalSettings({ temporalUiUrl: 'http://ui', temporalNamespace: 'ns' })).toEqual({ temporalUiUrl: 'http://ui', temporalNamespace: 'ns' })
+    expect(temporalSettings({ temporal_ui_url: 'http://ui', temporal_namespace: 'ns' })).toEqual({ temporalUiUrl: 'http://ui', temporalNamespace: 'ns' })
+    expect(temporalSettings({ temporal_ui_url: '', temporal_namespace: 'default' })).toEqual({ temporalUiUrl: undefined, temporalNamespace: 'default' })
+    expect(temporalSettings({ temporalUiUrl: 42 })).toEqual({ temporalUiUrl: undefined, temporalNamespace: undefined })
   })
 })
 
