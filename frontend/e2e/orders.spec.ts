@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { SITE, buy, checkPage, product, register } from './support'
+import { SITE, buy, checkPage, loginAsAdmin, product, register } from './support'
 
 // The order side of the shop: the order page with its live saga diagram, cancelling, going
 // from one order to another, an unknown order, the orders list. Each test makes its own
@@ -149,4 +149,57 @@ test('an unknown order id shows "Order not found" with a way back to the orders 
   await checkPage(page, testInfo, 'order-not-found')
   await page.getByTestId('not-found').getByRole('link', { name: 'your orders' }).click()
   await expect(page.getByRole('heading', { name: 'Your orders' })).toBeVisible()
+})
+
+test('the admin orders overview: every order, filtered by status, with links', async ({ browser, page, request }, testInfo) => {
+  // A shopper (in a context of its own) places a confirmed and a cancelled order.
+  const shopper = await (await browser.newContext()).newPage()
+  const p = await product(request, 5)
+  await register(shopper)
+  await buy(shopper, p, OK)
+  const confirmed = shown(shopper)
+  await expect(shopper.getByTestId('status')).toHaveText('Order confirmed')
+  await buy(shopper, p, DECLINE)
+  const cancelled = shown(shopper)
+  await expect(shopper.getByTestId('status')).toHaveText('Order cancelled')
+  await shopper.context().close()
+
+  await loginAsAdmin(page)
+  await page.getByRole('link', { name: 'All orders' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('All orders')
+  const rows = page.getByTestId('admin-orders').locator(':scope > li')
+  await expect(rows.first()).toBeVisible()
+
+  const filter = page.getByLabel('Status')
+  await filter.selectOption({ label: 'Order confirmed' })
+  await expect(page).toHaveURL(/status=CONFIRMED/)
+  const mine = page.locator(`li[data-order="${confirmed.id}"]`)
+  await expect(mine).toBeVisible()
+  await expect(mine).toContainText(confirmed.number)
+  await expect(mine).toContainText('Order confirmed')
+  await expect(mine).toContainText('$15.00')
+  await expect(page.locator(`li[data-order="${cancelled.id}"]`)).toHaveCount(0)
+  for (const s of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))) expect(s).toBe('CONFIRMED')
+
+  // The saga's link to the Temporal UI, when config.json names one.
+  const cfg = (await (await request.get(new URL('config.json', SITE).href)).json()) as Record<string, string | undefined>
+  const ui = (cfg.temporalUiUrl ?? cfg.temporal_ui_url ?? '').replace(/\/+$/, '')
+  const temporal = mine.getByRole('link', { name: /Open in Temporal UI/ })
+  if (ui) {
+    const ns = cfg.temporalNamespace ?? cfg.temporal_namespace ?? 'default'
+    await expect(temporal).toHaveAttribute('href', `${ui}/namespaces/${ns}/workflows/order-${confirmed.id}`)
+  } else {
+    await expect(temporal).toHaveCount(0)
+  }
+  await checkPage(page, testInfo, 'admin-orders')
+
+  await filter.selectOption({ label: 'Order cancelled' })
+  await expect(page).toHaveURL(/status=CANCELLED/)
+  await expect(page.locator(`li[data-order="${cancelled.id}"]`)).toContainText('Order cancelled')
+  await expect(page.locator(`li[data-order="${confirmed.id}"]`)).toHaveCount(0)
+  for (const s of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))) expect(s).toBe('CANCELLED')
+  // The browser's back button: the previous filter again.
+  await page.goBack()
+  await expect(filter).toHaveValue('CONFIRMED')
+  await expect(page.locator(`li[data-order="${confirmed.id}"]`)).toBeVisible()
 })

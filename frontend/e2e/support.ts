@@ -70,3 +70,12 @@ export async function buy(page: Page, p: { id: string; name: string }, card: str
   await expect(page).toHaveURL(/#\/orders\/o-/)
 }
 
+
+/** Logs the demo admin in on `page` (a page of its own context). */
+export async function loginAsAdmin(page: Page): Promise<void> {
+  await page.goto(`${SITE}#/login`)
+  await page.getByLabel('Email').fill(ADMIN.email)
+  await page.getByLabel('Password').fill(ADMIN.password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible()
+}
