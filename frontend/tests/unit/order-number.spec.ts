@@ -11,6 +11,8 @@ describe('short order number', () => {
   it('takes what there is of a short or unprefixed id', () => {
     expect(shortOrderNumber('o-abc')).toBe('#ABC')
     expect(shortOrderNumber('xyz12345678')).toBe('#XYZ12345')
+    // Letters and digits only, as the emails' order_number (functions/contract/src/order.rs).
+    expect(shortOrderNumber('o-ab_cd-ef.gh12')).toBe('#ABCDEFGH')
   })
 })
 
