@@ -1,6 +1,7 @@
 # The gateway function: POST /v1/orders starts the OrderSaga on Temporal; the saga's state
 # and cancellation are workflow queries and updates. It prices carts by invoking the
-# inventory function's public product route directly. Its one table holds the per-shopper
+# inventory function's public product route directly, and reads the shopper's email from
+# the customer function (for the order's receipt emails). Its one table holds the per-shopper
 # order limits (limits.tf).
 
 locals {
@@ -49,6 +50,7 @@ module "gateway" {
     TABLE_NAME         = module.gateway_limits.name
     INVENTORY_FUNCTION = module.service["inventory"].function_name
     PAYMENT_FUNCTION   = module.service["payment"].function_name
+    CUSTOMER_FUNCTION  = module.service["customer"].function_name
   }, local.order_limit_env, local.temporal_env, local.function_env)
   policy_statements = concat([
     {
@@ -66,6 +68,12 @@ module "gateway" {
       sid       = "TokenizeCards"
       actions   = ["lambda:InvokeFunction"]
       resources = [module.service["payment"].function_arn]
+    },
+    {
+      # The shopper's email for the order's receipts (GET /internal/customers/{id}/contact).
+      sid       = "ShopperContact"
+      actions   = ["lambda:InvokeFunction"]
+      resources = [module.service["customer"].function_arn]
     },
   ], local.temporal_secret_statements)
 }

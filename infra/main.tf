@@ -87,8 +87,12 @@ locals {
       }]
     }
     order = {
+      # A shopper's orders; the admins' overview by status and of every order (all_orders is
+      # the same value on every order), each newest first by created_key.
       global_secondary_indexes = [
         { name = "by_customer", hash_key = "customer_id", range_key = "created_key" },
+        { name = "by_status", hash_key = "status", range_key = "created_key" },
+        { name = "all_orders", hash_key = "all_orders", range_key = "created_key" },
       ]
     }
     payment = {
@@ -103,12 +107,13 @@ locals {
     }
     notification = {
       range_key   = "sk"
-      environment = { WS_MANAGEMENT_ENDPOINT = local.ws_management_endpoint }
-      policy_statements = [{
+      environment = merge({ WS_MANAGEMENT_ENDPOINT = local.ws_management_endpoint }, local.email_env)
+      # Pushes to its WebSocket API; emails orders from its one SES identity (email.tf).
+      policy_statements = concat([{
         sid       = "PushToOwnWebSocketApi"
         actions   = ["execute-api:ManageConnections"]
         resources = ["${aws_apigatewayv2_api.ws.execution_arn}/${var.stage_name}/POST/@connections/*"]
-      }]
+      }], local.email_statements)
     }
   }
 }

@@ -83,3 +83,8 @@ output "dashboard_name" {
   description = "The CloudWatch dashboard of the stack (null on the emulator)."
   value       = one(aws_cloudwatch_dashboard.main[*].dashboard_name)
 }
+
+output "web_app_config" {
+  description = "What the web app's config.json says: apiUrl, wsUrl, temporal_ui_url (empty: no links to the Temporal UI) and temporal_namespace."
+  value       = local.web_app_config
+}

@@ -27,6 +27,7 @@ provider "aws" {
       lambda         = endpoints.value
       s3             = endpoints.value
       secretsmanager = endpoints.value
+      ses            = endpoints.value
       sts            = endpoints.value
     }
   }

@@ -126,13 +126,21 @@ resource "aws_s3_object" "site" {
   }
 }
 
+locals {
+  web_app_config = {
+    apiUrl             = local.api_url
+    wsUrl              = local.ws_url
+    temporal_ui_url    = var.temporal_ui_url
+    temporal_namespace = var.temporal_namespace
+  }
+}
+
 resource "aws_s3_object" "site_config" {
   bucket        = aws_s3_bucket.site.id
   key           = "config.json"
   content_type  = "application/json"
   cache_control = "no-cache"
-  content = jsonencode({
-    apiUrl = local.api_url
-    wsUrl  = local.ws_url
-  })
+  # temporal_ui_url (empty: no link) and temporal_namespace: the admins' overview links an
+  # order to <temporal_ui_url>/namespaces/<temporal_namespace>/workflows/order-<order id>.
+  content = jsonencode(local.web_app_config)
 }

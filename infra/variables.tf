@@ -120,6 +120,26 @@ variable "temporal_namespace" {
   default     = "default"
 }
 
+variable "temporal_ui_url" {
+  description = "Base URL of the Temporal Web UI (e.g. https://cloud.temporal.io or http://127.0.0.1:8233), written to the web app's config.json so the admins' orders overview links each order's workflow; empty: no link."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.temporal_ui_url == "" || can(regex("^https?://[^\\s]+[^/]$", var.temporal_ui_url))
+    error_message = "temporal_ui_url is empty or an http(s) URL without a trailing slash."
+  }
+}
+
+variable "email_from" {
+  description = "Sender of the shoppers' order emails (SES; an email identity for it is created here and the notification function may send from it only)."
+  type        = string
+  default     = "orders@sagaway.example"
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.email_from))
+    error_message = "email_from is an email address such as orders@example.com."
+  }
+}
+
 variable "temporal_api_key_secret" {
   description = "Secrets Manager name of the Temporal Cloud API key (create it yourself, plain-text value); empty for a server without auth (local) or for mTLS."
   type        = string

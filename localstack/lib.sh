@@ -225,6 +225,10 @@ terraform_try_apply() {
   if [[ -n "${SAGAWAY_FUNCTION_AWS_ENDPOINT:-}" ]]; then
     extra+=(-var "function_aws_endpoint=$SAGAWAY_FUNCTION_AWS_ENDPOINT")
   fi
+  # The web app's config.json links orders to the Temporal UI the stack started (start_temporal).
+  if [[ -n "${SAGAWAY_TEMPORAL_UI_URL:-}" ]]; then
+    extra+=(-var "temporal_ui_url=$SAGAWAY_TEMPORAL_UI_URL")
+  fi
   # SAGAWAY_TFVARS: one more variables file, applied after local.tfvars (tests/system.sh's).
   if [[ -n "${SAGAWAY_TFVARS:-}" ]]; then
     extra+=(-var-file="$SAGAWAY_TFVARS")
@@ -313,6 +317,8 @@ SAGAWAY_AWS_ENDPOINT=http://127.0.0.1:$port make up"
 start_temporal() {
   local dir="$1" port="$2" ui="$3"
   mkdir -p "$dir"
+  # For the web app's config.json (terraform_try_apply).
+  export SAGAWAY_TEMPORAL_UI_URL="http://127.0.0.1:$ui"
   local temporal="$LOCAL_DIR/venv-tools/bin/temporal"
   if pid_alive "$dir/temporal.pid" && "$temporal" operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1; then
     note "Temporal dev server already running on 127.0.0.1:$port"

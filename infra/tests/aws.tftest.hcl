@@ -32,6 +32,9 @@ mock_provider "aws" {
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
   }
+  mock_resource "aws_ses_email_identity" {
+    defaults = { arn = "arn:aws:ses:us-east-1:123456789012:identity/orders@sagaway.example" }
+  }
   mock_resource "aws_s3_bucket" {
     defaults = {
       arn                         = "arn:aws:s3:::sagaway-site-123456789012"
@@ -680,4 +683,104 @@ run "alarms_mail_when_asked" {
     condition     = aws_sns_topic_subscription.alarm_email[0].protocol == "email" && aws_sns_topic_subscription.alarm_email[0].endpoint == "oncall@example.com"
     error_message = "alarm_email subscribes that address to the alarm topic."
   }
+}
+
+run "config_json_links_the_temporal_ui" {
+  command = plan
+
+  variables {
+    temporal_ui_url    = "https://cloud.temporal.io"
+    temporal_namespace = "shop.a1b2c"
+  }
+
+  assert {
+    condition = (output.web_app_config.temporal_ui_url == "https://cloud.temporal.io"
+    && output.web_app_config.temporal_namespace == "shop.a1b2c")
+    error_message = "config.json names the Temporal UI and namespace the admins' overview links orders to."
+  }
+}
+
+run "config_json_has_no_temporal_link_by_default" {
+  command = plan
+
+  assert {
+    condition     = output.web_app_config.temporal_ui_url == ""
+    error_message = "Without temporal_ui_url, config.json has an empty temporal_ui_url (no link)."
+  }
+}
+
+run "temporal_ui_url_must_be_a_url" {
+  command = plan
+
+  variables {
+    temporal_ui_url = "cloud.temporal.io/"
+  }
+
+  expect_failures = [var.temporal_ui_url]
+}
+
+run "only_the_notification_function_sends_email_and_only_from_its_identity" {
+  command = plan
+
+  variables {
+    email_from = "receipts@shop.example"
+  }
+
+  assert {
+    condition     = aws_ses_email_identity.orders.email == "receipts@shop.example"
+    error_message = "The SES identity is var.email_from."
+  }
+
+  assert {
+    condition     = module.service["notification"].function_settings.environment.EMAIL_FROM == "receipts@shop.example"
+    error_message = "The notification function sends from var.email_from (EMAIL_FROM)."
+  }
+
+  assert {
+    condition = alltrue([
+      for st in jsondecode(module.service["notification"].policy_json).Statement :
+      st.Resource == [aws_ses_email_identity.orders.arn] && st.Action == ["ses:SendEmail"]
+      if anytrue([for a in st.Action : startswith(a, "ses:")])
+      ]) && anytrue([
+      for st in jsondecode(module.service["notification"].policy_json).Statement :
+      contains(st.Action, "ses:SendEmail")
+    ])
+    error_message = "The notification function may ses:SendEmail from its one identity, and nothing else in SES."
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for p in concat([for n, s in module.service : s.policy_json if n != "notification"], [module.gateway.policy_json, module.authorizer.policy_json]) : [
+        for st in jsondecode(p).Statement : [for a in st.Action : startswith(a, "ses:")]
+      ]
+    ]))
+    error_message = "No other function may use SES."
+  }
+}
+
+run "the_gateway_reads_the_shoppers_contact_from_the_customer_function" {
+  command = plan
+
+  assert {
+    condition = anytrue([
+      for st in jsondecode(module.gateway.policy_json).Statement :
+      st.Action == ["lambda:InvokeFunction"] && st.Resource == [module.service["customer"].function_arn]
+    ])
+    error_message = "The gateway may invoke the customer function (the shopper's email for the receipts)."
+  }
+
+  assert {
+    condition     = module.gateway.settings.environment.CUSTOMER_FUNCTION == module.service["customer"].function_name
+    error_message = "The gateway knows the customer function by CUSTOMER_FUNCTION."
+  }
+}
+
+run "email_from_must_be_an_address" {
+  command = plan
+
+  variables {
+    email_from = "not-an-address"
+  }
+
+  expect_failures = [var.email_from]
 }

@@ -179,6 +179,7 @@ impl SagaServices for Clients {
                 customer_id: input.customer_id.clone(),
                 lines: input.lines.clone(),
                 currency: Some(input.currency.clone()),
+                shipping_address: input.shipping_address.clone(),
             };
             let r = self
                 .call(Service::Order, "POST", "/internal/orders", Some(&body))
@@ -288,6 +289,7 @@ impl SagaServices for Clients {
                     status: s.status,
                     reason: s.reason.clone(),
                 },
+                receipt: s.receipt.clone(),
             };
             let r = self
                 .call(

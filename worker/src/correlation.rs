@@ -161,7 +161,14 @@ impl ActivityInboundInterceptor for ActivityCorrelation {
                 span.record(field, value.as_str());
             }
         }
+        let unlabelled = correlation.correlation_id.is_none();
+        let header_names: Vec<String> = input.headers().keys().cloned().collect();
         Box::pin(correlation.scope_in(span, async move {
+            if unlabelled {
+                // Every activity a run schedules carries the header (WorkflowCorrelation); one
+                // without it is a gap in the order's path to find.
+                tracing::warn!(?header_names, "activity without the correlation header");
+            }
             let started = Instant::now();
             let result = next.run(input).await;
             let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;

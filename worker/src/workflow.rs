@@ -366,6 +366,7 @@ fn change(input: &OrderSagaInput, status: OrderStatus, reason: Option<String>) -
         customer_id: input.customer_id.clone(),
         status,
         reason,
+        receipt: input.receipt(status),
     }
 }
 

@@ -490,6 +490,8 @@ fn input(order_id: &str) -> OrderSagaInput {
             last4: "4242".into(),
         },
         request_fingerprint: "fp".into(),
+        shipping_address: None,
+        email: None,
     }
 }
 

@@ -21,6 +21,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every order, for admins: newest first, optionally of one status.
+         * @description Pages are newest first (by creation time, then order id) with or without `status`; each
+         *     order is on exactly one page of one listing, except that an order whose status changes
+         *     while a filtered listing is paged through may move out of (or into) the pages still to come.
+         */
+        get: operations["all_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -194,7 +216,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The order saga's live state. */
+        /**
+         * The order saga's live state.
+         * @description While Temporal retries the running step, `attempt` is its attempt number and
+         *     `last_failure` why the last attempt failed (the web app shows "running (attempt 3)").
+         */
         get: operations["saga_state"];
         put?: never;
         post?: never;
@@ -407,6 +433,7 @@ export interface components {
             /** @example o-5f0c3f1e9b8a4d2c */
             id: string;
             lines: components["schemas"]["OrderLine"][];
+            shipping_address?: null | components["schemas"]["Address"];
             status: components["schemas"]["OrderStatus"];
             /** Format: int64 */
             total_cents: number;
@@ -493,6 +520,7 @@ export interface components {
             card_number: string;
             /** @description 1–25 lines; lines of one product are merged (at most 1000 units of one product). */
             lines: components["schemas"]["CartLine"][];
+            shipping_address?: null | components["schemas"]["Address"];
         };
         /**
          * @description An RFC 9457 problem.
@@ -599,6 +627,14 @@ export interface components {
          *     versions still understand each other.
          */
         SagaState: {
+            /**
+             * Format: int32
+             * @description While Temporal retries the running step: its attempt number (2, 3, …); null on the
+             *     first attempt and when nothing is pending. Filled in by the gateway (from the
+             *     workflow's pending activities), not by the workflow.
+             * @example 3
+             */
+            attempt?: number | null;
             cancel_requested?: string | null;
             card: components["schemas"]["CardSummary"];
             /** @description True once a charge was attempted (its outcome may be unknown). */
@@ -610,6 +646,12 @@ export interface components {
             customer_id: string;
             failure_reason?: string | null;
             finished: boolean;
+            /**
+             * @description Why the retried step's last attempt failed: one short line, card numbers masked;
+             *     null when `attempt` is.
+             * @example payment: the provider is unavailable
+             */
+            last_failure?: string | null;
             order_id: string;
             /**
              * @description Fingerprint of the request that placed the order.
@@ -685,6 +727,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    all_orders: {
+        parameters: {
+            query?: {
+                /**
+                 * @description only orders in this status (`PENDING`, `RESERVED`, `PAID`, `CONFIRMED`,
+                 *     `COMPENSATING`, `CANCELLED`); absent: every order
+                 */
+                status?: components["schemas"]["OrderStatus"];
+                /** @description page size, 1–100 (default 20) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page (of the same `status`) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description `invalid_query`: a repeated or unreadable query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_token`, `token_expired`, `unauthenticated`: log in (`POST /v1/auth/login`); `WWW-Authenticate` says why. Without an `Authorization` header API Gateway itself answers `{"message": "Unauthorized"}` as `application/json`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description `forbidden`: the caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: `status` is not an order status, `limit` out of range or a bad `cursor` (named in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description API Gateway's throttling (`{"message": "Too Many Requests"}`): slow down and retry */

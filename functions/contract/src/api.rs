@@ -1,5 +1,6 @@
 //! Public request and response bodies of the gateway's routes (`/v1/orders`).
 
+use crate::address::Address;
 use crate::saga::{CardSummary, SagaState};
 use crate::status::OrderStatus;
 use serde::{Deserialize, Serialize};
@@ -38,14 +39,22 @@ pub struct PlaceOrderRequest {
         pattern = "^[0-9 ]+$"
     )]
     pub card_number: String,
+    /// Where to ship the order (optional; the same rules as the profile's address). Stored on
+    /// the order; part of what makes a repeated `Idempotency-Key` "the same request".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Address>,
 }
 
 impl std::fmt::Debug for PlaceOrderRequest {
-    /// Never prints the card number.
+    /// Never prints the card number (nor the address: personal data stays out of logs).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PlaceOrderRequest")
             .field("lines", &self.lines)
             .field("card_number", &"<redacted>")
+            .field(
+                "shipping_address",
+                &self.shipping_address.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -126,5 +135,20 @@ pub struct PageQuery {
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page
+    pub cursor: Option<String>,
+}
+
+/// `?status=&limit=&cursor=` of the admins' orders overview (`GET /v1/admin/orders`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminOrderQuery {
+    /// only orders in this status (`PENDING`, `RESERVED`, `PAID`, `CONFIRMED`,
+    /// `COMPENSATING`, `CANCELLED`); absent: every order
+    #[param(value_type = Option<OrderStatus>)]
+    pub status: Option<String>,
+    /// page size, 1–100 (default 20)
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page (of the same `status`)
     pub cursor: Option<String>,
 }

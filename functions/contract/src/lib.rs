@@ -11,9 +11,11 @@
 //! - [`correlation`]: the correlation id's log fields and headers (one order's path, one query).
 //! - [`failure`]: the business failure kinds a saga step can end with.
 //! - [`problem`]: the RFC 9457 problem body every error uses.
+//! - [`address`]: the shipping address and its rules (profile and order).
 //! - [`api`]: public request/response bodies of the gateway.
 //! - [`order`], [`inventory`], [`payment`], [`notification`]: each service's messages.
 
+pub mod address;
 pub mod api;
 pub mod correlation;
 pub mod failure;

@@ -1,6 +1,7 @@
 //! The notification service's messages: what the saga sends, what a shopper reads and what
 //! the WebSocket pushes.
 
+use crate::order::OrderLine;
 use crate::status::OrderStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,6 +44,34 @@ pub struct SendNotification {
     pub kind: NotificationKind,
     pub message: String,
     pub data: OrderStatusData,
+    /// Set for an order's CONFIRMED and CANCELLED notifications of a shopper whose email is
+    /// known: the notification service also emails them a receipt (once per notification id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
+}
+
+/// What an order's email needs beyond the notification: where to send it and the order's
+/// contents. The email is personal data: the `Debug` output hides it, so it stays out of logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub email: String,
+    #[serde(default)]
+    pub lines: Vec<OrderLine>,
+    #[serde(default)]
+    pub total_cents: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+impl std::fmt::Debug for Receipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receipt")
+            .field("email", &"<redacted>")
+            .field("lines", &self.lines)
+            .field("total_cents", &self.total_cents)
+            .field("currency", &self.currency)
+            .finish()
+    }
 }
 
 /// What the WebSocket API pushes to a shopper, and answers to any frame the shopper sends.

@@ -1,9 +1,43 @@
 //! The order service's messages: its internal routes (called by the saga) and the order
 //! record its public routes answer with.
 
+use crate::address::Address;
 use crate::status::OrderStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// An order's short number, for people: the first 8 characters of the order id after its
+/// `o-` prefix, letters and digits only, upper case (`o-5f0c3f1e9b8a4d2c` is `5F0C3F1E`).
+/// The emails say "Order #5F0C3F1E"; the web app shows the same number (it mirrors this
+/// function). An id without the prefix gives its own first 8 letters and digits.
+pub fn order_number(order_id: &str) -> String {
+    order_id
+        .strip_prefix("o-")
+        .unwrap_or(order_id)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// `GET /internal/customers/{id}/contact` of the customer service: where to write to a
+/// shopper (the gateway reads it when an order is placed, for the order's emails). The
+/// email is personal data: never logged (the `Debug` output hides it).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerContact {
+    pub customer_id: String,
+    pub email: String,
+}
+
+impl std::fmt::Debug for CustomerContact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerContact")
+            .field("customer_id", &self.customer_id)
+            .field("email", &"<redacted>")
+            .finish()
+    }
+}
 
 /// One line of an order; the price is the catalog's at the time of ordering.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -38,6 +72,9 @@ pub struct Order {
     #[schema(example = "USD")]
     pub currency: String,
     pub status: OrderStatus,
+    /// Where to ship it; null for an order placed without one.
+    #[serde(default)]
+    pub shipping_address: Option<Address>,
     /// Every status the order had, oldest first.
     pub history: Vec<StatusChange>,
     /// Bumped by every change; writes are conditional on it.
@@ -63,6 +100,9 @@ pub struct CreateOrderRequest {
     pub lines: Vec<OrderLine>,
     #[serde(default)]
     pub currency: Option<String>,
+    /// Where to ship it (the shopper's choice when placing the order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Address>,
 }
 
 /// `POST /internal/orders/{id}/status`.
@@ -74,4 +114,27 @@ pub struct SetStatusRequest {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_short_number_is_the_ids_first_eight_hex_digits_in_upper_case() {
+        assert_eq!(order_number("o-5f0c3f1e9b8a4d2c"), "5F0C3F1E");
+        assert_eq!(order_number("o-abc"), "ABC");
+        assert_eq!(order_number("order-xyz"), "ORDERXYZ");
+        assert_eq!(order_number("o-12_34.56-78-90"), "12345678");
+        assert_eq!(order_number(""), "");
+    }
+
+    #[test]
+    fn a_contact_never_prints_its_email() {
+        let c = CustomerContact {
+            customer_id: "c-1".into(),
+            email: "ada@example.com".into(),
+        };
+        assert!(!format!("{c:?}").contains("ada@"));
+    }
 }

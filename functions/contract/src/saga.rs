@@ -2,6 +2,8 @@
 //! shopper's cancellation. The worker implements it; the gateway starts, queries and updates
 //! it by these names without linking the worker.
 
+use crate::address::Address;
+use crate::notification::Receipt;
 use crate::order::OrderLine;
 use crate::payment::CardBrand;
 use crate::status::OrderStatus;
@@ -49,8 +51,9 @@ pub struct CardSummary {
     pub last4: String,
 }
 
-/// The saga's input (tolerant of unknown fields, see [`PaymentMethodRef`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The saga's input (tolerant of unknown fields, see [`PaymentMethodRef`]). Its `Debug`
+/// output leaves out the shopper's email and address (personal data stays out of logs).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSagaInput {
     pub order_id: String,
     pub customer_id: String,
@@ -62,6 +65,13 @@ pub struct OrderSagaInput {
     pub payment: PaymentMethodRef,
     /// Fingerprint of the request that placed the order (see the gateway's idempotency rule).
     pub request_fingerprint: String,
+    /// Where to ship the order (absent in sagas started before orders had one: they replay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Address>,
+    /// The shopper's email, for the order's emails (absent in older sagas, or when the
+    /// customer service could not say). Personal data: never logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// The step the saga is running (or `done`).
@@ -115,6 +125,17 @@ pub struct SagaState {
     /// Fingerprint of the request that placed the order.
     #[schema(example = "3b4c…")]
     pub request_fingerprint: String,
+    /// While Temporal retries the running step: its attempt number (2, 3, …); null on the
+    /// first attempt and when nothing is pending. Filled in by the gateway (from the
+    /// workflow's pending activities), not by the workflow.
+    #[serde(default)]
+    #[schema(example = 3, minimum = 2)]
+    pub attempt: Option<u32>,
+    /// Why the retried step's last attempt failed: one short line, card numbers masked;
+    /// null when `attempt` is.
+    #[serde(default)]
+    #[schema(example = "payment: the provider is unavailable")]
+    pub last_failure: Option<String>,
 }
 
 impl SagaState {
@@ -149,11 +170,98 @@ pub struct StatusUpdate {
     pub customer_id: String,
     pub status: OrderStatus,
     pub reason: Option<String>,
+    /// For CONFIRMED and CANCELLED of a saga that knows the shopper's email: what the
+    /// receipt email needs (absent in older histories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
+}
+
+impl std::fmt::Debug for OrderSagaInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |present: bool| present.then_some("<redacted>");
+        f.debug_struct("OrderSagaInput")
+            .field("order_id", &self.order_id)
+            .field("customer_id", &self.customer_id)
+            .field("lines", &self.lines)
+            .field("currency", &self.currency)
+            .field("total_cents", &self.total_cents)
+            .field("payment", &self.payment)
+            .field("request_fingerprint", &self.request_fingerprint)
+            .field(
+                "shipping_address",
+                &redacted(self.shipping_address.is_some()),
+            )
+            .field("email", &redacted(self.email.is_some()))
+            .finish()
+    }
+}
+
+impl OrderSagaInput {
+    /// What the email of a change to `status` needs: only CONFIRMED and CANCELLED are
+    /// emailed, and only when the shopper's email is known.
+    pub fn receipt(&self, status: OrderStatus) -> Option<Receipt> {
+        if !matches!(status, OrderStatus::Confirmed | OrderStatus::Cancelled) {
+            return None;
+        }
+        self.email.as_ref().map(|email| Receipt {
+            email: email.clone(),
+            lines: self.lines.clone(),
+            total_cents: Some(self.total_cents),
+            currency: Some(self.currency.clone()),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_confirmed_and_cancelled_carry_a_receipt_and_only_with_an_email() {
+        let mut input = OrderSagaInput {
+            order_id: "o-1".into(),
+            customer_id: "c-1".into(),
+            lines: vec![OrderLine {
+                product_id: "mug".into(),
+                quantity: 2,
+                unit_price_cents: 150,
+            }],
+            currency: "USD".into(),
+            total_cents: 300,
+            payment: PaymentMethodRef {
+                token: "pm".into(),
+                brand: CardBrand::Visa,
+                last4: "4242".into(),
+            },
+            request_fingerprint: "fp".into(),
+            shipping_address: None,
+            email: None,
+        };
+        assert_eq!(input.receipt(OrderStatus::Confirmed), None);
+        input.email = Some("ada@example.com".into());
+        assert!(!format!("{input:?}").contains("ada@"), "{input:?}");
+        for s in OrderStatus::ALL {
+            let r = input.receipt(s);
+            if matches!(s, OrderStatus::Confirmed | OrderStatus::Cancelled) {
+                let r = r.expect("a receipt");
+                assert_eq!(r.email, "ada@example.com");
+                assert_eq!((r.total_cents, r.lines.len()), (Some(300), 1));
+                assert!(!format!("{r:?}").contains("ada@"));
+            } else {
+                assert_eq!(r, None, "{s}");
+            }
+        }
+        // An input of an older saga (no address, no email) still reads, and writes the same.
+        let old = r#"{"order_id":"o-1","customer_id":"c-1","lines":[],"currency":"USD","total_cents":0,"payment":{"token":"t","brand":"visa","last4":"4242"},"request_fingerprint":"fp"}"#;
+        let parsed: OrderSagaInput = serde_json::from_str(old).expect("an old input");
+        assert_eq!((parsed.email, parsed.shipping_address), (None, None));
+        let again =
+            serde_json::to_value(serde_json::from_str::<OrderSagaInput>(old).unwrap()).unwrap();
+        assert_eq!(
+            again,
+            serde_json::from_str::<serde_json::Value>(old).unwrap()
+        );
+    }
 
     #[test]
     fn the_workflow_id_names_its_order() {

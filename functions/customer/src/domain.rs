@@ -59,51 +59,8 @@ impl From<sagaway_shared::limits::LimitError> for CustomerError {
     }
 }
 
-/// A postal address for shipping.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    #[schema(min_length = 1, max_length = 200, example = "Unter den Linden 1")]
-    pub line1: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 200)]
-    pub line2: Option<String>,
-    #[schema(min_length = 1, max_length = 100, example = "Berlin")]
-    pub city: String,
-    #[schema(min_length = 1, max_length = 20, example = "10117")]
-    pub postal_code: String,
-    /// ISO 3166-1 alpha-2, e.g. `DE`.
-    #[schema(pattern = "^[A-Z]{2}$", example = "DE")]
-    pub country: String,
-}
-
-impl Address {
-    fn validate(&self) -> Result<(), ValidationError> {
-        for (field, value, max) in [
-            ("shipping_address.line1", &self.line1, 200),
-            ("shipping_address.city", &self.city, 100),
-            ("shipping_address.postal_code", &self.postal_code, 20),
-        ] {
-            let len = value.trim().chars().count();
-            if len == 0 || len > max {
-                return Err(invalid(field, format!("must be 1 to {max} characters")));
-            }
-        }
-        if self.line2.as_ref().is_some_and(|l| l.chars().count() > 200) {
-            return Err(invalid(
-                "shipping_address.line2",
-                "must be at most 200 characters",
-            ));
-        }
-        if self.country.len() != 2 || !self.country.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(invalid(
-                "shipping_address.country",
-                "must be a two-letter country code such as DE or US",
-            ));
-        }
-        Ok(())
-    }
-}
+/// A postal address for shipping: the contract's, with its rules ([`Address::validate`]).
+pub use sagaway_contract::address::Address;
 
 /// A customer as the API shows it (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -696,44 +653,6 @@ mod tests {
         assert!(check_name(" \t ").is_err());
         let long = format!("{}@example.com", "a".repeat(MAX_EMAIL));
         assert!(normalize_email(&long).is_err());
-    }
-
-    #[test]
-    fn address_rules() {
-        assert!(address().validate().is_ok());
-        let field = |a: Address| a.validate().unwrap_err().field;
-        let blank = Address {
-            line1: "  ".into(),
-            ..address()
-        };
-        assert_eq!(field(blank), "shipping_address.line1");
-        let long_city = Address {
-            city: "x".repeat(101),
-            ..address()
-        };
-        assert_eq!(field(long_city), "shipping_address.city");
-        let long_code = Address {
-            postal_code: "1".repeat(21),
-            ..address()
-        };
-        assert_eq!(field(long_code), "shipping_address.postal_code");
-        let long_line2 = Address {
-            line2: Some("x".repeat(201)),
-            ..address()
-        };
-        assert_eq!(field(long_line2), "shipping_address.line2");
-        let ok_line2 = Address {
-            line2: Some("x".repeat(200)),
-            ..address()
-        };
-        assert!(ok_line2.validate().is_ok());
-        for country in ["de", "DEU", "D", "D1", "ÄÖ"] {
-            let a = Address {
-                country: country.into(),
-                ..address()
-            };
-            assert_eq!(field(a), "shipping_address.country", "{country}");
-        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! | `GET /v1/customers/me` | signed-in caller | my profile |
 //! | `PUT /v1/customers/me` | signed-in caller | change name and/or shipping address |
 //! | `POST /internal/admins` | internal (direct invocation) | create or reset an admin account |
+//! | `GET /internal/customers/{id}/contact` | internal (the gateway) | the customer's email, for the order emails |
 //!
 //! Logins and registrations are limited ([`crate::limits`]): a locked account or address is
 //! `429 too_many_login_attempts` before its password is checked (so a lockout also spares the
@@ -153,6 +154,7 @@ pub fn router<S: CustomerStore + Clone, K: ClaimsSigner, L: Limiter>(app: App<S,
             get(me::<S, K, L>).put(update_me::<S, K, L>),
         )
         .route("/internal/admins", post(ensure_admin::<S, K, L>))
+        .route("/internal/customers/{id}/contact", get(contact::<S, K, L>))
         .with_state(app)
 }
 
@@ -393,6 +395,25 @@ async fn ensure_admin<S: CustomerStore + Clone, K: ClaimsSigner, L: Limiter>(
     let customer = app.store.ensure_admin(&admin).await?;
     tracing::info!(customer_id = %customer.id, "admin account ensured");
     Ok(Json(customer).into_response())
+}
+
+/// Where to write to a customer: the gateway reads it when an order is placed, so the
+/// order's emails reach the shopper. The email is never logged.
+async fn contact<S: CustomerStore + Clone, K: ClaimsSigner, L: Limiter>(
+    State(app): State<App<S, K, L>>,
+    _internal: Internal,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let account = app
+        .store
+        .by_id(&id)
+        .await?
+        .ok_or(CustomerError::NotFound(id))?;
+    Ok(Json(sagaway_contract::order::CustomerContact {
+        customer_id: account.customer.id,
+        email: account.customer.email,
+    })
+    .into_response())
 }
 
 /// The customer service's part of the OpenAPI document.

@@ -497,6 +497,28 @@ async fn the_admin_route_is_not_on_the_public_api() {
 }
 
 #[tokio::test]
+async fn the_contact_route_gives_the_gateway_a_customers_email_only_internally() {
+    let s = service();
+    let r = s.register("Ada@Example.com", "Ada").await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let path = format!("/internal/customers/{id}/contact");
+    let r = s.send("GET", &path, As::Internal).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        r.body,
+        json!({ "customer_id": id, "email": "ada@example.com" })
+    );
+    for who in [As::Public, As::Shopper(&id), As::Admin("a-1")] {
+        let r = s.send("GET", &path, who).await;
+        r.assert_problem(StatusCode::NOT_FOUND, "no_route");
+    }
+    let r = s
+        .send("GET", "/internal/customers/c-nobody/contact", As::Internal)
+        .await;
+    r.assert_problem(StatusCode::NOT_FOUND, "customer_not_found");
+}
+
+#[tokio::test]
 async fn other_methods_and_paths_are_problems() {
     let s = service();
     let r = s

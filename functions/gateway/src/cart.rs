@@ -8,12 +8,16 @@
 //!   is a card it can charge when it exchanges it for a token.
 //! - With an `Idempotency-Key` (1–128 of `A-Z a-z 0-9 - _ .`), the order id is derived from
 //!   the shopper and the key, so a retried request finds the same order and saga.
+//! - An optional shipping address follows the contract's rules ([`Address::errors`]); it is
+//!   part of the fingerprint when there is one (a request without one keeps the fingerprint
+//!   it always had).
 //! - Every invalid field is reported, not just the first.
 //! - Pricing ([`price_lines`]) takes the catalog's answer for all the cart's products at
 //!   once (one batch read) and gives each line its unit price; a product the catalog does
 //!   not have, or a cart in more than one currency, is refused.
 
 use sagaway_contract::FieldError;
+use sagaway_contract::address::Address;
 use sagaway_contract::api::PlaceOrderRequest;
 use sagaway_contract::inventory::ProductBatch;
 use sagaway_contract::limits::{
@@ -29,6 +33,7 @@ use std::collections::BTreeMap;
 pub struct Cart {
     pub lines: Vec<(String, i64)>,
     pub card_number: String,
+    pub shipping_address: Option<Address>,
 }
 
 impl std::fmt::Debug for Cart {
@@ -36,6 +41,10 @@ impl std::fmt::Debug for Cart {
         f.debug_struct("Cart")
             .field("lines", &self.lines)
             .field("card_number", &"<redacted>")
+            .field(
+                "shipping_address",
+                &self.shipping_address.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -88,12 +97,16 @@ pub fn validate(input: PlaceOrderRequest) -> Result<Cart, Vec<FieldError>> {
             "must be 12 to 19 digits; see GET /v1/payments/test-cards",
         ));
     }
+    if let Some(address) = &input.shipping_address {
+        errors.extend(address.errors());
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Cart {
         lines: merged.into_iter().collect(),
         card_number: card,
+        shipping_address: input.shipping_address,
     })
 }
 
@@ -174,7 +187,8 @@ pub fn priced_total(lines: &[OrderLine]) -> Result<i64, TotalError> {
 }
 
 /// What identifies "the same request" for an `Idempotency-Key`: the merged lines and the
-/// card's brand and last four digits (the number itself is never kept anywhere, hashed or not).
+/// card's brand and last four digits (the number itself is never kept anywhere, hashed or not),
+/// and the shipping address when there is one.
 pub fn fingerprint(cart: &Cart) -> String {
     let mut text = String::from("v1\n");
     for (product, quantity) in &cart.lines {
@@ -188,6 +202,19 @@ pub fn fingerprint(cart: &Cart) -> String {
         "card\t{}\t{last4}\n",
         CardBrand::of(&cart.card_number).as_str()
     ));
+    if let Some(a) = &cart.shipping_address {
+        // Tab-separated fields cannot run into each other (a tab in a field changes the text).
+        text.push_str(&format!(
+            "ship\t{}\t{}\t{}\t{}\t{}\n",
+            a.line1,
+            a.line2
+                .as_deref()
+                .map_or("-".to_string(), |l| format!("+{l}")),
+            a.city,
+            a.postal_code,
+            a.country
+        ));
+    }
     sha256_hex128(text.as_bytes())
 }
 
@@ -236,7 +263,69 @@ mod tests {
                 })
                 .collect(),
             card_number: card.into(),
+            shipping_address: None,
         }
+    }
+
+    fn address() -> Address {
+        Address {
+            line1: "Unter den Linden 1".into(),
+            line2: None,
+            city: "Berlin".into(),
+            postal_code: "10117".into(),
+            country: "DE".into(),
+        }
+    }
+
+    #[test]
+    fn the_shipping_address_is_checked_and_kept() {
+        let mut i = input(&[("a", 1)], "4242424242424242");
+        i.shipping_address = Some(address());
+        assert_eq!(validate(i).unwrap().shipping_address, Some(address()));
+        let mut bad = input(&[("a", 0)], "4242424242424242");
+        bad.shipping_address = Some(Address {
+            postal_code: String::new(),
+            country: "de".into(),
+            ..address()
+        });
+        assert_eq!(
+            fields(validate(bad)),
+            vec![
+                "lines[0].quantity",
+                "shipping_address.postal_code",
+                "shipping_address.country"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_covers_the_address_and_is_unchanged_without_one() {
+        let plain = validate(input(&[("a", 1)], "4242424242424242")).unwrap();
+        // The fingerprint a request without an address always had (sagas started before
+        // addresses existed still recognise their repeats).
+        assert_eq!(fingerprint(&plain), "5086173991e2f534714a700b324f5c50");
+        let with = |a: Option<Address>| {
+            let mut i = input(&[("a", 1)], "4242424242424242");
+            i.shipping_address = a;
+            fingerprint(&validate(i).unwrap())
+        };
+        let home = with(Some(address()));
+        assert_eq!(home, with(Some(address())));
+        assert_ne!(home, fingerprint(&plain));
+        assert_ne!(
+            home,
+            with(Some(Address {
+                postal_code: "10115".into(),
+                ..address()
+            }))
+        );
+        assert_ne!(
+            home,
+            with(Some(Address {
+                line2: Some(String::new()),
+                ..address()
+            }))
+        );
     }
 
     fn fields(r: Result<Cart, Vec<FieldError>>) -> Vec<String> {

@@ -9,6 +9,7 @@
 //! | `TASK_QUEUE` | the OrderSaga's task queue | `sagaway-orders` |
 //! | `INVENTORY_FUNCTION` | the inventory function, for pricing carts | `sagaway-inventory` |
 //! | `PAYMENT_FUNCTION` | the payment function, for exchanging card numbers for tokens | `sagaway-payment` |
+//! | `CUSTOMER_FUNCTION` | the customer function, for the shopper's email (the order's emails) | `sagaway-customer` |
 //! | `TEMPORAL_API_KEY_SECRET` | Secrets Manager name of a Temporal Cloud API key | unset (no TLS) |
 //! | `TEMPORAL_TLS_CLIENT_CERT_SECRET`, `TEMPORAL_TLS_CLIENT_KEY_SECRET` | Secrets Manager names of a Temporal Cloud mTLS client certificate and its private key (PEM); both or neither | unset |
 //! | `TEMPORAL_*` | where Temporal is: read by `sagaway_temporal` (address, namespace, TLS) | `127.0.0.1:7233`, `default` |
@@ -62,6 +63,7 @@ pub struct Config {
     pub task_queue: String,
     pub inventory_function: String,
     pub payment_function: String,
+    pub customer_function: String,
     pub temporal: TemporalSettings,
     pub temporal_api_key_secret: Option<String>,
     pub temporal_client_cert_secrets: Option<ClientCertSecrets>,
@@ -86,6 +88,7 @@ impl Config {
             task_queue: env.or("TASK_QUEUE", sagaway_contract::saga::DEFAULT_TASK_QUEUE),
             inventory_function: env.or("INVENTORY_FUNCTION", "sagaway-inventory"),
             payment_function: env.or("PAYMENT_FUNCTION", "sagaway-payment"),
+            customer_function: env.or("CUSTOMER_FUNCTION", "sagaway-customer"),
             temporal: TemporalSettings::from_vars(env.pairs(), "sagaway-gateway")?,
             temporal_api_key_secret: env.optional("TEMPORAL_API_KEY_SECRET"),
             temporal_client_cert_secrets: match (
@@ -114,6 +117,7 @@ mod tests {
         assert_eq!(c.task_queue, "sagaway-orders");
         assert_eq!(c.inventory_function, "sagaway-inventory");
         assert_eq!(c.payment_function, "p");
+        assert_eq!(c.customer_function, "sagaway-customer");
         assert!(c.temporal_api_key_secret.is_none());
         assert_eq!(c.table, "t");
         assert_eq!(c.order_rate, Rate::new(10, 60, 5).unwrap());

@@ -13,6 +13,9 @@
 //! `repeated: true` when its body is the same (same merged lines, same card brand and last
 //! four digits), and `422 idempotency_key_reused` naming the order when it is not.
 //!
+//! The shopper's email (for the order's receipt emails) is read from the customer function
+//! while the cart is priced; when it cannot be read the order goes on without emails.
+//!
 //! Each shopper may place `order_rate` orders (a token bucket in the gateway's own table,
 //! `limit#orders#<customer id>`; [`sagaway_shared::limits`]): beyond it `429 too_many_orders`
 //! with `Retry-After`. A repeat of an order placed before is answered before the limit is
@@ -35,7 +38,7 @@ use sagaway_contract::api::{
 };
 use sagaway_contract::inventory::{ProductBatch, ProductBatchRequest};
 use sagaway_contract::limits::{MAX_CANCEL_REASON_LEN, MAX_ID_LEN};
-use sagaway_contract::order::OrderLine;
+use sagaway_contract::order::{CustomerContact, OrderLine};
 use sagaway_contract::payment::{PaymentMethod, TokenizeRequest};
 use sagaway_contract::saga::{
     CancelRequest, OrderSagaInput, PaymentMethodRef, SagaState, workflow_id,
@@ -50,8 +53,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use temporalio_client::errors::{WorkflowQueryError, WorkflowStartError, WorkflowUpdateError};
 use temporalio_client::{
-    Client, RpcOptions, WorkflowExecuteUpdateOptions, WorkflowIdConflictPolicy,
-    WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowStartOptions,
+    Client, RpcOptions, WorkflowDescribeOptions, WorkflowExecuteUpdateOptions,
+    WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowStartOptions,
 };
 
 /// How long one query may take: a saga whose worker is down must not hold the request until
@@ -74,6 +77,8 @@ pub struct App<L = DynamoLimiter> {
     pub internal: InternalClient,
     pub inventory_function: String,
     pub payment_function: String,
+    /// The customer function, for the shopper's email.
+    pub customer_function: String,
     /// Where the shoppers' order counters are.
     pub limiter: L,
     /// How many orders one shopper may place.
@@ -212,6 +217,41 @@ async fn price<L>(
         )
         .with_details(json!({ "product_ids": unknown })),
     })
+}
+
+/// The shopper's email, for the order's emails: `None` (logged, without the email) when the
+/// customer function cannot say; an order never fails for it.
+async fn email_of<L>(app: &App<L>, customer_id: &str) -> Option<String> {
+    let path = format!("/internal/customers/{customer_id}/contact");
+    match app.internal.get(&app.customer_function, &path).await {
+        Ok(reply) if reply.is_success() => match reply.parse::<CustomerContact>() {
+            Ok(c) if c.customer_id == customer_id => Some(c.email),
+            Ok(_) => {
+                tracing::warn!(
+                    customer_id,
+                    "the customer function answered another customer; no emails for this order"
+                );
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, customer_id, "the customer function's contact is unreadable; no emails for this order");
+                None
+            }
+        },
+        Ok(reply) => {
+            tracing::warn!(
+                status = reply.status,
+                code = reply.code(),
+                customer_id,
+                "no contact for the shopper; no emails for this order"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, customer_id, "the customer function cannot be reached; no emails for this order");
+            None
+        }
+    }
 }
 
 /// Exchanges the card number for a payment-method token at the payment service. The number
@@ -372,9 +412,10 @@ pub async fn place_order<L: Limiter>(
     // Pricing and vaulting the card do not depend on each other: both at once. The pricing
     // answer is checked first, so the errors are the same as one after the other (a cart
     // refused here may leave a vaulted card behind, which expires unused).
-    let (priced, method) = futures::join!(
+    let (priced, method, email) = futures::join!(
         price(&app, &cart.lines),
-        tokenize(&app, cart.card_number.clone())
+        tokenize(&app, cart.card_number.clone()),
+        email_of(&app, &caller.customer_id)
     );
     let (lines, currency) = priced?;
     let total_cents = cart::priced_total(&lines).map_err(|e| {
@@ -395,6 +436,8 @@ pub async fn place_order<L: Limiter>(
             last4: method.last4,
         },
         request_fingerprint: fingerprint.clone(),
+        shipping_address: cart.shipping_address.clone(),
+        email,
     };
     let options = WorkflowStartOptions::new(app.temporal.task_queue(), workflow_id(&order_id))
         .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
@@ -435,7 +478,27 @@ async fn owned_state(client: &Client, caller: &Caller, id: &str) -> Result<SagaS
     }
 }
 
+/// The retry Temporal is making of the saga's running step, if any ([`crate::retries`]): a
+/// description of the workflow. `(None, None)` when it cannot be read (logged): the state is
+/// still worth answering.
+async fn retry_of(client: &Client, order_id: &str) -> (Option<u32>, Option<String>) {
+    let handle = client.get_workflow_handle::<OrderSaga>(workflow_id(order_id));
+    let options = WorkflowDescribeOptions::builder()
+        .rpc_options(rpc(QUERY_TIMEOUT))
+        .build();
+    match handle.describe(options).await {
+        Ok(d) => crate::retries::retry_of(&d.raw_description.pending_activities),
+        Err(e) => {
+            tracing::warn!(error = %e, order_id, "could not describe the saga; no attempt shown");
+            (None, None)
+        }
+    }
+}
+
 /// The order saga's live state.
+///
+/// While Temporal retries the running step, `attempt` is its attempt number and
+/// `last_failure` why the last attempt failed (the web app shows "running (attempt 3)").
 #[utoipa::path(get, path = "/v1/orders/{id}/saga", tag = "orders",
     params(("id" = String, Path, description = "the order id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
     security(("bearer" = [])),
@@ -450,7 +513,10 @@ pub async fn saga_state<L: Limiter>(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let client = app.temporal.client().await.map_err(unavailable)?;
-    let state = owned_state(client, &caller, &id).await?;
+    let mut state = owned_state(client, &caller, &id).await?;
+    if !state.finished {
+        (state.attempt, state.last_failure) = retry_of(client, &id).await;
+    }
     Ok(Json(state).into_response())
 }
 

@@ -7,4 +7,5 @@
 pub mod cart;
 pub mod config;
 pub mod http;
+pub mod retries;
 pub mod temporal;

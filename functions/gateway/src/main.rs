@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
         internal: InternalClient::from_sdk(&sdk),
         inventory_function: config.inventory_function.clone(),
         payment_function: config.payment_function.clone(),
+        customer_function: config.customer_function.clone(),
         limiter: DynamoLimiter::from_sdk(&sdk, &config.table),
         order_rate: config.order_rate,
         clock: Clock::System,

@@ -42,6 +42,7 @@ fn gateway(rate: Rate) -> Gateway {
         internal: InternalClient::from_sdk(&sdk),
         inventory_function: "inventory".into(),
         payment_function: "payment".into(),
+        customer_function: "customer".into(),
         limiter: limiter.clone(),
         order_rate: rate,
         clock: clock.clone(),

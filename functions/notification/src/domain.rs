@@ -9,6 +9,14 @@
 //!   with `repeated: true` and nothing pushed.
 //! - [`fate`]: a connection that the management API reports gone is deleted, not retried; one
 //!   whose push failed otherwise is kept. [`outcome`] counts what became of each push.
+//! - [`receipt_email`]: an order's CONFIRMED and CANCELLED notifications that carry a
+//!   [`Receipt`] are emailed too: subject `Order #<short number>: <title>`, a plain-text body
+//!   with the status's title and detail ([`OrderStatus::text`], the web app's words), the
+//!   order's short number ([`order_number`]), its lines and total, and a cancellation's
+//!   reason. [`EmailState`]: one email per notification id, at most once (claimed by a
+//!   conditional write before it is sent, so a retried send never mails twice; a crash between
+//!   the claim and the send loses that email, and a failed send is recorded, not retried). An
+//!   email never fails the notification.
 //! - [`page_request`]: a customer's notifications are listed newest first, ordered by
 //!   [`list_key`] (`<created_at>#<id>`), paged as every list is ([`sagaway_shared::paging`]):
 //!   an opaque cursor holding the last key of the page; a full page carries a cursor.
@@ -18,9 +26,12 @@ pub const MAX_DATA_BYTES: usize = 8 * 1024;
 /// Longest notification, customer or order id.
 pub const MAX_KEY_LEN: usize = 128;
 
+use sagaway_contract::OrderStatus;
 pub use sagaway_contract::notification::{
-    Notification, NotificationKind, OrderStatusData, SendNotification as SendInput, SendOutcome,
+    Notification, NotificationKind, OrderStatusData, Receipt, SendNotification as SendInput,
+    SendOutcome,
 };
+use sagaway_contract::order::order_number;
 pub use sagaway_shared::paging::{PageRequest, list_key, page_request};
 pub use sagaway_shared::validation::{ValidationError, invalid};
 
@@ -85,6 +96,114 @@ pub fn validate_send(
         message,
         data: input.data,
         created_at: now.to_string(),
+    })
+}
+
+/// Longest email address (RFC 5321).
+pub const MAX_EMAIL: usize = 254;
+
+/// An email to send. The recipient is personal data: `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl std::fmt::Debug for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Email")
+            .field("to", &"<redacted>")
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a notification's email is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailState {
+    /// Claimed by a sender (at this time): nobody else sends it.
+    Claimed(String),
+    /// Sent; the provider's message id.
+    Sent(String),
+    /// The send failed (why; no recipient in it). Not retried.
+    Failed(String),
+}
+
+/// Why a receipt gets no email.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoEmail {
+    #[error("only CONFIRMED and CANCELLED are emailed")]
+    NotEmailed,
+    #[error("the recipient is not an email address")]
+    BadRecipient,
+}
+
+/// Amounts as `12.50 USD` (every currency of the catalog has cents).
+fn money(cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", c / 100, c % 100)
+}
+
+/// Whether `to` can be an email's only recipient: one address, no spaces or line breaks.
+fn plausible_address(to: &str) -> bool {
+    let Some((local, domain)) = to.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.contains('@')
+        && to.len() <= MAX_EMAIL
+        && !to
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',' || c == ';')
+}
+
+/// The email of an order notification: for CONFIRMED and CANCELLED only.
+pub fn receipt_email(n: &Notification, receipt: &Receipt) -> Result<Email, NoEmail> {
+    let status = n.data.status;
+    if !matches!(status, OrderStatus::Confirmed | OrderStatus::Cancelled) {
+        return Err(NoEmail::NotEmailed);
+    }
+    let to = receipt.email.trim();
+    if !plausible_address(to) {
+        return Err(NoEmail::BadRecipient);
+    }
+    let text = status.text();
+    let number = n.order_id.as_deref().map(order_number).unwrap_or_default();
+    let subject = format!("Order #{number}: {}", text.title);
+    let mut body = format!("{}\n\n{}\n\nOrder #{number}\n", text.title, text.detail);
+    if status == OrderStatus::Cancelled {
+        let reason = n.data.reason.as_deref().unwrap_or("no reason was given");
+        body.push_str(&format!("Reason: {reason}\n"));
+    }
+    if !receipt.lines.is_empty() {
+        let currency = receipt.currency.as_deref().unwrap_or("USD");
+        body.push('\n');
+        for l in &receipt.lines {
+            body.push_str(&format!(
+                "  {} x {} at {} = {}\n",
+                l.quantity,
+                l.product_id,
+                money(l.unit_price_cents, currency),
+                money(l.quantity.saturating_mul(l.unit_price_cents), currency)
+            ));
+        }
+    }
+    if let Some(total) = receipt.total_cents {
+        let currency = receipt.currency.as_deref().unwrap_or("USD");
+        let label = if status == OrderStatus::Cancelled {
+            "Total (not charged, or refunded)"
+        } else {
+            "Total"
+        };
+        body.push_str(&format!("{label}: {}\n", money(total, currency)));
+    }
+    Ok(Email {
+        to: to.to_string(),
+        subject,
+        body,
     })
 }
 
@@ -153,6 +272,7 @@ mod tests {
                 status: OrderStatus::Confirmed,
                 reason: None,
             },
+            receipt: None,
         }
     }
 
@@ -162,6 +282,115 @@ mod tests {
 
     fn notification() -> Notification {
         validate_send(input(), NOW, no_id).unwrap()
+    }
+
+    fn receipt() -> Receipt {
+        Receipt {
+            email: "ada@example.com".into(),
+            lines: vec![sagaway_contract::order::OrderLine {
+                product_id: "ceramic-mug".into(),
+                quantity: 2,
+                unit_price_cents: 1800,
+            }],
+            total_cents: Some(3600),
+            currency: Some("USD".into()),
+        }
+    }
+
+    fn order_notification(status: OrderStatus, reason: Option<&str>) -> Notification {
+        Notification {
+            order_id: Some("o-5f0c3f1e9b8a4d2c".into()),
+            data: OrderStatusData {
+                status,
+                reason: reason.map(str::to_string),
+            },
+            ..notification()
+        }
+    }
+
+    #[test]
+    fn a_confirmed_order_is_emailed_in_the_web_apps_words() {
+        let e = receipt_email(
+            &order_notification(OrderStatus::Confirmed, None),
+            &receipt(),
+        )
+        .unwrap();
+        assert_eq!(e.to, "ada@example.com");
+        assert_eq!(e.subject, "Order #5F0C3F1E: Order confirmed");
+        let text = OrderStatus::Confirmed.text();
+        assert!(
+            e.body
+                .starts_with(&format!("{}\n\n{}\n", text.title, text.detail)),
+            "{}",
+            e.body
+        );
+        assert!(e.body.contains("Order #5F0C3F1E\n"), "{}", e.body);
+        assert!(
+            e.body
+                .contains("  2 x ceramic-mug at 18.00 USD = 36.00 USD\n"),
+            "{}",
+            e.body
+        );
+        assert!(e.body.contains("Total: 36.00 USD\n"), "{}", e.body);
+        assert!(!e.body.contains("Reason"), "{}", e.body);
+        assert!(!format!("{e:?}").contains("ada@"));
+    }
+
+    #[test]
+    fn a_cancelled_order_is_emailed_with_its_reason() {
+        let n = order_notification(OrderStatus::Cancelled, Some("card declined"));
+        let e = receipt_email(&n, &receipt()).unwrap();
+        assert_eq!(e.subject, "Order #5F0C3F1E: Order cancelled");
+        assert!(
+            e.body.contains(&OrderStatus::Cancelled.text().detail),
+            "{}",
+            e.body
+        );
+        assert!(e.body.contains("Reason: card declined\n"), "{}", e.body);
+        // Without lines or total, the email says what it knows.
+        let bare = Receipt {
+            lines: vec![],
+            total_cents: None,
+            currency: None,
+            ..receipt()
+        };
+        let e = receipt_email(&n, &bare).unwrap();
+        assert!(!e.body.contains("Total"), "{}", e.body);
+        assert!(e.body.contains("Reason: card declined"), "{}", e.body);
+    }
+
+    #[test]
+    fn other_statuses_and_bad_recipients_get_no_email() {
+        for s in OrderStatus::ALL {
+            let r = receipt_email(&order_notification(s, Some("r")), &receipt());
+            if matches!(s, OrderStatus::Confirmed | OrderStatus::Cancelled) {
+                assert!(r.is_ok(), "{s}");
+            } else {
+                assert_eq!(r, Err(NoEmail::NotEmailed), "{s}");
+            }
+        }
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "a b@example.com",
+            "a@example.com\nBcc: x@y.z",
+            "a@b.c,d@e.f",
+            "a@localhost",
+        ] {
+            let r = Receipt {
+                email: bad.into(),
+                ..receipt()
+            };
+            assert_eq!(
+                receipt_email(&order_notification(OrderStatus::Confirmed, None), &r),
+                Err(NoEmail::BadRecipient),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(money(-5, "EUR"), "-0.05 EUR");
+        assert_eq!(money(123456, "USD"), "1234.56 USD");
     }
 
     #[test]

@@ -3,12 +3,13 @@
 //! | route | who | what |
 //! |---|---|---|
 //! | `GET /v1/notifications?limit=&cursor=` | signed-in shopper | my notifications, newest first |
-//! | `POST /internal/notifications` | internal (saga) | store and push one |
+//! | `POST /internal/notifications` | internal (saga) | store and push one (and email an order's CONFIRMED/CANCELLED once, when it carries a `receipt`) |
 //! | WebSocket `$connect` (`?token=`) | signed-in shopper | remember the connection |
 //! | WebSocket `$disconnect` | API Gateway | forget it |
 //! | WebSocket `$default` | connected client | answered with `{"type":"pong"}` |
 
-use crate::domain::{self, Delivery, Fate, Saved, SendInput};
+use crate::domain::{self, Delivery, EmailState, Fate, Notification, Receipt, Saved, SendInput};
+use crate::email::Mailer;
 use crate::push::Push;
 use crate::store::{NotificationStore, StoreError};
 use axum::extract::rejection::QueryRejection;
@@ -30,21 +31,24 @@ use serde_json::json;
 /// What the handlers work with: where notifications and connections are kept, and how to
 /// reach a connection.
 #[derive(Clone)]
-pub struct App<S, P> {
+pub struct App<S, P, M> {
     pub store: S,
     pub pusher: P,
+    /// Sends the orders' receipt emails.
+    pub mailer: M,
 }
 
-pub fn router<S, P>(app: App<S, P>) -> Router
+pub fn router<S, P, M>(app: App<S, P, M>) -> Router
 where
     S: NotificationStore + Clone,
     P: Push + Clone,
+    M: Mailer + Clone,
 {
     Router::new()
-        .route("/v1/notifications", get(mine::<S, P>))
-        .route("/internal/notifications", post(send::<S, P>))
-        .route(WS_CONNECT, post(ws_connect::<S, P>))
-        .route(WS_DISCONNECT, post(ws_disconnect::<S, P>))
+        .route("/v1/notifications", get(mine::<S, P, M>))
+        .route("/internal/notifications", post(send::<S, P, M>))
+        .route(WS_CONNECT, post(ws_connect::<S, P, M>))
+        .route(WS_DISCONNECT, post(ws_disconnect::<S, P, M>))
         .route(WS_MESSAGE, post(ws_message))
         .with_state(app)
 }
@@ -65,8 +69,8 @@ impl From<StoreError> for ApiError {
         (status = 400, description = "`invalid_query`: a bad `cursor`", body = sagaway_contract::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: `limit` out of range", body = sagaway_contract::Problem, content_type = "application/problem+json"),
     ))]
-async fn mine<S: NotificationStore, P>(
-    State(app): State<App<S, P>>,
+async fn mine<S: NotificationStore, P, M>(
+    State(app): State<App<S, P, M>>,
     caller: Caller,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -76,13 +80,63 @@ async fn mine<S: NotificationStore, P>(
     Ok(Json(page).into_response())
 }
 
-async fn send<S: NotificationStore, P: Push>(
-    State(app): State<App<S, P>>,
+/// Emails an order's notification once (see [`domain::receipt_email`]): claims it, sends
+/// it, records what became of it. Never fails the notification: every failure is logged
+/// (without the recipient).
+async fn email<S: NotificationStore, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    n: &Notification,
+    receipt: Option<&Receipt>,
+) {
+    let Some(receipt) = receipt else {
+        return;
+    };
+    let email = match domain::receipt_email(n, receipt) {
+        Ok(email) => email,
+        Err(domain::NoEmail::NotEmailed) => return,
+        Err(e) => {
+            tracing::warn!(notification_id = %n.id, error = %e, "no email for this notification");
+            return;
+        }
+    };
+    match store.claim_email(&n.id, &now()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(notification_id = %n.id, "its email was sent before (or is being sent)");
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(notification_id = %n.id, error = %e, "could not claim the email; not sending it");
+            return;
+        }
+    }
+    let state = match mailer.send(&email).await {
+        Ok(message_id) => {
+            tracing::info!(notification_id = %n.id, %message_id, subject = %email.subject, "email sent");
+            EmailState::Sent(message_id)
+        }
+        Err(why) => {
+            tracing::warn!(notification_id = %n.id, error = %why, "email failed; the notification stands");
+            EmailState::Failed(why)
+        }
+    };
+    if let Err(e) = store.record_email(&n.id, &state).await {
+        tracing::warn!(notification_id = %n.id, error = %e, "could not record the email's outcome");
+    }
+}
+
+async fn send<S: NotificationStore, P: Push, M: Mailer>(
+    State(app): State<App<S, P, M>>,
     _internal: Internal,
-    JsonBody(input): JsonBody<SendInput>,
+    JsonBody(mut input): JsonBody<SendInput>,
 ) -> Result<Response, ApiError> {
+    let receipt = input.receipt.take();
     let n = domain::validate_send(input, &now(), || uuid::Uuid::new_v4().to_string())?;
     if app.store.save(&n).await? == Saved::Repeat {
+        // A repeat pushes nothing, but sends the email if the first call stopped before it
+        // (the claim makes sure it goes once).
+        email(&app.store, &app.mailer, &n, receipt.as_ref()).await;
         return Ok(Json(domain::outcome(n, Saved::Repeat, &[])).into_response());
     }
     // Stored first; pushing is best effort and never fails the call.
@@ -111,6 +165,7 @@ async fn send<S: NotificationStore, P: Push>(
         }
         deliveries.push(d);
     }
+    email(&app.store, &app.mailer, &n, receipt.as_ref()).await;
     let outcome = domain::outcome(n, Saved::New, &deliveries);
     tracing::info!(
         notification_id = %outcome.notification.id,
@@ -149,8 +204,8 @@ impl<S: Send + Sync> FromRequestParts<S> for WsConnection {
     }
 }
 
-async fn ws_connect<S: NotificationStore, P>(
-    State(app): State<App<S, P>>,
+async fn ws_connect<S: NotificationStore, P, M>(
+    State(app): State<App<S, P, M>>,
     WsConnection(connection_id): WsConnection,
     caller: Caller,
 ) -> Result<Response, ApiError> {
@@ -161,8 +216,8 @@ async fn ws_connect<S: NotificationStore, P>(
     Ok(Json(json!({ "connected": true })).into_response())
 }
 
-async fn ws_disconnect<S: NotificationStore, P>(
-    State(app): State<App<S, P>>,
+async fn ws_disconnect<S: NotificationStore, P, M>(
+    State(app): State<App<S, P, M>>,
     WsConnection(connection_id): WsConnection,
 ) -> Result<Response, ApiError> {
     app.store.disconnect(&connection_id).await?;
@@ -187,6 +242,7 @@ pub struct ApiDoc;
 mod tests {
     use super::*;
     use crate::domain::{Notification, NotificationKind, OrderStatusData, PageRequest};
+    use crate::email::MemoryMailer;
     use crate::push::MemoryPusher;
     use crate::store::{MemoryStore, NotificationPage};
     use sagaway_contract::OrderStatus;
@@ -197,16 +253,109 @@ mod tests {
     struct Setup {
         store: MemoryStore,
         pusher: MemoryPusher,
+        mailer: MemoryMailer,
         app: Router,
     }
 
-    fn setup() -> Setup {
+    fn setup_with(mailer: MemoryMailer) -> Setup {
         let (store, pusher) = (MemoryStore::new(), MemoryPusher::new());
         let app = finish(router(App {
             store: store.clone(),
             pusher: pusher.clone(),
+            mailer: mailer.clone(),
         }));
-        Setup { store, pusher, app }
+        Setup {
+            store,
+            pusher,
+            mailer,
+            app,
+        }
+    }
+
+    fn setup() -> Setup {
+        setup_with(MemoryMailer::new())
+    }
+
+    /// An order notification of `status` with a receipt for ada@example.com.
+    fn order_body(status: &str, reason: Option<&str>) -> Value {
+        json!({
+            "id": format!("o-5f0c3f1e9b8a4d2c:{status}"),
+            "customer_id": "c-1",
+            "order_id": "o-5f0c3f1e9b8a4d2c",
+            "kind": "order_status",
+            "message": "m",
+            "data": { "status": status, "reason": reason },
+            "receipt": {
+                "email": "ada@example.com",
+                "lines": [{ "product_id": "ceramic-mug", "quantity": 2, "unit_price_cents": 1800 }],
+                "total_cents": 3600,
+                "currency": "USD"
+            }
+        })
+    }
+
+    #[tokio::test]
+    async fn confirmed_and_cancelled_orders_are_emailed_once_each() {
+        let s = setup();
+        for _ in 0..3 {
+            let r = send(&s.app, order_body("CONFIRMED", None)).await;
+            assert!(r.status.is_success(), "{}", r.body);
+        }
+        let sent = s.mailer.sent();
+        assert_eq!(sent.len(), 1, "one email however often the step is retried");
+        assert_eq!(sent[0].to, "ada@example.com");
+        assert_eq!(sent[0].subject, "Order #5F0C3F1E: Order confirmed");
+        assert_eq!(
+            s.store
+                .email_state("o-5f0c3f1e9b8a4d2c:CONFIRMED")
+                .await
+                .unwrap(),
+            Some(EmailState::Sent("m-1".into()))
+        );
+        send(&s.app, order_body("CANCELLED", Some("card declined"))).await;
+        send(&s.app, order_body("CANCELLED", Some("card declined"))).await;
+        let sent = s.mailer.sent();
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[1].subject, "Order #5F0C3F1E: Order cancelled");
+        assert!(
+            sent[1].body.contains("Reason: card declined"),
+            "{}",
+            sent[1].body
+        );
+        // Other statuses, and notifications without a receipt, are not emailed.
+        send(&s.app, order_body("PAID", None)).await;
+        send(&s.app, body("o-2:CONFIRMED", "c-1")).await;
+        assert_eq!(s.mailer.sent().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_email_fails_neither_the_notification_nor_a_retry() {
+        let s = setup_with(MemoryMailer::failing());
+        let r = send(&s.app, order_body("CONFIRMED", None)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(listed(&s.store, "c-1").await.items.len(), 1);
+        assert!(matches!(
+            s.store
+                .email_state("o-5f0c3f1e9b8a4d2c:CONFIRMED")
+                .await
+                .unwrap(),
+            Some(EmailState::Failed(_))
+        ));
+        let again = send(&s.app, order_body("CONFIRMED", None)).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.body["repeated"], true);
+        // A bad recipient is skipped, the notification stored.
+        let mut bad = order_body("CANCELLED", Some("x"));
+        bad["receipt"]["email"] = json!("not an address");
+        let r = send(&s.app, bad).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            s.store
+                .email_state("o-5f0c3f1e9b8a4d2c:CANCELLED")
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     fn body(id: &str, customer: &str) -> Value {
@@ -487,6 +636,15 @@ mod tests {
         async fn connections(&self, _: &str) -> Result<Vec<String>, StoreError> {
             Err(StoreError::Backend("throttled".into()))
         }
+        async fn claim_email(&self, id: &str, at: &str) -> Result<bool, StoreError> {
+            self.0.claim_email(id, at).await
+        }
+        async fn record_email(&self, id: &str, state: &EmailState) -> Result<(), StoreError> {
+            self.0.record_email(id, state).await
+        }
+        async fn email_state(&self, id: &str) -> Result<Option<EmailState>, StoreError> {
+            self.0.email_state(id).await
+        }
     }
 
     #[tokio::test]
@@ -495,6 +653,7 @@ mod tests {
         let app = finish(router(App {
             store: NoConnections(store.clone()),
             pusher: MemoryPusher::new(),
+            mailer: MemoryMailer::new(),
         }));
         let r = send(&app, body("n-1", "c-1")).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

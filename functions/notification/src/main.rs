@@ -3,7 +3,7 @@
 use anyhow::Context;
 use notification::config::Config;
 use notification::http::{self, App};
-use notification::{push::Pusher, store::DynamoStore};
+use notification::{email::SesMailer, push::Pusher, store::DynamoStore};
 use sagaway_shared::{aws, logging, serve};
 
 #[tokio::main]
@@ -14,6 +14,7 @@ async fn main() -> anyhow::Result<()> {
     let app = App {
         store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table),
         pusher: Pusher::new(&sdk, &config.ws_management_endpoint),
+        mailer: SesMailer::new(&sdk, &config.email_from),
     };
     serve::serve(http::router(app), &config)
         .await

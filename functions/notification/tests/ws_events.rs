@@ -47,6 +47,7 @@ async fn router() -> axum::Router {
     let app = App {
         store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), "notifications"),
         pusher: Pusher::new(&sdk, NOWHERE),
+        mailer: notification::email::MemoryMailer::new(),
     };
     finish(http::router(app))
 }
@@ -241,6 +242,7 @@ async fn a_connection_lives_from_connect_to_disconnect() {
     let app = finish(http::router(App {
         store: store.clone(),
         pusher: pusher.clone(),
+        mailer: notification::email::MemoryMailer::new(),
     }));
     const CONNECTION: &str = "9f8e7d6c5b4a3921";
 

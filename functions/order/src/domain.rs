@@ -9,9 +9,10 @@
 //! PENDING and RESERVED may also go straight to CANCELLED.
 //! ```
 //! - [`validate_create`], [`validate_transition`]: what a request must hold (a cancellation
-//!   needs a reason; the total is computed with checked arithmetic).
+//!   needs a reason; the total is computed with checked arithmetic; a shipping address follows
+//!   the contract's rules).
 //! - [`create_or_replay`]: creating is idempotent by order id. A repeat with the same
-//!   customer, lines and currency returns the existing order as it is now (whatever its
+//!   customer, lines, currency and shipping address returns the existing order as it is now (whatever its
 //!   status); other contents under a used id are refused ([`OrderError::Mismatch`]).
 //! - [`decide`]: moving to the status an order already has is a no-op (saga steps are
 //!   retried); any other move not drawn above is an illegal transition (a 409), never an
@@ -25,8 +26,12 @@
 //!   (`<created_at>#<id>`), paged as every list is ([`sagaway_shared::paging`]): an opaque
 //!   cursor holding the last key of the page; a full page carries a cursor, so the page after
 //!   it may be empty. A cursor must hold a list key.
+//! - [`admin_filter`]: the admins' overview lists every order, or those of one status, newest
+//!   first by the same [`list_key`] and cursor; a status that is not one of the contract's is
+//!   refused naming `status`.
 
 pub use sagaway_contract::OrderStatus;
+pub use sagaway_contract::address::Address;
 use sagaway_contract::limits::{self, MAX_REASON_LEN as MAX_REASON};
 pub use sagaway_contract::limits::{MAX_LINES, MAX_PRICE_CENTS, MAX_QUANTITY};
 pub use sagaway_contract::order::{
@@ -71,6 +76,7 @@ pub struct NewOrder {
     pub lines: Vec<OrderLine>,
     pub total_cents: i64,
     pub currency: String,
+    pub shipping_address: Option<Address>,
 }
 
 /// Checks a create request; the total is computed with checked arithmetic and may not exceed
@@ -110,12 +116,16 @@ pub fn validate_create(input: CreateOrderInput) -> Result<NewOrder, ValidationEr
             "must be a three-letter code such as USD",
         ));
     }
+    if let Some(a) = &input.shipping_address {
+        a.validate()?;
+    }
     Ok(NewOrder {
         id: input.order_id,
         customer_id: input.customer_id,
         lines: input.lines,
         total_cents: total,
         currency,
+        shipping_address: input.shipping_address,
     })
 }
 
@@ -123,7 +133,10 @@ impl NewOrder {
     /// Whether an existing order is this one (a repeated create). The total follows from the
     /// lines, the status and history from what happened since.
     pub fn matches(&self, o: &Order) -> bool {
-        o.customer_id == self.customer_id && o.lines == self.lines && o.currency == self.currency
+        o.customer_id == self.customer_id
+            && o.lines == self.lines
+            && o.currency == self.currency
+            && o.shipping_address == self.shipping_address
     }
 
     /// The order as first stored: PENDING, version 1, one history entry.
@@ -135,6 +148,7 @@ impl NewOrder {
             total_cents: self.total_cents,
             currency: self.currency.clone(),
             status: OrderStatus::Pending,
+            shipping_address: self.shipping_address.clone(),
             history: vec![StatusChange {
                 status: OrderStatus::Pending,
                 at: now.to_string(),
@@ -301,6 +315,23 @@ pub fn page_request(
     })
 }
 
+/// Which orders the admins' overview lists: `?status=` (absent or empty: every order).
+pub fn admin_filter(status: Option<&str>) -> Result<Option<OrderStatus>, ValidationError> {
+    match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => OrderStatus::parse(s).map(Some).ok_or_else(|| {
+            let names: Vec<_> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+            invalid("status", format!("must be one of {}", names.join(", ")))
+        }),
+    }
+}
+
+/// The value every order carries in [`ALL_ORDERS_KEY`], so one index lists them all by
+/// [`list_key`].
+pub const ALL_ORDERS: &str = "order";
+/// The attribute that holds [`ALL_ORDERS`] (the hash key of the `all_orders` index).
+pub const ALL_ORDERS_KEY: &str = "all_orders";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,7 +355,55 @@ mod tests {
             customer_id: "c-1".into(),
             lines: vec![line("a", 2, 150), line("b", 1, 1000)],
             currency: None,
+            shipping_address: None,
         }
+    }
+
+    fn address() -> Address {
+        Address {
+            line1: "Unter den Linden 1".into(),
+            line2: None,
+            city: "Berlin".into(),
+            postal_code: "10117".into(),
+            country: "DE".into(),
+        }
+    }
+
+    #[test]
+    fn the_shipping_address_is_checked_stored_and_part_of_the_order() {
+        let mut i = input();
+        i.shipping_address = Some(Address {
+            postal_code: " ".into(),
+            ..address()
+        });
+        assert_eq!(
+            validate_create(i).unwrap_err().field,
+            "shipping_address.postal_code"
+        );
+        let mut i = input();
+        i.shipping_address = Some(address());
+        let n = validate_create(i).unwrap();
+        let o = n.to_order(NOW);
+        assert_eq!(o.shipping_address, Some(address()));
+        assert_eq!(new().to_order(NOW).shipping_address, None);
+        // A repeat with the same address replays; another address (or none) is another order.
+        assert_eq!(
+            create_or_replay(&n, Some(&o), LATER),
+            Ok(Created::Existing(o.clone()))
+        );
+        assert_eq!(
+            create_or_replay(&new(), Some(&o), LATER),
+            Err(OrderError::Mismatch("o-1".into()))
+        );
+        let mut other = n.clone();
+        other.shipping_address = Some(Address {
+            city: "Potsdam".into(),
+            ..address()
+        });
+        assert_eq!(
+            create_or_replay(&other, Some(&o), LATER),
+            Err(OrderError::Mismatch("o-1".into()))
+        );
     }
 
     fn new() -> NewOrder {
@@ -556,6 +635,20 @@ mod tests {
             visible_to(None, "c-1", "o-1"),
             Err(OrderError::NotFound("o-1".into()))
         );
+    }
+
+    #[test]
+    fn the_admin_filter_takes_a_contract_status_or_none() {
+        assert_eq!(admin_filter(None), Ok(None));
+        assert_eq!(admin_filter(Some("")), Ok(None));
+        for s in OrderStatus::ALL {
+            assert_eq!(admin_filter(Some(s.as_str())), Ok(Some(s)));
+        }
+        for bad in ["SHIPPED", "confirmed", "Paid", "PAID,CANCELLED"] {
+            let e = admin_filter(Some(bad)).unwrap_err();
+            assert_eq!(e.field, "status", "{bad}");
+            assert!(e.message.contains("COMPENSATING"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! | `GET /health` | anyone | liveness |
 //! | `GET /v1/orders?limit=&cursor=` | signed-in shopper | my orders, newest first |
 //! | `GET /v1/orders/{id}` | signed-in shopper | one of my orders (404 if not mine) |
+//! | `GET /v1/admin/orders?status=&limit=&cursor=` | admin | every order (or those of one status), newest first |
 //! | `POST /internal/orders` | internal (saga) | create, idempotent by order id |
 //! | `POST /internal/orders/{id}/status` | internal | `{status, reason?, expected_version?}` |
 //!
@@ -20,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use sagaway_contract::Problem;
 use sagaway_contract::api::Health;
-use sagaway_contract::api::PageQuery;
+use sagaway_contract::api::{AdminOrderQuery, PageQuery};
 use sagaway_contract::order::{Order, OrderPage};
 use sagaway_shared::auth::{Caller, Internal};
 use sagaway_shared::{ApiError, JsonBody};
@@ -31,6 +32,7 @@ pub fn router<S: OrderStore + Clone>(store: S) -> Router {
         .route("/health", get(health))
         .route("/v1/orders", get(my_orders::<S>))
         .route("/v1/orders/{id}", get(my_order::<S>))
+        .route("/v1/admin/orders", get(all_orders::<S>))
         .route("/internal/orders", post(create::<S>))
         .route("/internal/orders/{id}/status", post(set_status::<S>))
         .with_state(store)
@@ -106,6 +108,32 @@ async fn my_order<S: OrderStore>(
     Ok(Json(order).into_response())
 }
 
+/// Every order, for admins: newest first, optionally of one status.
+///
+/// Pages are newest first (by creation time, then order id) with or without `status`; each
+/// order is on exactly one page of one listing, except that an order whose status changes
+/// while a filtered listing is paged through may move out of (or into) the pages still to come.
+#[utoipa::path(get, path = "/v1/admin/orders", tag = "orders", security(("bearer" = [])),
+    params(AdminOrderQuery),
+    responses(
+        (status = 200, description = "A page of orders", body = OrderPage),
+        (status = 400, description = "`invalid_query`: a repeated or unreadable query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: the caller is not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `status` is not an order status, `limit` out of range or a bad `cursor` (named in `errors`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn all_orders<S: OrderStore>(
+    State(store): State<S>,
+    caller: Caller,
+    query: Result<Query<AdminOrderQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
+    let status = domain::admin_filter(q.status.as_deref())?;
+    let page = domain::page_request(q.limit.as_deref(), q.cursor.as_deref())?;
+    let page = store.all(status, &page).await?;
+    Ok(Json(page).into_response())
+}
+
 async fn create<S: OrderStore>(
     State(store): State<S>,
     _internal: Internal,
@@ -136,7 +164,7 @@ async fn set_status<S: OrderStore>(
 
 /// The order service's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(my_orders, my_order))]
+#[openapi(paths(my_orders, my_order, all_orders))]
 pub struct ApiDoc;
 
 #[cfg(test)]
@@ -576,6 +604,151 @@ mod tests {
         )
         .await;
         r.assert_problem(422, "validation_failed");
+    }
+
+    #[tokio::test]
+    async fn admins_see_every_order_newest_first_and_by_status() {
+        let (app, _) = app();
+        for (id, customer) in [
+            ("o-1", "alice"),
+            ("o-2", "bob"),
+            ("o-3", "alice"),
+            ("o-4", "carol"),
+        ] {
+            create_order(&app, id, customer).await;
+        }
+        status(&app, "o-2", json!({ "status": "RESERVED" })).await;
+        status(&app, "o-4", json!({ "status": "CANCELLED", "reason": "x" })).await;
+        let ids = |r: &Reply| -> Vec<String> {
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let admin = As::Admin("root");
+        // Every order, paged: each exactly once, newest first.
+        let mut seen = Vec::new();
+        let mut path = "/v1/admin/orders?limit=3".to_string();
+        loop {
+            let r = call(&app, "GET", &path, admin, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            seen.extend(ids(&r));
+            match r.body["next_cursor"].as_str() {
+                Some(c) => path = format!("/v1/admin/orders?limit=3&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ["o-4", "o-3", "o-2", "o-1"]);
+        let r = call(&app, "GET", "/v1/admin/orders?status=PENDING", admin, None).await;
+        assert_eq!(ids(&r), ["o-3", "o-1"]);
+        let r = call(
+            &app,
+            "GET",
+            "/v1/admin/orders?status=PENDING&limit=1",
+            admin,
+            None,
+        )
+        .await;
+        assert_eq!(ids(&r), ["o-3"]);
+        let c = r.body["next_cursor"].as_str().unwrap().to_string();
+        let r = call(
+            &app,
+            "GET",
+            &format!("/v1/admin/orders?status=PENDING&limit=1&cursor={c}"),
+            admin,
+            None,
+        )
+        .await;
+        assert_eq!(ids(&r), ["o-1"]);
+        let r = call(
+            &app,
+            "GET",
+            "/v1/admin/orders?status=CANCELLED",
+            admin,
+            None,
+        )
+        .await;
+        assert_eq!(ids(&r), ["o-4"]);
+        assert_eq!(r.body["items"][0]["history"][1]["reason"], "x");
+        let r = call(&app, "GET", "/v1/admin/orders?status=PAID", admin, None).await;
+        assert_eq!(r.body, json!({ "items": [], "next_cursor": null }));
+    }
+
+    #[tokio::test]
+    async fn the_admin_overview_refuses_shoppers_and_bad_queries() {
+        let (app, _) = app();
+        create_order(&app, "o-1", "alice").await;
+        let r = call(&app, "GET", "/v1/admin/orders", As::Shopper("alice"), None).await;
+        r.assert_problem(403, "forbidden");
+        let r = call(&app, "GET", "/v1/admin/orders", As::Public, None).await;
+        r.assert_problem(401, "unauthenticated");
+        let admin = As::Admin("root");
+        let r = call(&app, "GET", "/v1/admin/orders?status=SHIPPED", admin, None).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "status");
+        let r = call(&app, "GET", "/v1/admin/orders?limit=101", admin, None).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "limit");
+        let r = call(
+            &app,
+            "GET",
+            "/v1/admin/orders?cursor=%25%25%25",
+            admin,
+            None,
+        )
+        .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "cursor");
+        let r = call(
+            &app,
+            "GET",
+            "/v1/admin/orders?status=PAID&status=PENDING",
+            admin,
+            None,
+        )
+        .await;
+        r.assert_problem(400, "invalid_query");
+    }
+
+    #[tokio::test]
+    async fn an_order_keeps_its_shipping_address() {
+        let (app, _) = app();
+        let mut body = new_order("o-1", "alice");
+        body["shipping_address"] = json!({
+            "line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"
+        });
+        let r = call(
+            &app,
+            "POST",
+            "/internal/orders",
+            As::Internal,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = call(&app, "GET", "/v1/orders/o-1", As::Shopper("alice"), None).await;
+        assert_eq!(r.body["shipping_address"]["postal_code"], "10117");
+        assert_eq!(r.body["shipping_address"]["country"], "DE");
+        let r = create_order(&app, "o-2", "alice").await;
+        assert_eq!(r.body["shipping_address"], Value::Null);
+        // The same id with another address is another order.
+        body["shipping_address"]["city"] = json!("Potsdam");
+        let r = call(
+            &app,
+            "POST",
+            "/internal/orders",
+            As::Internal,
+            Some(body.clone()),
+        )
+        .await;
+        r.assert_problem(409, "order_mismatch");
+        body["order_id"] = json!("o-3");
+        body["shipping_address"]["country"] = json!("de");
+        let r = call(&app, "POST", "/internal/orders", As::Internal, Some(body)).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "shipping_address.country");
     }
 
     #[tokio::test]

@@ -3,7 +3,70 @@
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::time::Duration;
-use system_tests::{Stack, assert_problem, unique};
+use std::time::Instant;
+use system_tests::{Api, Stack, assert_problem, place_order, unique};
+
+const OK: &str = "4242424242424242";
+const DECLINE: &str = "4000000000000002";
+
+/// The emails the emulator's SES took, to `to` (MiniStack's `GET /_ministack/ses/messages`).
+async fn mails_to(to: &str) -> Vec<Value> {
+    let endpoint = std::env::var("SAGAWAY_AWS_ENDPOINT").expect("SAGAWAY_AWS_ENDPOINT");
+    let body: Value = reqwest::get(format!("{endpoint}/_ministack/ses/messages"))
+        .await
+        .expect("the emulator answers")
+        .json()
+        .await
+        .expect("JSON");
+    body["messages"]
+        .as_object()
+        .map(|accounts| {
+            accounts
+                .values()
+                .flat_map(|m| m.as_array().cloned().unwrap_or_default())
+                .filter(|m| {
+                    m["To"]
+                        .as_array()
+                        .is_some_and(|t| t.iter().any(|a| a == to))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Polls until the order is CONFIRMED or CANCELLED.
+async fn settled(api: &Api, order_id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = api.get(&format!("/v1/orders/{order_id}")).await;
+        let s = r.body["status"].as_str().unwrap_or("");
+        if s == "CONFIRMED" || s == "CANCELLED" {
+            return r.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "order {order_id} did not settle: {}",
+            r.text
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Waits (a little) for `n` emails to `to` with this subject.
+async fn wait_for_mails(to: &str, subject: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mails: Vec<Value> = mails_to(to)
+            .await
+            .into_iter()
+            .filter(|m| m["Subject"] == subject)
+            .collect();
+        if mails.len() >= n || Instant::now() > deadline {
+            return mails;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -157,4 +220,82 @@ async fn frames_of_any_shape_get_an_answer_never_a_crash() {
         .await
         .expect("a push");
     assert_eq!(got["notification"]["id"], id.as_str(), "{got}");
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn confirmed_and_cancelled_orders_are_emailed_once_each() {
+    let stack = Stack::from_env().await;
+    let product = stack.product("mail", 10).await;
+    let (shopper, customer_id) = stack.api.new_shopper("mail").await;
+    let me = shopper.get("/v1/customers/me").await;
+    let email = me.body["email"].as_str().expect("my email").to_string();
+
+    // OK card: one CONFIRMED email in the web app's words.
+    let r = place_order(&shopper, &[(&product, 2)], OK, None).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let order_id = r.body["order_id"].as_str().expect("id").to_string();
+    let order = settled(&shopper, &order_id).await;
+    assert_eq!(order["status"], "CONFIRMED", "{order}");
+    let number = sagaway_contract::order::order_number(&order_id);
+    let confirmed = sagaway_contract::OrderStatus::Confirmed.text();
+    let subject = format!("Order #{number}: {}", confirmed.title);
+    let mails = wait_for_mails(&email, &subject, 1).await;
+    assert_eq!(mails.len(), 1, "one email: {mails:?}");
+    let body = mails[0]["BodyText"].as_str().unwrap_or("");
+    assert!(body.contains(&confirmed.title), "{body}");
+    assert!(body.contains(&confirmed.detail), "{body}");
+    assert!(body.contains(&format!("Order #{number}")), "{body}");
+    assert!(body.contains(&product), "the lines: {body}");
+    assert!(body.contains("Total: "), "{body}");
+    assert_eq!(mails[0]["Source"], "orders@sagaway.example");
+
+    // The saga's notification repeated (as a retried activity does) sends no second email.
+    let again = stack
+        .internal(
+            "notification",
+            "POST",
+            "/internal/notifications",
+            Some(json!({
+                "id": format!("{order_id}:CONFIRMED"), "customer_id": customer_id,
+                "order_id": order_id, "kind": "order_status", "message": "again",
+                "data": { "status": "CONFIRMED" },
+                "receipt": { "email": email, "lines": [], "total_cents": 1, "currency": "USD" }
+            })),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.body["repeated"], true);
+
+    // DECLINE card: one CANCELLED email with the reason.
+    let r = place_order(&shopper, &[(&product, 1)], DECLINE, None).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let declined_id = r.body["order_id"].as_str().expect("id").to_string();
+    let order = settled(&shopper, &declined_id).await;
+    assert_eq!(order["status"], "CANCELLED", "{order}");
+    let reason = order["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .and_then(|e| e["reason"].as_str())
+        .unwrap_or("")
+        .to_string();
+    let cancelled = sagaway_contract::OrderStatus::Cancelled.text();
+    let subject_c = format!(
+        "Order #{}: {}",
+        sagaway_contract::order::order_number(&declined_id),
+        cancelled.title
+    );
+    let mails = wait_for_mails(&email, &subject_c, 1).await;
+    assert_eq!(mails.len(), 1, "one email: {mails:?}");
+    let body = mails[0]["BodyText"].as_str().unwrap_or("");
+    assert!(body.contains(&cancelled.detail), "{body}");
+    assert!(!reason.is_empty());
+    assert!(body.contains(&format!("Reason: {reason}")), "{body}");
+
+    // Exactly one email per order and status, and none for the other statuses.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let all = mails_to(&email).await;
+    let subjects: Vec<&str> = all.iter().filter_map(|m| m["Subject"].as_str()).collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(subjects.contains(&subject.as_str()) && subjects.contains(&subject_c.as_str()));
 }

@@ -2,7 +2,48 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Stack, assert_problem, unique};
+use std::time::{Duration, Instant};
+use system_tests::{Api, Stack, assert_problem, unique};
+
+const OK: &str = "4242424242424242";
+
+fn address() -> Value {
+    json!({ "line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE" })
+}
+
+/// `POST /v1/orders` with a shipping address (or none) and an `Idempotency-Key`.
+async fn place_shipped(
+    api: &Api,
+    product: &str,
+    address: Option<Value>,
+    key: &str,
+) -> system_tests::Reply {
+    let mut body =
+        json!({ "lines": [{ "product_id": product, "quantity": 1 }], "card_number": OK });
+    if let Some(a) = address {
+        body["shipping_address"] = a;
+    }
+    api.with_header("idempotency-key", key)
+        .json(Method::POST, "/v1/orders", &body)
+        .await
+}
+
+/// The order as its shopper reads it, once it exists (the saga creates it).
+async fn order_of(api: &Api, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = api.get(&format!("/v1/orders/{id}")).await;
+        if r.status == 200 {
+            return r.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "order {id} never appeared: {}",
+            r.text
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
 
 fn new_order(order_id: &str, customer_id: &str) -> Value {
     json!({
@@ -187,4 +228,139 @@ async fn shoppers_see_only_their_own_orders_newest_first() {
         )
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn an_order_carries_its_shipping_address_and_its_key_covers_it() {
+    let stack = Stack::from_env().await;
+    let product = stack.product("ship", 10).await;
+    let (shopper, _) = stack.api.new_shopper("ship").await;
+
+    let key = unique("k");
+    let r = place_shipped(&shopper, &product, Some(address()), &key).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let id = r.body["order_id"].as_str().expect("order id").to_string();
+    let order = order_of(&shopper, &id).await;
+    assert_eq!(order["shipping_address"], address(), "{order}");
+    // The same body replays; another address under the same key is refused.
+    let r = place_shipped(&shopper, &product, Some(address()), &key).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(r.body["repeated"], true);
+    let mut other = address();
+    other["postal_code"] = json!("10115");
+    let r = place_shipped(&shopper, &product, Some(other), &key).await;
+    assert_problem(&r, 422, "idempotency_key_reused");
+    let r = place_shipped(&shopper, &product, None, &key).await;
+    assert_problem(&r, 422, "idempotency_key_reused");
+
+    // Without an address, as before: null on the order.
+    let r = place_shipped(&shopper, &product, None, &unique("k")).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let plain = order_of(&shopper, r.body["order_id"].as_str().expect("id")).await;
+    assert_eq!(plain["shipping_address"], Value::Null, "{plain}");
+
+    // A bad address is a 422 naming the field, and no order.
+    let mut bad = address();
+    bad["postal_code"] = json!("");
+    bad["country"] = json!("Germany");
+    let r = place_shipped(&shopper, &product, Some(bad), &unique("k")).await;
+    assert_problem(&r, 422, "validation_failed");
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        ["shipping_address.postal_code", "shipping_address.country"],
+        "{}",
+        r.text
+    );
+    let mut unknown = address();
+    unknown["zip"] = json!("1");
+    let r = place_shipped(&shopper, &product, Some(unknown), &unique("k")).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+}
+
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn admins_page_through_every_order_and_by_status() {
+    let stack = Stack::from_env().await;
+    let admin = stack.admin().await;
+    let (shopper, customer) = stack.api.new_shopper("overview").await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let id = unique("order");
+        let r = stack
+            .internal(
+                "order",
+                "POST",
+                "/internal/orders",
+                Some(new_order(&id, &customer)),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(id);
+    }
+    let r = status(&stack, &ids[1], "CANCELLED", Some("overview test")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let ids_of = |r: &system_tests::Reply| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|o| o["id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    // Every order, newest first, each page after the last: ours are the newest three (other
+    // tests may add orders meanwhile, so look for ours in order among all pages).
+    let mut seen: Vec<String> = Vec::new();
+    let mut path = "/v1/admin/orders?limit=2".to_string();
+    for _ in 0..500 {
+        let r = admin.get(&path).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        seen.extend(ids_of(&r));
+        match r.body["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/admin/orders?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    let ours: Vec<&String> = seen.iter().filter(|id| ids.contains(id)).collect();
+    assert_eq!(ours, [&ids[2], &ids[1], &ids[0]], "newest first");
+    let unique_count = seen.iter().collect::<std::collections::HashSet<_>>().len();
+    assert_eq!(unique_count, seen.len(), "each order exactly once");
+
+    // By status.
+    let r = admin
+        .get("/v1/admin/orders?status=CANCELLED&limit=100")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let cancelled = ids_of(&r);
+    assert!(cancelled.contains(&ids[1]), "{}", r.text);
+    assert!(!cancelled.contains(&ids[0]) && !cancelled.contains(&ids[2]));
+    assert!(
+        r.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|o| o["status"] == "CANCELLED")
+    );
+    let r = admin.get("/v1/admin/orders?status=PENDING&limit=1").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(ids_of(&r).len(), 1);
+
+    // Shoppers are refused, anonymous callers too, bad queries named.
+    let r = shopper.get("/v1/admin/orders").await;
+    assert_problem(&r, 403, "forbidden");
+    let r = stack.api.get("/v1/admin/orders").await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    let r = admin.get("/v1/admin/orders?status=SHIPPED").await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "status");
+    let r = admin.get("/v1/admin/orders?limit=0").await;
+    assert_problem(&r, 422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "limit");
 }

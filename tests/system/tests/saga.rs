@@ -176,8 +176,42 @@ async fn transient_payment_errors_are_retried_with_growing_delays() {
     let started = Instant::now();
     let r = place(&shopper, &[(&product, 1)], TRANSIENT, None).await;
     let order_id = r.body["order_id"].as_str().expect("id").to_string();
+    // While the charge is retried, the saga's state shows the attempt (and why the last one
+    // failed), with no card number in it.
+    let mut attempts = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let s = shopper.get(&format!("/v1/orders/{order_id}/saga")).await;
+        assert_eq!(s.status, 200, "{}", s.text);
+        if let Some(a) = s.body["attempt"].as_u64() {
+            assert_eq!(s.body["step"], "charge_payment", "{}", s.text);
+            assert!(a >= 2, "an attempt is shown from the second on: {}", s.text);
+            let failure = s.body["last_failure"].as_str().unwrap_or("");
+            assert!(!failure.contains(&TRANSIENT[4..]), "{failure}");
+            attempts.push(a);
+        }
+        if s.body["finished"] == true || s.body["status"] == "CONFIRMED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        !attempts.is_empty(),
+        "the retried charge showed its attempt"
+    );
+    assert!(
+        attempts.windows(2).all(|w| w[0] <= w[1]),
+        "attempts only grow: {attempts:?}"
+    );
     let order = settled(&shopper, &order_id, Duration::from_secs(90)).await;
     assert_eq!(order["status"], "CONFIRMED", "{order}");
+    let s = shopper.get(&format!("/v1/orders/{order_id}/saga")).await;
+    assert_eq!(
+        s.body["attempt"],
+        Value::Null,
+        "nothing pending: {}",
+        s.text
+    );
     // Three failures, retried after 1 s, 2 s and 4 s: at least 7 s in all.
     assert!(
         started.elapsed() >= Duration::from_secs(7),

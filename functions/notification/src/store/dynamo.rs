@@ -2,7 +2,9 @@
 //!
 //! - `pk = notif#<customer>`, `sk = <created_at>#<id>` ([`list_key`]): a notification
 //!   (newest last, read in reverse).
-//! - `pk = notifid#<id>`, `sk = -`: marks a notification id as used (idempotency).
+//! - `pk = notifid#<id>`, `sk = -`: marks a notification id as used (idempotency); its
+//!   `email` (`claimed`, `sent`, `failed`), `email_at`, `email_message_id`, `email_error`
+//!   say where the notification's email is (claimed with a conditional write: once).
 //! - `pk = conn#<customer>`, `sk = <connection id>`: an open WebSocket connection.
 //! - `pk = connection#<connection id>`, `sk = -`: its customer (for `$disconnect`).
 //!
@@ -10,7 +12,7 @@
 //! new, so a repeated id stores nothing.
 
 use super::{NotificationPage, NotificationStore, StoreError};
-use crate::domain::{Notification, PageRequest, Saved, list_key};
+use crate::domain::{EmailState, Notification, PageRequest, Saved, list_key};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
@@ -59,7 +61,87 @@ impl DynamoStore {
     }
 }
 
+fn mark_key(id: &str) -> [(&'static str, aws_sdk_dynamodb::types::AttributeValue); 2] {
+    [("pk", s(format!("notifid#{id}"))), ("sk", s(NONE_SK))]
+}
+
 impl NotificationStore for DynamoStore {
+    async fn claim_email(&self, id: &str, at: &str) -> Result<bool, StoreError> {
+        let [(pk, pkv), (sk, skv)] = mark_key(id);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(pk, pkv)
+            .key(sk, skv)
+            .update_expression("SET #email = :claimed, #email_at = :at")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(#email)")
+            .expression_attribute_names("#email", "email")
+            .expression_attribute_names("#email_at", "email_at")
+            .expression_attribute_values(":claimed", s("claimed"))
+            .expression_attribute_values(":at", s(at))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(err(e)),
+        }
+    }
+
+    async fn record_email(&self, id: &str, state: &EmailState) -> Result<(), StoreError> {
+        let [(pk, pkv), (sk, skv)] = mark_key(id);
+        let (status, field, value) = match state {
+            EmailState::Claimed(at) => ("claimed", "email_at", at),
+            EmailState::Sent(message_id) => ("sent", "email_message_id", message_id),
+            EmailState::Failed(why) => ("failed", "email_error", why),
+        };
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(pk, pkv)
+            .key(sk, skv)
+            .update_expression("SET #email = :status, #field = :value")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#email", "email")
+            .expression_attribute_names("#field", field)
+            .expression_attribute_values(":status", s(status))
+            .expression_attribute_values(":value", s(value.as_str()))
+            .send()
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn email_state(&self, id: &str) -> Result<Option<EmailState>, StoreError> {
+        let [(pk, pkv), (sk, skv)] = mark_key(id);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(pk, pkv)
+            .key(sk, skv)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(err)?;
+        let Some(item) = out.item() else {
+            return Ok(None);
+        };
+        let text = |k: &str| opt_s(item, k).unwrap_or_default();
+        Ok(match opt_s(item, "email").as_deref() {
+            Some("claimed") => Some(EmailState::Claimed(text("email_at"))),
+            Some("sent") => Some(EmailState::Sent(text("email_message_id"))),
+            Some("failed") => Some(EmailState::Failed(text("email_error"))),
+            _ => None,
+        })
+    }
+
     async fn save(&self, n: &Notification) -> Result<Saved, StoreError> {
         let mut put = Put::builder()
             .table_name(&self.table)

@@ -4,7 +4,7 @@
 //! transaction, and the same list order and paging.
 
 use super::{NotificationPage, NotificationStore, StoreError};
-use crate::domain::{Notification, PageRequest, Saved, list_key};
+use crate::domain::{EmailState, Notification, PageRequest, Saved, list_key};
 use sagaway_shared::paging::{Direction, page};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -15,6 +15,8 @@ struct Tables {
     notifications: BTreeMap<(String, String), Notification>,
     /// Every notification id ever stored.
     used_ids: HashSet<String>,
+    /// Notification id -> where its email is.
+    emails: HashMap<String, EmailState>,
     /// (customer, connection id): what a push reads.
     by_customer: BTreeSet<(String, String)>,
     /// connection id -> customer: what `$disconnect` reads.
@@ -39,6 +41,25 @@ impl MemoryStore {
 }
 
 impl NotificationStore for MemoryStore {
+    async fn claim_email(&self, id: &str, at: &str) -> Result<bool, StoreError> {
+        let mut t = self.tables();
+        if !t.used_ids.contains(id) || t.emails.contains_key(id) {
+            return Ok(false);
+        }
+        t.emails
+            .insert(id.to_string(), EmailState::Claimed(at.to_string()));
+        Ok(true)
+    }
+
+    async fn record_email(&self, id: &str, state: &EmailState) -> Result<(), StoreError> {
+        self.tables().emails.insert(id.to_string(), state.clone());
+        Ok(())
+    }
+
+    async fn email_state(&self, id: &str) -> Result<Option<EmailState>, StoreError> {
+        Ok(self.tables().emails.get(id).cloned())
+    }
+
     async fn save(&self, n: &Notification) -> Result<Saved, StoreError> {
         let mut t = self.tables();
         if !t.used_ids.insert(n.id.clone()) {

@@ -11,7 +11,7 @@ pub use crate::domain::NotificationPage;
 pub use dynamo::DynamoStore;
 pub use memory::MemoryStore;
 
-use crate::domain::{Notification, PageRequest, Saved};
+use crate::domain::{EmailState, Notification, PageRequest, Saved};
 use std::future::Future;
 
 /// Why a store operation did not happen.
@@ -25,6 +25,28 @@ pub enum StoreError {
 pub trait NotificationStore: Send + Sync + 'static {
     /// Stores `n` unless a notification with its id was stored before (by anyone).
     fn save(&self, n: &Notification) -> impl Future<Output = Result<Saved, StoreError>> + Send;
+
+    /// Claims the email of the stored notification `id` at `at` (a conditional write on the
+    /// notification's record): `true` for exactly one caller, who then sends it; `false` when
+    /// it was claimed before (or no notification has that id).
+    fn claim_email(
+        &self,
+        id: &str,
+        at: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records what became of a claimed email.
+    fn record_email(
+        &self,
+        id: &str,
+        state: &EmailState,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Where the email of notification `id` is (`None`: never claimed).
+    fn email_state(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<EmailState>, StoreError>> + Send;
 
     /// A customer's notifications, newest first ([`sagaway_shared::paging`]).
     fn list(

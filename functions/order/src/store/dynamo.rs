@@ -1,9 +1,13 @@
 //! The orders table in DynamoDB.
 //!
 //! `order#<id>`: `id`, `customer_id`, `lines` (list of maps), `total_cents`, `currency`,
-//! `status`, `history` (list of maps), `version`, `created_at`, `updated_at`, and
+//! `status`, `history` (list of maps), `version`, `created_at`, `updated_at`,
+//! `shipping_address` (a map; absent for an order without one), and
 //! `created_key` = [`list_key`] (`<created_at>#<id>`), the range key of the `by_customer`
-//! index (hash key `customer_id`) that lists a shopper's orders newest first.
+//! index (hash key `customer_id`) that lists a shopper's orders newest first, and of the
+//! `by_status` index (hash key `status`) and the `all_orders` index (hash key `all_orders`,
+//! always [`ALL_ORDERS`]) that list the admins' overview newest first. (Orders written before
+//! the `all_orders` attribute existed are only in `by_status`.)
 //!
 //! The rules are [`crate::domain`]'s; this adapter only makes each write conditional on what
 //! the decision was based on: a create on the id being unused, a status change on the
@@ -11,8 +15,9 @@
 
 use super::{OrderStore, StoreError};
 use crate::domain::{
-    Created, Decision, NewOrder, Order, OrderError, OrderLine, OrderPage, OrderStatus, PageRequest,
-    StatusChange, Transition, create_or_replay, decide, list_key,
+    ALL_ORDERS, ALL_ORDERS_KEY, Address, Created, Decision, NewOrder, Order, OrderError, OrderLine,
+    OrderPage, OrderStatus, PageRequest, StatusChange, Transition, create_or_replay, decide,
+    list_key,
 };
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -24,6 +29,8 @@ use sagaway_shared::dynamo::{get_by_pk, next_cursor};
 use std::collections::HashMap;
 
 pub const BY_CUSTOMER_INDEX: &str = "by_customer";
+pub const BY_STATUS_INDEX: &str = "by_status";
+pub const ALL_ORDERS_INDEX: &str = "all_orders";
 /// Attempts before a write that keeps losing to other writers gives up with `Contention`.
 const RETRIES: usize = 5;
 
@@ -68,11 +75,41 @@ fn change_attr(c: &StatusChange) -> AttributeValue {
     AttributeValue::M(m)
 }
 
+fn address_attr(a: &Address) -> AttributeValue {
+    let mut m = HashMap::from([
+        ("line1".to_string(), s(&a.line1)),
+        ("city".to_string(), s(&a.city)),
+        ("postal_code".to_string(), s(&a.postal_code)),
+        ("country".to_string(), s(&a.country)),
+    ]);
+    if let Some(l) = &a.line2 {
+        m.insert("line2".into(), s(l));
+    }
+    AttributeValue::M(m)
+}
+
+fn address_from(item: &Item) -> Result<Option<Address>, StoreError> {
+    let Some(v) = item.get("shipping_address") else {
+        return Ok(None);
+    };
+    let m = v
+        .as_m()
+        .map_err(|_| StoreError::Backend("bad shipping_address".into()))?;
+    Ok(Some(Address {
+        line1: get_s(m, "line1").map_err(attr_err)?,
+        line2: opt_s(m, "line2"),
+        city: get_s(m, "city").map_err(attr_err)?,
+        postal_code: get_s(m, "postal_code").map_err(attr_err)?,
+        country: get_s(m, "country").map_err(attr_err)?,
+    }))
+}
+
 fn order_item(o: &Order) -> Item {
-    HashMap::from([
+    let mut item = HashMap::from([
         ("pk".to_string(), s(pk(&o.id))),
         ("id".to_string(), s(&o.id)),
         ("customer_id".to_string(), s(&o.customer_id)),
+        (ALL_ORDERS_KEY.to_string(), s(ALL_ORDERS)),
         ("created_key".to_string(), s(list_key(&o.created_at, &o.id))),
         (
             "lines".to_string(),
@@ -88,7 +125,11 @@ fn order_item(o: &Order) -> Item {
         ("version".to_string(), n(o.version)),
         ("created_at".to_string(), s(&o.created_at)),
         ("updated_at".to_string(), s(&o.updated_at)),
-    ])
+    ]);
+    if let Some(a) = &o.shipping_address {
+        item.insert("shipping_address".to_string(), address_attr(a));
+    }
+    item
 }
 
 fn order_from(item: &Item) -> Result<Order, StoreError> {
@@ -128,6 +169,7 @@ fn order_from(item: &Item) -> Result<Order, StoreError> {
         total_cents: get_n(item, "total_cents").map_err(attr_err)?,
         currency: get_s(item, "currency").map_err(attr_err)?,
         status: status(get_s(item, "status").map_err(attr_err)?)?,
+        shipping_address: address_from(item)?,
         history,
         version: get_n(item, "version").map_err(attr_err)?,
         created_at: get_s(item, "created_at").map_err(attr_err)?,
@@ -245,19 +287,51 @@ impl OrderStore for DynamoStore {
         customer_id: &str,
         page: &PageRequest,
     ) -> Result<OrderPage, StoreError> {
+        self.newest_first(BY_CUSTOMER_INDEX, "customer_id", customer_id, page)
+            .await
+    }
+
+    async fn all(
+        &self,
+        status: Option<OrderStatus>,
+        page: &PageRequest,
+    ) -> Result<OrderPage, StoreError> {
+        match status {
+            Some(st) => {
+                self.newest_first(BY_STATUS_INDEX, "status", st.as_str(), page)
+                    .await
+            }
+            None => {
+                self.newest_first(ALL_ORDERS_INDEX, ALL_ORDERS_KEY, ALL_ORDERS, page)
+                    .await
+            }
+        }
+    }
+}
+
+impl DynamoStore {
+    /// One page of the orders whose `hash_attr` is `value`, from the index that has it as its
+    /// hash key and `created_key` as its range key: newest first.
+    async fn newest_first(
+        &self,
+        index: &str,
+        hash_attr: &str,
+        value: &str,
+        page: &PageRequest,
+    ) -> Result<OrderPage, StoreError> {
         let mut q = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name(BY_CUSTOMER_INDEX)
-            .key_condition_expression("#c = :c")
-            .expression_attribute_names("#c", "customer_id")
-            .expression_attribute_values(":c", s(customer_id))
+            .index_name(index)
+            .key_condition_expression("#h = :h")
+            .expression_attribute_names("#h", hash_attr)
+            .expression_attribute_values(":h", s(value))
             .scan_index_forward(false)
             .limit(page.limit);
         if let Some(after) = &page.after {
             q = q
-                .exclusive_start_key("customer_id", s(customer_id))
+                .exclusive_start_key(hash_attr, s(value))
                 .exclusive_start_key("created_key", s(&after.key))
                 .exclusive_start_key("pk", s(pk(&after.id)));
         }

@@ -4,8 +4,8 @@
 
 use super::{OrderStore, StoreError};
 use crate::domain::{
-    Created, Decision, NewOrder, Order, OrderError, OrderPage, PageRequest, Transition,
-    create_or_replay, decide, list_key,
+    Created, Decision, NewOrder, Order, OrderError, OrderPage, OrderStatus, PageRequest,
+    Transition, create_or_replay, decide, list_key,
 };
 use sagaway_shared::dynamo::attr::now;
 use sagaway_shared::paging::{Direction, page};
@@ -94,6 +94,21 @@ impl OrderStore for MemoryStore {
             .orders()
             .values()
             .filter(|o| o.customer_id == customer_id)
+            .map(|o| (list_key(&o.created_at, &o.id), o.clone()))
+            .collect();
+        let (items, next_cursor) = page(entries, req, Direction::Descending);
+        Ok(OrderPage { items, next_cursor })
+    }
+
+    async fn all(
+        &self,
+        status: Option<OrderStatus>,
+        req: &PageRequest,
+    ) -> Result<OrderPage, StoreError> {
+        let entries = self
+            .orders()
+            .values()
+            .filter(|o| status.is_none_or(|s| o.status == s))
             .map(|o| (list_key(&o.created_at, &o.id), o.clone()))
             .collect();
         let (items, next_cursor) = page(entries, req, Direction::Descending);

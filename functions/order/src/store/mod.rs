@@ -10,7 +10,9 @@ pub mod memory;
 pub use dynamo::DynamoStore;
 pub use memory::MemoryStore;
 
-use crate::domain::{Created, NewOrder, Order, OrderError, OrderPage, PageRequest, Transition};
+use crate::domain::{
+    Created, NewOrder, Order, OrderError, OrderPage, OrderStatus, PageRequest, Transition,
+};
 use std::future::Future;
 
 /// Why a store operation did not happen.
@@ -45,6 +47,13 @@ pub trait OrderStore: Send + Sync + 'static {
     fn for_customer(
         &self,
         customer_id: &str,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<OrderPage, StoreError>> + Send;
+
+    /// Every order (`status`: only those in it), newest first, for the admins' overview.
+    fn all(
+        &self,
+        status: Option<OrderStatus>,
         page: &PageRequest,
     ) -> impl Future<Output = Result<OrderPage, StoreError>> + Send;
 }
