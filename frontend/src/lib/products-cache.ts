@@ -34,6 +34,7 @@ export function clearProducts(): void {
  * the web app's root (`images/products/ceramic-mug.svg`), resolved against the page's base.
  */
 export function imageUrl(p: Product, base: string = document.baseURI): string | null {
+  // image_url comes with the catalog API; read it without assuming it.
   const path = (p as Product & { image_url?: string | null }).image_url
   if (typeof path !== 'string' || !path) return null
   try {

@@ -75,17 +75,14 @@ export interface SagaInput {
   reason?: string | null
 }
 
-// SagaState.attempt and .last_failure come with the orders API; read them without assuming them.
-type Attempted = SagaState & { attempt?: number | null; last_failure?: string | null }
-
 /** The attempt number of the step the saga is running, when it is a retry (2 or more). */
 export function attemptOf(saga: SagaState | null): number | null {
-  const a = (saga as Attempted | null)?.attempt
+  const a = saga?.attempt
   return typeof a === 'number' && a > 1 ? a : null
 }
 
 function lastFailureOf(saga: SagaState | null): string | null {
-  const f = (saga as Attempted | null)?.last_failure
+  const f = saga?.last_failure
   return typeof f === 'string' && f ? f : null
 }
 
@@ -119,7 +116,7 @@ function progress(s: SagaState): number[] {
     STEP_RANK[s.step] ?? 0,
     s.compensations.length,
     flags.filter(Boolean).length,
-    (s as Attempted).attempt ?? 1,
+    s.attempt ?? 1,
   ]
 }
 

@@ -3,12 +3,12 @@ import { mount } from '@vue/test-utils'
 import SagaDiagram from '../../src/components/SagaDiagram.vue'
 import type { SagaState } from '../../src/lib/api'
 
-function saga(over: Partial<SagaState> & { attempt?: number | null; last_failure?: string | null } = {}): SagaState {
+function saga(over: Partial<SagaState> = {}): SagaState {
   return {
     order_id: 'o-1', customer_id: 'c', status: 'PENDING', step: 'reserve_stock', total_cents: 100, currency: 'USD',
     card: { brand: 'visa', last4: '4242' }, stock_reserved: false, charge_attempted: false, charged: false,
     compensations: [], finished: false, request_fingerprint: 'fp', ...over,
-  } as SagaState
+  }
 }
 
 const nodes = (w: ReturnType<typeof mount>) =>

@@ -4,12 +4,12 @@ import { attemptOf, newerSaga, sagaView, type SagaView } from '../../src/lib/sag
 import { merge, type Step } from '../../src/lib/timeline'
 
 // A saga state typed by the generated contract (plus the retry fields the orders API adds).
-function saga(over: Partial<SagaState> & { attempt?: number | null; last_failure?: string | null } = {}): SagaState {
+function saga(over: Partial<SagaState> = {}): SagaState {
   return {
     order_id: 'o-1', customer_id: 'c', status: 'PENDING', step: 'reserve_stock', total_cents: 100, currency: 'USD',
     card: { brand: 'visa', last4: '4242' }, stock_reserved: false, charge_attempted: false, charged: false,
     compensations: [], finished: false, request_fingerprint: 'fp', ...over,
-  } as SagaState
+  }
 }
 
 const states = (v: SagaView) => v.nodes.map((n) => `${n.step}:${n.state}`)
@@ -46,8 +46,8 @@ describe('saga diagram: forward steps', () => {
     expect(charge.note).toBe('the provider had a processing error')
     expect(v.summary).toBe('Now: charge payment, attempt 3.')
     // The first attempt (attempt null or 1) is just "Running".
-    expect(sagaView({ statuses: ['RESERVED'], saga: { ...s, attempt: 1 } as SagaState }).nodes[1].stateText).toBe('Running')
-    expect(sagaView({ statuses: ['RESERVED'], saga: { ...s, attempt: null } as SagaState }).nodes[1].attempt).toBeNull()
+    expect(sagaView({ statuses: ['RESERVED'], saga: { ...s, attempt: 1 } }).nodes[1].stateText).toBe('Running')
+    expect(sagaView({ statuses: ['RESERVED'], saga: { ...s, attempt: null } }).nodes[1].attempt).toBeNull()
   })
 
   it('an attempt of another step is not shown on the running node', () => {
@@ -180,7 +180,7 @@ describe('saga diagram: duplicate and out-of-order news', () => {
   it('an older saga answer arriving late does not move the diagram back', () => {
     const early = saga({ step: 'reserve_stock' })
     const retry2 = saga({ status: 'RESERVED', step: 'charge_payment', stock_reserved: true, charge_attempted: true, attempt: 2 })
-    const retry3 = { ...retry2, attempt: 3 } as SagaState
+    const retry3: SagaState = { ...retry2, attempt: 3 }
     const undoing = saga({ status: 'COMPENSATING', step: 'release_stock', stock_reserved: true, charge_attempted: true, failure_reason: 'x', compensations: ['refund_payment'] })
     const done = saga({ status: 'CANCELLED', step: 'done', finished: true, stock_reserved: true, charge_attempted: true, failure_reason: 'x', compensations: ['refund_payment', 'release_stock', 'cancel_order'] })
     let s: SagaState | null = null
