@@ -70,8 +70,9 @@ test('the TRANSIENT card: the charge runs and is retried; cancel asks, shows "Ca
   const { number } = shown(page)
   await expect(node(page, 'reserve_stock')).toHaveAttribute('data-state', 'done')
   await expect(node(page, 'charge_payment')).toHaveAttribute('data-state', 'running')
-  await expect(page.getByTestId('saga-summary')).toContainText('Now: charge payment')
-  await checkPage(page, testInfo, 'order-charging')
+  // Temporal retries the charge: the node says which attempt it is on (SagaState.attempt).
+  await expect(node(page, 'charge_payment')).toContainText(/Running, attempt [2-9]/, { timeout: 15_000 })
+  await expect(page.getByTestId('saga-summary')).toContainText(/Now: charge payment, attempt [2-9]/)
 
   await page.getByRole('button', { name: 'Cancel order' }).click()
   const confirm = page.getByRole('group', { name: `Cancel order ${number}?` })
@@ -83,6 +84,7 @@ test('the TRANSIENT card: the charge runs and is retried; cancel asks, shows "Ca
   await expect(busy).toBeVisible()
   await expect(busy).toBeDisabled()
   await expect(page.getByTestId('cancel-requested')).toBeVisible()
+  await checkPage(page, testInfo, 'order-cancelling')
 
   await expect(page.getByTestId('status')).toHaveText('Order cancelled')
   await expect(busy).toHaveCount(0)

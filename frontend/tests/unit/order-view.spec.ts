@@ -144,6 +144,34 @@ describe('OrderView', () => {
     expect(w.text()).not.toContain('Cancel order')
   })
 
+  it('shows where the order ships to, when it has an address', async () => {
+    const shipped = order('CONFIRMED', [{ status: 'CONFIRMED', at: '2026-11-28T10:00:00Z' }], {
+      shipping_address: { line1: 'Unter den Linden 1', line2: 'Hinterhaus', city: 'Berlin', postal_code: '10117', country: 'DE' },
+    })
+    const { w } = await mountAt(`/orders/${ID}`, async (url) => {
+      const p = path(url)
+      if (p.endsWith('/saga')) return json(saga('CONFIRMED', { step: 'done', finished: true }))
+      if (p.startsWith('/v1/products/')) return json(mug())
+      return json(shipped)
+    })
+    const address = w.find('[data-testid="shipping"]').text()
+    expect(address).toContain('Unter den Linden 1')
+    expect(address).toContain('Hinterhaus')
+    expect(address).toContain('10117 Berlin')
+    expect(address).toContain(new Intl.DisplayNames(undefined, { type: 'region' }).of('DE'))
+  })
+
+  it('no shipping block for an order placed without an address', async () => {
+    const { w } = await mountAt(`/orders/${ID}`, async (url) => {
+      const p = path(url)
+      if (p.endsWith('/saga')) return json(saga('CONFIRMED', { step: 'done', finished: true }))
+      if (p.startsWith('/v1/products/')) return json(mug())
+      return json(order('CONFIRMED', [{ status: 'CONFIRMED', at: '2026-11-28T10:00:00Z' }], { shipping_address: null }))
+    })
+    expect(w.find('[data-testid="placed"]').exists()).toBe(true)
+    expect(w.find('[data-testid="shipping"]').exists()).toBe(false)
+  })
+
   it('names a product that is gone by its id', async () => {
     const { w } = await mountAt(`/orders/${ID}`, async (url) => {
       const p = path(url)
