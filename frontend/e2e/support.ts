@@ -128,3 +128,12 @@ export async function buy(page: Page, p: TestProduct, card: string): Promise<voi
   await expect(page).toHaveURL(/#\/orders\/o-/)
 }
 
+
+/** Logs the demo admin in on `page` (a page of its own context). */
+export async function loginAsAdmin(page: Page): Promise<void> {
+  await page.goto(`${SITE}#/login`)
+  await page.getByLabel('Email').fill(ADMIN.email)
+  await page.getByLabel('Password').fill(ADMIN.password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible()
+}

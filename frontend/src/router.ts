@@ -11,6 +11,7 @@ import CartView from './views/CartView.vue'
 import OrdersView from './views/OrdersView.vue'
 import OrderView from './views/OrderView.vue'
 import AdminView from './views/AdminView.vue'
+import AdminOrdersView from './views/AdminOrdersView.vue'
 
 // Hash history: every route is index.html#/..., so static hosting needs no fallback rule.
 export const router = createRouter({
@@ -30,6 +31,7 @@ export const router = createRouter({
     { path: '/orders', name: 'orders', component: OrdersView, meta: { auth: true } },
     { path: '/orders/:id', name: 'order', component: OrderView, meta: { auth: true } },
     { path: '/admin', name: 'admin', component: AdminView, meta: { auth: true, admin: true } },
+    { path: '/admin/orders', name: 'admin-orders', component: AdminOrdersView, meta: { auth: true, admin: true } },
   ],
 })
 

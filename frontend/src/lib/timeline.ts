@@ -3,7 +3,8 @@
 //
 // Statuses are the API's `OrderStatus` (generated from docs/openapi.json): the maps below name
 // every status, so a status added, renamed or removed in the contract breaks the type check.
-import type { Compensation, OrderStatus, SagaStep } from './api'
+import type { OrderStatus } from './api'
+import statusText from '../../../functions/contract/status-text.json'
 
 /** Where each status comes in the saga. */
 const RANK: Record<OrderStatus, number> = {
@@ -17,34 +18,21 @@ const RANK: Record<OrderStatus, number> = {
 
 export const ORDER: readonly OrderStatus[] = (Object.keys(RANK) as OrderStatus[]).sort((a, b) => RANK[a] - RANK[b])
 
-/** What a shopper reads for each status. */
-export const STATUS_LABELS: Record<OrderStatus, string> = {
-  PENDING: 'Order received',
-  RESERVED: 'Items reserved',
-  PAID: 'Payment taken',
-  CONFIRMED: 'Order confirmed',
-  COMPENSATING: 'Undoing the order',
-  CANCELLED: 'Order cancelled',
+/** A status in a shopper's words: a short title and a sentence of detail. */
+export interface StatusText {
+  title: string
+  detail: string
 }
 
-/** What the saga is doing at each step. */
-export const STEP_LABELS: Record<SagaStep, string> = {
-  starting: 'Starting',
-  create_order: 'Recording the order',
-  reserve_stock: 'Reserving the items',
-  charge_payment: 'Taking the payment',
-  confirm: 'Confirming the order',
-  refund_payment: 'Refunding the payment',
-  release_stock: 'Releasing the items',
-  cancel_order: 'Cancelling the order',
-  done: 'Done',
-}
+/**
+ * What a shopper reads for each status: functions/contract/status-text.json, the one wording
+ * the web app and the emails share (a status missing there breaks the type check here).
+ */
+export const STATUS_TEXT: Readonly<Record<OrderStatus, StatusText>> = statusText satisfies Record<OrderStatus, StatusText>
 
-/** What each compensation undid (as "Undone: release stock, cancel order"). */
-export const COMPENSATION_LABELS: Record<Compensation, string> = {
-  refund_payment: 'refund payment',
-  release_stock: 'release stock',
-  cancel_order: 'cancel order',
+/** The short title of a status ("Order confirmed"). */
+export function statusTitle(status: OrderStatus): string {
+  return STATUS_TEXT[status].title
 }
 
 /** Statuses an order never leaves. */

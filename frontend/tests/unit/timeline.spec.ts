@@ -1,15 +1,17 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   CANCELLABLE,
-  COMPENSATION_LABELS,
   FINAL,
   ORDER,
-  STATUS_LABELS,
+  STATUS_TEXT,
   current,
   isCancellable,
   isFinal,
   isOrderStatus,
   merge,
+  statusTitle,
   type Step,
 } from '../../src/lib/timeline'
 import { pushedNotification } from '../../src/lib/live'
@@ -48,13 +50,23 @@ describe('status timeline', () => {
 describe('order statuses', () => {
   it('the saga order names every status once; each has a label', () => {
     expect(ORDER).toEqual(['PENDING', 'RESERVED', 'PAID', 'CONFIRMED', 'COMPENSATING', 'CANCELLED'])
-    expect(Object.keys(STATUS_LABELS).sort()).toEqual([...ORDER].sort())
+    expect(Object.keys(STATUS_TEXT).sort()).toEqual([...ORDER].sort())
     expect(ORDER.filter(isFinal)).toEqual([...FINAL])
     expect(ORDER.filter(isCancellable)).toEqual([...CANCELLABLE])
     expect(isCancellable('PAID')).toBe(false)
     expect(isOrderStatus('SHIPPED')).toBe(false)
     expect(isOrderStatus('toString')).toBe(false)
-    expect(COMPENSATION_LABELS.release_stock).toBe('release stock')
+  })
+
+  it('words each status as functions/contract/status-text.json does (the wording the emails use)', () => {
+    const file = JSON.parse(readFileSync(resolve(__dirname, '../../../functions/contract/status-text.json'), 'utf8')) as Record<string, { title: string; detail: string }>
+    expect(STATUS_TEXT).toEqual(file)
+    for (const s of ORDER) {
+      expect(STATUS_TEXT[s].title.length).toBeGreaterThan(0)
+      expect(STATUS_TEXT[s].detail.length).toBeGreaterThan(0)
+    }
+    expect(statusTitle('CONFIRMED')).toBe(file.CONFIRMED.title)
+    expect(statusTitle('PENDING')).not.toBe('PENDING')
   })
 
   it('takes only order status notifications from pushed messages', () => {
