@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { SITE, buy, checkPage, loginAsAdmin, product, register } from './support'
+import { ADDRESS, SITE, buy, checkPage, loginAsAdmin, product, register } from './support'
 
 // The order side of the shop: the order page with its live saga diagram, cancelling, going
 // from one order to another, an unknown order, the orders list. Each test makes its own
@@ -41,6 +41,9 @@ test('buy with the OK card and watch the saga diagram reach confirmed live', asy
   await expect(page.getByTestId('lines').locator('.line-name')).toHaveText([p.name])
   await expect(page.getByTestId('total')).toHaveText('$15.00')
   await expect(page.getByTestId('placed')).toHaveText(/\d{4}/)
+  // The address of the checkout's address step, carried by the order.
+  await expect(page.getByTestId('shipping')).toContainText(ADDRESS.line1)
+  await expect(page.getByTestId('shipping')).toContainText(`${ADDRESS.postal_code} ${ADDRESS.city}`)
   await expect(page.getByTestId('timeline').locator('li')).toHaveCount(4)
   await expect(page.getByRole('button', { name: 'Cancel order' })).toHaveCount(0)
   await checkPage(page, testInfo, 'order-confirmed')
