@@ -232,14 +232,14 @@ export function sagaView({ statuses, saga, reason }: SagaInput): SagaView {
     stoppedBy,
     cancelRequested,
     finished,
-    summary: summarize(nodes, compensations, { confirmed, cancelled, stopped, cancelRequested }),
+    summary: summarize(nodes, compensations, { confirmed, cancelled, stopped }),
   }
 }
 
 function summarize(
   nodes: SagaNode[],
   compensations: CompensationNode[],
-  s: { confirmed: boolean; cancelled: boolean; stopped: boolean; cancelRequested: boolean },
+  s: { confirmed: boolean; cancelled: boolean; stopped: boolean },
 ): string {
   if (s.confirmed) return 'All steps done: the order is confirmed.'
   if (s.cancelled) return 'The order was undone and cancelled.'
@@ -249,5 +249,5 @@ function summarize(
   }
   const running = nodes.find((n) => n.state === 'running')
   const now = running ? `Now: ${running.label.toLowerCase()}${running.attempt ? `, attempt ${running.attempt}` : ''}.` : 'Starting.'
-  return s.cancelRequested ? `${now} Cancellation requested: it takes effect after this step.` : now
+  return now
 }

@@ -157,7 +157,7 @@ describe('saga diagram: failures and compensations', () => {
     })
     expect(v.cancelRequested).toBe(true)
     expect(v.nodes[1].stateText).toBe('Running, attempt 2')
-    expect(v.summary).toBe('Now: charge payment, attempt 2. Cancellation requested: it takes effect after this step.')
+    expect(v.summary).toBe('Now: charge payment, attempt 2.')
   })
 })
 
