@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { searchForWorkspaceRoot } from 'vite'
 import { defineConfig } from 'vitest/config'
@@ -7,6 +8,27 @@ import vue from '@vitejs/plugin-vue'
 // of each order status, shared with the emails) lives outside frontend/: the dev server may
 // serve it.
 const contract = fileURLToPath(new URL('../functions/contract', import.meta.url))
+
+// Product images an admin uploads are stored in the site bucket (images/uploads/...), not in
+// public/: the dev server passes those requests on to the site of the running local stack.
+function uploadsProxy() {
+  let site: string | undefined
+  try {
+    const env = readFileSync(new URL('../.local/stack/env', import.meta.url), 'utf8')
+    site = /^SAGAWAY_SITE_URL=(.+)$/m.exec(env)?.[1]?.trim()
+  } catch {
+    return undefined
+  }
+  if (!site) return undefined
+  const base = new URL('.', site)
+  return {
+    '/images/uploads/': {
+      target: base.origin,
+      changeOrigin: true,
+      rewrite: (path: string) => base.pathname.replace(/\/$/, '') + path,
+    },
+  }
+}
 
 // base './': the built app works from any path (an S3 website, or an S3 object URL on the
 // local emulator). Routes use the URL hash, so no server-side fallback is needed.
@@ -18,6 +40,7 @@ export default defineConfig({
     port: 5173,
     strictPort: true,
     fs: { allow: [searchForWorkspaceRoot(process.cwd()), contract] },
+    proxy: uploadsProxy(),
   },
   test: {
     environment: 'happy-dom',

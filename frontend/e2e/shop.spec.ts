@@ -194,7 +194,11 @@ test('an admin types a price in units, picks a category, uploads an image; the r
   await expect(page.getByTestId('toast').filter({ hasText: `${p.name} saved.` })).toBeInViewport()
 
   await row.getByLabel(`Upload image of ${p.name}`).setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: TINY_PNG })
-  await expect(row.getByRole('img', { name: `Image of ${p.name}` })).toHaveAttribute('src', /images\/uploads\//)
+  const thumb = row.getByRole('img', { name: `Image of ${p.name}` })
+  await expect(thumb).toHaveAttribute('src', /images\/uploads\//)
+  // The thumbnail really shows the upload (a broken image would fall back to the placeholder).
+  await thumb.scrollIntoViewIfNeeded()
+  await expect.poll(() => thumb.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1)
   // An SVG is refused before it is sent, with what to do instead.
   await row.getByLabel(`Upload image of ${p.name}`).setInputFiles({ name: 'x.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg/>') })
   await expect(row.getByRole('alert')).toHaveText('Choose a PNG, JPEG or WebP image (SVG is not accepted).')
@@ -220,7 +224,8 @@ test('an admin types a price in units, picks a category, uploads an image; the r
 
 test('a wrong password is explained, the pages to log in and register pass the checks, and a shopper cannot open the admin page', async ({ page }, testInfo) => {
   await page.goto(`${SITE}#/login`)
-  await page.getByLabel('Email').fill('nobody@example.com')
+  // A fresh address each run: failed logins of one account are rate limited.
+  await page.getByLabel('Email').fill(`${unique('nobody')}@example.com`)
   await page.getByLabel('Password').fill('wrong password!')
   await page.getByRole('button', { name: 'Log in' }).click()
   await expect(page.getByRole('alert')).toHaveText('The email or the password is wrong.')
