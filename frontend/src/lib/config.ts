@@ -42,10 +42,7 @@ export function temporalWorkflowUrl(orderId: string, cfg: RuntimeConfig | null =
   return `${base}/namespaces/${encodeURIComponent(ns)}/workflows/${encodeURIComponent(`order-${orderId}`)}`
 }
 
-/**
- * The Temporal UI settings of config.json: `temporalUiUrl` / `temporalNamespace`, or the same
- * in snake case (`temporal_ui_url` / `temporal_namespace`) as Terraform may write them.
- */
+/** The Temporal UI settings of config.json (`temporalUiUrl`, `temporalNamespace`), trimmed. */
 export function temporalSettings(raw: unknown): Pick<RuntimeConfig, 'temporalUiUrl' | 'temporalNamespace'> {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
   const pick = (...keys: string[]) => {
@@ -53,7 +50,7 @@ export function temporalSettings(raw: unknown): Pick<RuntimeConfig, 'temporalUiU
     return undefined
   }
   return {
-    temporalUiUrl: pick('temporalUiUrl', 'temporal_ui_url'),
-    temporalNamespace: pick('temporalNamespace', 'temporal_namespace'),
+    temporalUiUrl: pick('temporalUiUrl'),
+    temporalNamespace: pick('temporalNamespace'),
   }
 }

@@ -1,7 +1,7 @@
 // Product names for the order pages: `GET /v1/products/{id}`, once per product per page load,
 // all in parallel. A product that is gone (404) is remembered as gone; any other failure is
 // forgotten, so the next page asks again.
-import { ApiError, api, type Product } from './api'
+import { ApiError, api, productImageUrl, type Product } from './api'
 
 const cache = new Map<string, Promise<Product | null>>()
 
@@ -29,17 +29,5 @@ export function clearProducts(): void {
   cache.clear()
 }
 
-/**
- * A product's image as a URL the browser can load, or null: `image_url` is a path relative to
- * the web app's root (`images/products/ceramic-mug.svg`), resolved against the page's base.
- */
-export function imageUrl(p: Product, base: string = document.baseURI): string | null {
-  // image_url comes with the catalog API; read it without assuming it.
-  const path = (p as Product & { image_url?: string | null }).image_url
-  if (typeof path !== 'string' || !path) return null
-  try {
-    return new URL(path, base).href
-  } catch {
-    return null
-  }
-}
+/** A product's image as a URL the browser can load, or null (see `productImageUrl`). */
+export const imageUrl = productImageUrl

