@@ -31,6 +31,17 @@ pub struct Address {
 pub const FIELD: &str = "shipping_address";
 
 impl Address {
+    /// A valid address (Berlin), for examples and tests.
+    pub fn example() -> Address {
+        Address {
+            line1: "Unter den Linden 1".into(),
+            line2: None,
+            city: "Berlin".into(),
+            postal_code: "10117".into(),
+            country: "DE".into(),
+        }
+    }
+
     /// Every broken rule, each naming its field (`shipping_address.postal_code`); empty when
     /// the address is valid.
     pub fn errors(&self) -> Vec<FieldError> {
@@ -77,13 +88,7 @@ mod tests {
     use super::*;
 
     fn address() -> Address {
-        Address {
-            line1: "Unter den Linden 1".into(),
-            line2: None,
-            city: "Berlin".into(),
-            postal_code: "10117".into(),
-            country: "DE".into(),
-        }
+        Address::example()
     }
 
     #[test]

@@ -360,13 +360,7 @@ mod tests {
     }
 
     fn address() -> Address {
-        Address {
-            line1: "Unter den Linden 1".into(),
-            line2: None,
-            city: "Berlin".into(),
-            postal_code: "10117".into(),
-            country: "DE".into(),
-        }
+        Address::example()
     }
 
     #[test]
