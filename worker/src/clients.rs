@@ -138,9 +138,12 @@ impl Clients {
             }
             Err(e) => {
                 breaker.failure();
+                // The SDK's error names functions and roles: it goes to the log, and the
+                // failure (which the saga's state shows the shopper) says it in plain words.
+                tracing::warn!(service = s.name(), error = %e, "the service could not be invoked");
                 Err(StepError::Transient {
                     service: s.name(),
-                    message: e.to_string(),
+                    message: "the service could not be reached".to_string(),
                 })
             }
         }

@@ -219,11 +219,22 @@ async fn price<L>(
     })
 }
 
+/// How long placing an order waits for the shopper's email: it must not hold the order up.
+const CONTACT_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The shopper's email, for the order's emails: `None` (logged, without the email) when the
 /// customer function cannot say; an order never fails for it.
 async fn email_of<L>(app: &App<L>, customer_id: &str) -> Option<String> {
     let path = format!("/internal/customers/{customer_id}/contact");
-    match app.internal.get(&app.customer_function, &path).await {
+    let call = app.internal.get(&app.customer_function, &path);
+    let Ok(reply) = tokio::time::timeout(CONTACT_TIMEOUT, call).await else {
+        tracing::warn!(
+            customer_id,
+            "the customer function did not answer in time; no emails for this order"
+        );
+        return None;
+    };
+    match reply {
         Ok(reply) if reply.is_success() => match reply.parse::<CustomerContact>() {
             Ok(c) if c.customer_id == customer_id => Some(c.email),
             Ok(_) => {

@@ -254,9 +254,35 @@ pub fn outcome(notification: Notification, saved: Saved, deliveries: &[Delivery]
     }
 }
 
+/// A provider's error text fit for logs and the notification record: every word holding an
+/// email address (SES's sandbox refusal names the recipient) becomes `<address>`.
+pub fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "<address>"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_texts_lose_the_addresses_they_name() {
+        assert_eq!(
+            without_addresses(
+                "Email address is not verified. The following identities failed the check in region US-EAST-1: shopper@example.com, orders@sagaway.example"
+            ),
+            "Email address is not verified. The following identities failed the check in region US-EAST-1: <address> <address>"
+        );
+        assert_eq!(without_addresses("throttled"), "throttled");
+    }
     use sagaway_contract::OrderStatus;
 
     const NOW: &str = "2026-01-01T00:00:00.000Z";

@@ -9,6 +9,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub use crate::domain::Email;
+use crate::domain::without_addresses;
 
 /// Sends one email; `Ok` holds the provider's message id, `Err` why it was not sent (no
 /// recipient in it).
@@ -54,7 +55,7 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(|e| error_text(&e))?;
+            .map_err(|e| without_addresses(&error_text(&e)))?;
         Ok(out.message_id().unwrap_or_default().to_string())
     }
 }
