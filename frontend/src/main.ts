@@ -1,4 +1,4 @@
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'
@@ -30,6 +30,14 @@ async function start() {
   )
   auth.restore()
   cart.restore()
+  // The cart is the logged-in customer's: another customer's leftover cart is emptied.
+  watch(
+    () => auth.customer?.id,
+    (id) => {
+      if (id) cart.claim(id)
+    },
+    { immediate: true },
+  )
   // Every tab shares the session and the cart (localStorage): follow the other tabs' changes.
   window.addEventListener('storage', (e) => {
     if (e.storageArea !== localStorage) return

@@ -25,6 +25,8 @@ export interface Capped {
 }
 
 export const CART_KEY = 'sagaway.cart'
+/** Whose cart it is: the customer logged in when it was last claimed (none: filled while logged out). */
+export const CART_OWNER_KEY = 'sagaway.cart.owner'
 export const MAX_QUANTITY = 1000
 
 function limit(stock: number): number {
@@ -55,7 +57,7 @@ function parse(raw: string | null): CartLine[] {
 // reload (the `storage` event brings another tab's change). A line never holds more than the
 // stock the catalog showed. Prices shown here are informative; the server prices the order.
 export const useCart = defineStore('cart', {
-  state: () => ({ lines: [] as CartLine[] }),
+  state: () => ({ lines: [] as CartLine[], owner: null as string | null }),
   getters: {
     count: (s) => s.lines.reduce((n, l) => n + l.quantity, 0),
     /** The total in minor units (of the one currency of the cart; see `totals`). */
@@ -86,14 +88,31 @@ export const useCart = defineStore('cart', {
         if (localStorage.getItem(CART_KEY) === null) localStorage.setItem(CART_KEY, legacy)
       }
       this.lines = parse(localStorage.getItem(CART_KEY))
+      this.owner = localStorage.getItem(CART_OWNER_KEY)
+    },
+    /**
+     * A customer's session began (a login here or in another tab, or a restored session): the
+     * cart becomes theirs. A cart another customer left behind (their session expired on a
+     * shared browser) is emptied first; one filled while logged out is kept.
+     */
+    claim(customerId: string) {
+      if (this.owner === customerId) return
+      if (this.owner !== null) this.clear()
+      this.owner = customerId
+      localStorage.setItem(CART_OWNER_KEY, customerId)
     },
     save() {
       localStorage.setItem(CART_KEY, JSON.stringify(this.lines))
     },
     /** Another tab changed the cart (the `storage` event). */
     sync(e: Pick<StorageEvent, 'key' | 'newValue'>): boolean {
+      if (e.key === CART_OWNER_KEY) {
+        this.owner = e.newValue
+        return false
+      }
       if (e.key !== CART_KEY && e.key !== null) return false
       this.lines = parse(e.key === null ? null : e.newValue)
+      if (e.key === null) this.owner = null
       return true
     },
     /**

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { LOGGED_OUT_ELSEWHERE, SESSION_KEY, useAuth } from '../../src/stores/auth'
-import { CART_KEY, useCart } from '../../src/stores/cart'
+import { CART_KEY, CART_OWNER_KEY, useCart } from '../../src/stores/cart'
 import { useToasts } from '../../src/stores/toasts'
 import { setConfig } from '../../src/lib/config'
 import type { Session } from '../../src/lib/api'
@@ -167,6 +167,33 @@ describe('cart store', () => {
   beforeEach(() => {
     setActivePinia(createPinia())
     localStorage.clear()
+  })
+
+  it('belongs to the customer who claims it: another customer finds it empty', () => {
+    const cart = useCart()
+    const mug = { id: 'mug', name: 'Mug', price_cents: 1200 }
+    // Filled while logged out, then the shopper logs in: kept.
+    cart.add(mug)
+    cart.claim('c-1')
+    expect(cart.count).toBe(1)
+    cart.add(mug)
+    // The same shopper again (a restored session, another tab's login): kept.
+    cart.claim('c-1')
+    expect(cart.count).toBe(2)
+    // Their session expired on a shared browser and another shopper logs in: emptied.
+    cart.claim('c-2')
+    expect(cart.count).toBe(0)
+    expect(localStorage.getItem(CART_OWNER_KEY)).toBe('c-2')
+    // A new tab reads both the lines and the owner.
+    cart.add(mug)
+    setActivePinia(createPinia())
+    const other = useCart()
+    other.restore()
+    expect(other.owner).toBe('c-2')
+    expect(other.count).toBe(1)
+    // ...and follows the owner another tab writes.
+    other.sync({ key: CART_OWNER_KEY, newValue: 'c-3' })
+    expect(other.owner).toBe('c-3')
   })
 
   it('merges lines, totals, caps and removes', () => {
