@@ -242,6 +242,45 @@ impl DynamoStore {
     }
 
     /// The order's reservation or tombstone, or `None`: what reserve and release plan from.
+    /// Sets one attribute (and `updated_at`) of a product that must exist (domain::stock_set's
+    /// and domain::image_set's rule, as a condition instead of a read); the product as stored.
+    async fn set_existing(
+        &self,
+        id: &str,
+        attribute: &str,
+        value: AttributeValue,
+    ) -> Result<Product, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(product_pk(id)))
+            .update_expression("SET #field = :value, #updated_at = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#field", attribute)
+            .expression_attribute_names("#updated_at", "updated_at")
+            .expression_attribute_values(":value", value)
+            .expression_attribute_values(":now", s(now()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let item = out
+                    .attributes()
+                    .ok_or_else(|| StoreError::Backend("update returned no attributes".into()))?;
+                product_from(item)
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Err(InventoryError::ProductNotFound(id.to_string()).into())
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
     async fn reservation(&self, order_id: &str) -> Result<Option<Reservation>, StoreError> {
         let item = get_by_pk(&self.client, &self.table, reservation_pk(order_id))
             .await
@@ -455,36 +494,7 @@ impl InventoryStore for DynamoStore {
     }
 
     async fn set_image(&self, id: &str, image_url: &str) -> Result<Product, StoreError> {
-        // domain::image_set's "the product must exist", as a condition instead of a read.
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(product_pk(id)))
-            .update_expression("SET #image_url = :image_url, #updated_at = :now")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#image_url", "image_url")
-            .expression_attribute_names("#updated_at", "updated_at")
-            .expression_attribute_values(":image_url", s(image_url))
-            .expression_attribute_values(":now", s(now()))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                let item = out
-                    .attributes()
-                    .ok_or_else(|| StoreError::Backend("update returned no attributes".into()))?;
-                product_from(item)
-            }
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(InventoryError::ProductNotFound(id.to_string()).into())
-            }
-            Err(e) => Err(backend(e)),
-        }
+        self.set_existing(id, "image_url", s(image_url)).await
     }
 
     async fn put_product(&self, id: &str, change: &ProductChange) -> Result<Product, StoreError> {
@@ -552,36 +562,7 @@ impl InventoryStore for DynamoStore {
     }
 
     async fn set_stock(&self, id: &str, stock: i64) -> Result<Product, StoreError> {
-        // domain::stock_set's "the product must exist", as a condition instead of a read.
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(product_pk(id)))
-            .update_expression("SET #stock = :stock, #updated_at = :now")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#stock", "stock")
-            .expression_attribute_names("#updated_at", "updated_at")
-            .expression_attribute_values(":stock", n(stock))
-            .expression_attribute_values(":now", s(now()))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                let item = out
-                    .attributes()
-                    .ok_or_else(|| StoreError::Backend("update returned no attributes".into()))?;
-                product_from(item)
-            }
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(InventoryError::ProductNotFound(id.to_string()).into())
-            }
-            Err(e) => Err(backend(e)),
-        }
+        self.set_existing(id, "stock", n(stock)).await
     }
 
     async fn reserve(&self, request: &ReserveRequest) -> Result<ReserveOutcome, StoreError> {
