@@ -161,12 +161,14 @@ impl ActivityInboundInterceptor for ActivityCorrelation {
                 span.record(field, value.as_str());
             }
         }
-        let unlabelled = correlation.correlation_id.is_none();
-        let header_names: Vec<String> = input.headers().keys().cloned().collect();
+        // Every activity a run schedules carries the header (WorkflowCorrelation); one without
+        // it is a gap in the order's path to find: its header names are kept for the warning.
+        let unlabelled = correlation
+            .correlation_id
+            .is_none()
+            .then(|| input.headers().keys().cloned().collect::<Vec<String>>());
         Box::pin(correlation.scope_in(span, async move {
-            if unlabelled {
-                // Every activity a run schedules carries the header (WorkflowCorrelation); one
-                // without it is a gap in the order's path to find.
+            if let Some(header_names) = unlabelled {
                 tracing::warn!(?header_names, "activity without the correlation header");
             }
             let started = Instant::now();
