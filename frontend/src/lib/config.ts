@@ -45,9 +45,9 @@ export function temporalWorkflowUrl(orderId: string, cfg: RuntimeConfig | null =
 /** The Temporal UI settings of config.json (`temporalUiUrl`, `temporalNamespace`), trimmed. */
 export function temporalSettings(raw: unknown): Pick<RuntimeConfig, 'temporalUiUrl' | 'temporalNamespace'> {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
-  const pick = (...keys: string[]) => {
-    for (const k of keys) if (typeof o[k] === 'string' && (o[k] as string).trim()) return (o[k] as string).trim()
-    return undefined
+  const pick = (key: string) => {
+    const v = o[key]
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined
   }
   return {
     temporalUiUrl: pick('temporalUiUrl'),

@@ -1,7 +1,7 @@
 // Product names for the order pages: `GET /v1/products/{id}`, once per product per page load,
 // all in parallel. A product that is gone (404) is remembered as gone; any other failure is
 // forgotten, so the next page asks again.
-import { ApiError, api, productImageUrl, type Product } from './api'
+import { ApiError, api, type Product } from './api'
 
 const cache = new Map<string, Promise<Product | null>>()
 
@@ -28,6 +28,3 @@ export async function products(ids: readonly string[]): Promise<Map<string, Prod
 export function clearProducts(): void {
   cache.clear()
 }
-
-/** A product's image as a URL the browser can load, or null (see `productImageUrl`). */
-export const imageUrl = productImageUrl

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { setConfig } from '../../src/lib/config'
-import { clearProducts, imageUrl, products } from '../../src/lib/products-cache'
-import type { Product } from '../../src/lib/api'
+import { clearProducts, products } from '../../src/lib/products-cache'
+import { productImageUrl as imageUrl, type Product } from '../../src/lib/api'
 
 const mug = { id: 'mug', name: 'Ceramic mug', price_cents: 1800, currency: 'USD', stock: 3 } as Product
 
