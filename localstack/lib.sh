@@ -333,7 +333,6 @@ start_temporal() {
     cd "$dir"
     setsid "$temporal" server start-dev --ip 127.0.0.1 --port "$port" \
       --ui-port "$ui" --log-level warn --db-filename "$dir/temporal.db" \
-      --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
       >"$dir/temporal.log" 2>&1 &
     echo $! >"$dir/temporal.pid"
   )

@@ -20,11 +20,6 @@
 //! Cloud's API key, or its mTLS client certificate and key, from Secrets Manager) are added
 //! with [`TemporalSettings::with_api_key`] and [`TemporalSettings::with_client_cert`].
 //!
-//! gRPC compression: the SDK gzips every request and asks for gzipped answers. Over a
-//! loopback address (the dev server `make up` runs) that is CPU spent on both ends for no
-//! bytes saved, so [`TemporalSettings`] turns it off there and keeps gzip for any other host
-//! (Temporal Cloud). Figures: docs/performance.md.
-//!
 //! The correlation id travels in a Temporal header ([`CorrelationHeader`] puts it on every
 //! workflow start; [`correlation_of`] reads it back), see `sagaway_contract::correlation`.
 
@@ -38,7 +33,7 @@ use temporalio_client::envconfig::LoadClientConfigProfileOptions;
 use temporalio_client::errors::WorkflowStartError;
 use temporalio_client::{
     Client, ClientInterceptor, ClientOptions, ClientTlsOptions, Connection, ConnectionOptions,
-    GrpcCompression, Next, StartWorkflowInput, StartWorkflowOutput, Url,
+    Next, StartWorkflowInput, StartWorkflowOutput,
 };
 use temporalio_common::envconfig::load_client_config_profile;
 use temporalio_common::protos::temporal::api::common::v1::{Header, Payload};
@@ -64,18 +59,6 @@ impl From<temporalio_client::envconfig::ConfigError> for TemporalError {
         // Kept as text: the SDK's error is not `Sync`, and callers only report it.
         Self::Config(e.to_string())
     }
-}
-
-/// Whether `target` names this machine (`localhost`, 127.0.0.0/8 or `::1`).
-fn is_loopback(target: &Url) -> bool {
-    let Some(host) = target.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Where and how to connect, read once at start-up.
@@ -112,9 +95,6 @@ impl TemporalSettings {
             .unwrap_or_else(|| "default".into());
         let mut connection = ConnectionOptions::try_from(profile)?;
         connection.identity = identity.to_string();
-        if is_loopback(&connection.target) {
-            connection.grpc_compression = GrpcCompression::None;
-        }
         Ok(Self {
             connection,
             namespace,
@@ -281,26 +261,6 @@ mod tests {
         assert!(s.connection.tls_options.is_none());
         assert!(s.connection.api_key.is_none());
         assert_eq!(s.connection.identity, "test");
-        assert_eq!(s.connection.grpc_compression, GrpcCompression::None);
-    }
-
-    #[test]
-    fn gzip_only_off_loopback() {
-        for (address, gzip) in [
-            ("localhost:7233", false),
-            ("127.0.0.2:7233", false),
-            ("[::1]:7233", false),
-            ("my-ns.a1b2c.tmprl.cloud:7233", true),
-            ("10.0.0.5:7233", true),
-        ] {
-            let s = settings(&[("TEMPORAL_ADDRESS", address)]);
-            let want = if gzip {
-                GrpcCompression::Gzip
-            } else {
-                GrpcCompression::None
-            };
-            assert_eq!(s.connection.grpc_compression, want, "{address}");
-        }
     }
 
     #[test]
