@@ -171,6 +171,15 @@ impl InternalClient {
                     function: function.to_string(),
                     message: format!("the request body could not be serialized: {e}"),
                 })?;
+        if correlation::current().is_none() {
+            // The worker and the gateway call only inside a correlation (an activity, a
+            // request): a call outside one is a gap in an order's path, named here.
+            tracing::warn!(
+                function,
+                path,
+                "direct invocation without a correlation: the function logs it under its own request id"
+            );
+        }
         let payload = event(method, path, text).to_string();
         let out = self
             .lambda

@@ -114,7 +114,9 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
             // id. Known gap (CI on 2026-11-28, under load after the 300-order burst): one
             // `order created` line of this order arrived without the correlation headers (its
             // correlation id was the invoke's own `internal-…` request id), so these are
-            // printed, not failed on, until that call is found; the documented query
+            // printed, not failed on, until that call is found (the worker's log then says
+            // which: `activity without the correlation header` from its activity interceptor,
+            // or `direct invocation without a correlation` from sagaway_invoke); the documented query
             // (`correlation_id = … or order_id = …`) finds such lines by their order id.
             for l in lines.iter().filter(|l| {
                 l["order_id"] == order_id.as_str() && l["correlation_id"] != correlation_id.as_str()
