@@ -272,6 +272,9 @@ pub fn without_addresses(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sagaway_contract::OrderStatus;
+
+    const NOW: &str = "2026-01-01T00:00:00.000Z";
 
     #[test]
     fn error_texts_lose_the_addresses_they_name() {
@@ -283,9 +286,6 @@ mod tests {
         );
         assert_eq!(without_addresses("throttled"), "throttled");
     }
-    use sagaway_contract::OrderStatus;
-
-    const NOW: &str = "2026-01-01T00:00:00.000Z";
 
     fn input() -> SendInput {
         SendInput {

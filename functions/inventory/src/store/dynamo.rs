@@ -241,7 +241,6 @@ impl DynamoStore {
         Ok((items, last))
     }
 
-    /// The order's reservation or tombstone, or `None`: what reserve and release plan from.
     /// Sets one attribute (and `updated_at`) of a product that must exist (domain::stock_set's
     /// and domain::image_set's rule, as a condition instead of a read); the product as stored.
     async fn set_existing(
@@ -281,6 +280,7 @@ impl DynamoStore {
         }
     }
 
+    /// The order's reservation or tombstone, or `None`: what reserve and release plan from.
     async fn reservation(&self, order_id: &str) -> Result<Option<Reservation>, StoreError> {
         let item = get_by_pk(&self.client, &self.table, reservation_pk(order_id))
             .await
