@@ -216,9 +216,15 @@ variable "worker_cpu_target" {
 }
 
 variable "worker_health_port" {
-  description = "Port of the worker's /health endpoint inside its task (HEALTH_ADDR 127.0.0.1:<port>): the container health check calls it."
+  description = "Port of the worker's /health and /metrics endpoint in its task (HEALTH_ADDR <address>:<port>, see worker_metrics_in_vpc): the container health check calls it."
   type        = number
   default     = 9464
+}
+
+variable "worker_metrics_in_vpc" {
+  description = "Serve the worker's /metrics and /health on the task's own address (HEALTH_ADDR 0.0.0.0:<worker_health_port>, a port mapping) for a Prometheus in the VPC; worker_security_group_ids must then admit that port from the scraper only. Off: loopback inside the task, for a scraping sidecar."
+  type        = bool
+  default     = false
 }
 
 variable "worker_subnet_ids" {

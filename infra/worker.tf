@@ -171,14 +171,17 @@ resource "aws_ecs_task_definition" "worker" {
       INVENTORY_FUNCTION    = module.service["inventory"].function_name
       PAYMENT_FUNCTION      = module.service["payment"].function_name
       NOTIFICATION_FUNCTION = module.service["notification"].function_name
-      HEALTH_ADDR           = "127.0.0.1:${var.worker_health_port}"
+      HEALTH_ADDR           = "${var.worker_metrics_in_vpc ? "0.0.0.0" : "127.0.0.1"}:${var.worker_health_port}"
       LOG_FORMAT            = "json"
       RUST_LOG              = var.log_level
     } : { name = k, value = v }]
+    # The endpoint's port, only when a scraper in the VPC reads /metrics (worker_metrics_in_vpc).
+    portMappings = var.worker_metrics_in_vpc ? [{ containerPort = var.worker_health_port, protocol = "tcp" }] : []
     # Temporal Cloud credentials from Secrets Manager, by the variable names the Temporal SDK
     # reads: TEMPORAL_API_KEY, or TEMPORAL_TLS_CLIENT_CERT_DATA and TEMPORAL_TLS_CLIENT_KEY_DATA.
     secrets = [for k, d in data.aws_secretsmanager_secret.temporal : { name = k, valueFrom = d.arn }]
-    # The worker's own subcommand GETs /health on HEALTH_ADDR (loopback inside the task) and
+    # The worker's own subcommand GETs /health on HEALTH_ADDR (on loopback inside the task, also
+    # when it listens on 0.0.0.0) and
     # exits 0 or 1; the distroless image has no shell or curl (worker/Dockerfile). /health is
     # 503 until the worker has reached Temporal and while Temporal does not answer. A task
     # failing it is replaced.

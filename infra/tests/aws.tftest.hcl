@@ -572,6 +572,34 @@ run "worker_on_ecs_with_api_key" {
     && aws_appautoscaling_policy.worker_cpu[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization")
     error_message = "The worker service scales on CPU between 2 and 6 tasks."
   }
+
+  assert {
+    condition = (contains(jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].environment, { name = "HEALTH_ADDR", value = "127.0.0.1:9464" })
+    && length(jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].portMappings) == 0)
+    error_message = "By default the worker's /health and /metrics stay on loopback inside the task (a sidecar scrapes them), with no port mapped."
+  }
+}
+
+run "worker_metrics_for_a_prometheus_in_the_vpc" {
+  command = plan
+
+  variables {
+    worker_image_tag          = "0123abc"
+    worker_subnet_ids         = ["subnet-0aaa"]
+    worker_security_group_ids = ["sg-0ccc"]
+    worker_metrics_in_vpc     = true
+  }
+
+  assert {
+    condition = (contains(jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].environment, { name = "HEALTH_ADDR", value = "0.0.0.0:9464" })
+    && jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].portMappings == [{ containerPort = 9464, protocol = "tcp" }])
+    error_message = "worker_metrics_in_vpc serves /metrics on the task's address and maps its port."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.worker[0].container_definitions)[0].healthCheck.command == ["CMD", "/usr/local/bin/sagaway-worker", "healthcheck"]
+    error_message = "The health check stays the worker's own subcommand (it calls loopback when the endpoint listens on 0.0.0.0)."
+  }
 }
 
 run "worker_on_ecs_with_mtls" {
