@@ -48,29 +48,39 @@ start_worker "$TEST_DIR" "$TEMPORAL_PORT" "http://127.0.0.1:$AWS_PORT" "$TEST_DI
 say "Running the system tests against $api_url"
 cd "$ROOT"
 # Select the system test targets by name (not with -p, which would resolve features for one
-# package and rebuild shared dependencies).
-targets=()
+# package and rebuild shared dependencies). observability runs last, in a second cargo
+# invocation (cargo runs test targets in name order): it checks the log lines of every order
+# the other suites placed.
+names=()
 if (($# > 0)); then
   for name in "$@"; do
     [[ -f "tests/system/tests/$name.rs" ]] || die "no system test target $name (tests/system/tests/$name.rs)"
-    targets+=(--test "$name")
+    names+=("$name")
   done
 else
   for f in tests/system/tests/*.rs; do
-    targets+=(--test "$(basename "$f" .rs)")
+    names+=("$(basename "$f" .rs)")
   done
 fi
-SAGAWAY_API_URL="$api_url" SAGAWAY_SITE_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)" \
-  SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
-  SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
-  SAGAWAY_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" \
-  SAGAWAY_WORKER_HEALTH="http://127.0.0.1:$WORKER_HEALTH_PORT/health" \
-  SAGAWAY_WORKER_DIR="$TEST_DIR" SAGAWAY_WORKER_BIN="$CARGO_TARGET_DIR/debug/sagaway-worker" \
-  SAGAWAY_WS_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" ws_url)" \
-  SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
-  SAGAWAY_TABLES="$(terraform_output_json "$TEST_DIR/terraform.tfstate" tables)" \
-  SAGAWAY_TEMPORAL_CLI="$LOCAL_DIR/venv-tools/bin/temporal" \
-  cargo test --workspace --locked "${targets[@]}" -- --include-ignored
+first=() last=()
+for name in "${names[@]}"; do
+  if [[ "$name" == observability ]]; then last+=(--test "$name"); else first+=(--test "$name"); fi
+done
+system_tests() {
+  SAGAWAY_API_URL="$api_url" SAGAWAY_SITE_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)" \
+    SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
+    SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
+    SAGAWAY_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" \
+    SAGAWAY_WORKER_HEALTH="http://127.0.0.1:$WORKER_HEALTH_PORT/health" \
+    SAGAWAY_WORKER_DIR="$TEST_DIR" SAGAWAY_WORKER_BIN="$CARGO_TARGET_DIR/debug/sagaway-worker" \
+    SAGAWAY_WS_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" ws_url)" \
+    SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
+    SAGAWAY_TABLES="$(terraform_output_json "$TEST_DIR/terraform.tfstate" tables)" \
+    SAGAWAY_TEMPORAL_CLI="$LOCAL_DIR/venv-tools/bin/temporal" \
+    cargo test --workspace --locked "$@" -- --include-ignored
+}
+if ((${#first[@]} > 0)); then system_tests "${first[@]}"; fi
+if ((${#last[@]} > 0)); then system_tests "${last[@]}"; fi
 
 if (($# > 0)); then
   note "only $*: no browser tests, no fuzzing"
