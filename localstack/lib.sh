@@ -121,11 +121,20 @@ host_lambda_arch() {
 infra_test() {
   terraform_init
   say "Plan tests (terraform test: infra/tests, mocked AWS provider, offline)"
-  terraform -chdir="$ROOT/infra" test -no-color >"$LOCAL_DIR/terraform-test.log" 2>&1 || {
+  # The AWS-shaped plan with the defaults; the emulator-shaped one with the very settings
+  # `make up` applies (localstack/local.tfvars).
+  {
+    terraform -chdir="$ROOT/infra" test -no-color -filter=tests/aws.tftest.hcl &&
+      terraform -chdir="$ROOT/infra" test -no-color -filter=tests/emulator.tftest.hcl \
+        -var-file=../localstack/local.tfvars
+  } >"$LOCAL_DIR/terraform-test.log" 2>&1 || {
     cat "$LOCAL_DIR/terraform-test.log" >&2
     die "the plan tests failed (log: $LOCAL_DIR/terraform-test.log)"
   }
   grep -E '^(Success|Failure)!' "$LOCAL_DIR/terraform-test.log" | sed 's/^/    /'
+  local files
+  files="$(find "$ROOT/infra/tests" -maxdepth 1 -name '*.tftest.hcl' | wc -l)"
+  ((files == 2)) || die "infra/tests has $files test files; infra_test (localstack/lib.sh) runs aws.tftest.hcl and emulator.tftest.hcl: add the new one there"
   ensure_checkov
   say "checkov on infra/ (skips and their reasons: infra/.checkov.yaml)"
   (cd "$ROOT" && "$LOCAL_DIR/venv-checkov/bin/checkov" -d infra --config-file infra/.checkov.yaml \

@@ -118,21 +118,10 @@ override_resource {
   values          = { arn = "arn:aws:dynamodb:us-east-1:000000000000:table/sagaway-gateway-limits" }
 }
 
-# As in localstack/local.tfvars (terraform test has no -var-file per file).
+# The emulator's settings come from localstack/local.tfvars itself: make infra-test runs this
+# file alone with `-var-file=../localstack/local.tfvars` (terraform test has no var file per
+# test file). Only the build output is replaced by fixtures here.
 variables {
-  aws_endpoint        = "http://127.0.0.1:4566"
-  aws_access_key      = "test"
-  aws_secret_key      = "test"
-  region              = "us-east-1"
-  log_retention_days  = 1
-  cors_extra_origins  = ["http://127.0.0.1:5173"]
-  lambda_architecture = "x86_64"
-  deletion_protection = false
-  rate_limits = {
-    login_failures_per_address = 1000
-    registration_limit         = 1000
-    registration_burst         = 1000
-  }
   lambda_dir = "tests/fixtures/lambda"
   site_dir   = "tests/fixtures/site"
 }
@@ -152,7 +141,7 @@ run "emulator_gets_no_cloudfront_and_the_path_url" {
   }
 
   assert {
-    condition     = aws_apigatewayv2_api.http.cors_configuration[0].allow_origins == toset(["http://127.0.0.1:4566", "http://127.0.0.1:5173"])
+    condition     = aws_apigatewayv2_api.http.cors_configuration[0].allow_origins == toset(["http://127.0.0.1:4566", "http://127.0.0.1:5173", "http://127.0.0.1:5174"])
     error_message = "CORS allows the emulator's origin (where the shop is served) and the Vite dev server."
   }
 
