@@ -418,13 +418,29 @@ build_zips() {
   python3 "$ROOT/functions/package.py" "$CARGO_TARGET_DIR/debug" "$ROOT/dist/lambda" $FUNCTIONS
 }
 
+# aws_architecture: the architecture AWS deployments use, read from its one place, the default of
+# infra's lambda_architecture variable (infra/variables.tf); LAMBDA_ARCH overrides it.
+aws_architecture() {
+  if [[ -n "${LAMBDA_ARCH:-}" ]]; then
+    echo "$LAMBDA_ARCH"
+    return
+  fi
+  local arch
+  arch="$(awk '/^variable "lambda_architecture"/ { inside = 1 }
+    inside && $1 == "default" { gsub(/"/, "", $3); print $3; exit }' "$ROOT/infra/variables.tf")"
+  [[ -n "$arch" ]] || die "no default for lambda_architecture in infra/variables.tf; set LAMBDA_ARCH"
+  echo "$arch"
+}
+
 # build_zips_aws: release zips for AWS Lambda (Amazon Linux 2023), cross-linked by
 # cargo-lambda with zig so the binaries need no newer glibc than Lambda's. The release
 # profile in Cargo.toml sets strip, lto, codegen-units and panic, so cargo-lambda adds none
 # of its own defaults (its panic = "abort" would crash a function where `serve` catches a
-# panic). LAMBDA_ARCH: arm64 (default, as infra's lambda_architecture) or x86_64.
+# panic). The architecture: aws_architecture (infra's lambda_architecture default, arm64, or
+# LAMBDA_ARCH).
 build_zips_aws() {
-  local arch="${LAMBDA_ARCH:-arm64}" flag f bytes
+  local arch flag f bytes
+  arch="$(aws_architecture)"
   case "$arch" in
     x86_64) flag=--x86-64 ;;
     arm64) flag=--arm64 ;;
@@ -444,11 +460,12 @@ build_zips_aws() {
   done
 }
 
-# build_worker_image IMAGE: builds worker/Dockerfile for LAMBDA_ARCH (arm64 by default, as
-# infra's lambda_architecture, which the ECS task declares) and pushes it as IMAGE
+# build_worker_image IMAGE: builds worker/Dockerfile for aws_architecture (infra's
+# lambda_architecture default, which the ECS task declares, or LAMBDA_ARCH) and pushes it as IMAGE
 # (<worker_repository_url>:<tag>). Needs Docker with buildx, logged in to the registry.
 build_worker_image() {
-  local image="$1" arch="${LAMBDA_ARCH:-arm64}" platform
+  local image="$1" arch platform
+  arch="$(aws_architecture)"
   [[ -n "$image" ]] || die "usage: make worker-image IMAGE=<worker_repository_url>:<tag> (terraform output worker_repository_url)"
   case "$arch" in
     x86_64) platform=linux/amd64 ;;

@@ -66,7 +66,13 @@ first=() last=()
 for name in "${names[@]}"; do
   if [[ "$name" == observability ]]; then last+=(--test "$name"); else first+=(--test "$name"); fi
 done
+# system_tests [--nocapture] TARGET_ARGS...: one cargo test run of those targets.
 system_tests() {
+  local harness=(--include-ignored)
+  if [[ "$1" == --nocapture ]]; then
+    harness+=(--nocapture)
+    shift
+  fi
   SAGAWAY_API_URL="$api_url" SAGAWAY_SITE_URL="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)" \
     SAGAWAY_CATALOG="$ROOT/localstack/catalog.json" \
     SAGAWAY_AWS_ENDPOINT="http://127.0.0.1:$AWS_PORT" \
@@ -77,10 +83,11 @@ system_tests() {
     SAGAWAY_FUNCTIONS="$(terraform_output_json "$TEST_DIR/terraform.tfstate" functions)" \
     SAGAWAY_TABLES="$(terraform_output_json "$TEST_DIR/terraform.tfstate" tables)" \
     SAGAWAY_TEMPORAL_CLI="$LOCAL_DIR/venv-tools/bin/temporal" \
-    cargo test --workspace --locked "$@" -- --include-ignored
+    cargo test --workspace --locked "$@" -- "${harness[@]}"
 }
 if ((${#first[@]} > 0)); then system_tests "${first[@]}"; fi
-if ((${#last[@]} > 0)); then system_tests "${last[@]}"; fi
+# Its figures (lines checked per service) are worth seeing in every run.
+if ((${#last[@]} > 0)); then system_tests --nocapture "${last[@]}"; fi
 
 if (($# > 0)); then
   note "only $*: no browser tests, no fuzzing"
