@@ -24,6 +24,8 @@ locals {
   cache_policy_caching_disabled  = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
   api_gateway_origins_in_region = "https://*.execute-api.${var.region}.amazonaws.com"
+  # Also the output content_security_policy: the browser tests (frontend/e2e/csp.spec.ts) serve
+  # the app under this very policy, so a change here is tested against the app.
   csp_header = join("; ", [
     "default-src 'self'",
     "script-src 'self'",

@@ -49,6 +49,11 @@ output "cloudfront_url" {
   value       = length(aws_cloudfront_distribution.site) > 0 ? "https://${aws_cloudfront_distribution.site[0].domain_name}/" : ""
 }
 
+output "content_security_policy" {
+  description = "The Content-Security-Policy header CloudFront sends with the shop (cloudfront.tf). Also on the emulator, where nothing sends it: the browser tests serve the app under it."
+  value       = local.csp_header
+}
+
 output "cloudfront_distribution_id" {
   description = "Id of the distribution (for invalidations). Empty on the emulator."
   value       = length(aws_cloudfront_distribution.site) > 0 ? aws_cloudfront_distribution.site[0].id : ""
