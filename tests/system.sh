@@ -99,6 +99,7 @@ site_url="$(terraform_output "$TEST_DIR/terraform.tfstate" site_url)"
 (
   cd "$ROOT/frontend"
   SAGAWAY_SITE_URL="$site_url" SAGAWAY_API_URL="$api_url" SAGAWAY_ADMIN_FILE="$TEST_DIR/admin.json" \
+    SAGAWAY_CSP="$(terraform_output "$TEST_DIR/terraform.tfstate" content_security_policy)" \
     npx playwright test
 )
 note "screenshots of the final states: frontend/test-results/screens/"
