@@ -41,10 +41,10 @@ system: ## system tests: fresh emulator on port 4610, Terraform, tests through A
 build zips: ## build the workspace and package the Lambda zips into dist/lambda
 	@source localstack/lib.sh && check_prereqs && build_zips
 
-zips-aws: ## release Lambda zips for AWS with cargo-lambda (LAMBDA_ARCH=arm64, the default, or x86_64), into dist/lambda-aws
+zips-aws: ## release Lambda zips for AWS with cargo-lambda (the architecture: infra's lambda_architecture default, arm64, or LAMBDA_ARCH=x86_64), into dist/lambda-aws
 	@source localstack/lib.sh && check_prereqs && ensure_tools && build_zips_aws
 
-worker-image: ## build and push the worker's image (IMAGE=<worker_repository_url>:<tag>, LAMBDA_ARCH=arm64 default); needs Docker
+worker-image: ## build and push the worker's image (IMAGE=<worker_repository_url>:<tag>, architecture as for zips-aws); needs Docker
 	@source localstack/lib.sh && build_worker_image "$(IMAGE)"
 
 lambda-init: ## release zips for this machine's arch, then each function's cold start on a fake Lambda runtime API (RUNS=20)

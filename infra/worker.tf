@@ -180,11 +180,10 @@ resource "aws_ecs_task_definition" "worker" {
     # Temporal Cloud credentials from Secrets Manager, by the variable names the Temporal SDK
     # reads: TEMPORAL_API_KEY, or TEMPORAL_TLS_CLIENT_CERT_DATA and TEMPORAL_TLS_CLIENT_KEY_DATA.
     secrets = [for k, d in data.aws_secretsmanager_secret.temporal : { name = k, valueFrom = d.arn }]
-    # The worker's own subcommand GETs /health on HEALTH_ADDR (on loopback inside the task, also
-    # when it listens on 0.0.0.0) and
-    # exits 0 or 1; the distroless image has no shell or curl (worker/Dockerfile). /health is
-    # 503 until the worker has reached Temporal and while Temporal does not answer. A task
-    # failing it is replaced.
+    # The worker's own subcommand GETs /health on HEALTH_ADDR (through loopback inside the task,
+    # also when it listens on 0.0.0.0) and exits 0 or 1; the distroless image has no shell or
+    # curl (worker/Dockerfile). /health is 503 until the worker has reached Temporal and while
+    # Temporal does not answer. A task failing it is replaced.
     healthCheck = {
       command     = ["CMD", "/usr/local/bin/sagaway-worker", "healthcheck"]
       interval    = 15

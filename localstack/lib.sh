@@ -32,7 +32,11 @@ check_prereqs() {
   python3 -c 'import venv, ensurepip' 2>/dev/null ||
     die "python3 cannot create virtual environments. Debian: apt-get install python3-venv"
   need_cmd cargo "Install Rust with rustup: https://rustup.rs"
-  need_cmd terraform "Install Terraform 1.5 or newer: https://developer.hashicorp.com/terraform/install"
+  need_cmd terraform "Install Terraform 1.10 or newer: https://developer.hashicorp.com/terraform/install"
+  local tf_version
+  tf_version="$(terraform version -json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["terraform_version"])' 2>/dev/null || true)"
+  python3 -c 'import sys; v = tuple(int(p) for p in sys.argv[1].split("-")[0].split(".")[:2]); sys.exit(0 if v >= (1, 10) else 1)' "${tf_version:-0.0}" 2>/dev/null ||
+    die "terraform is ${tf_version:-of unknown version}; infra/ needs Terraform 1.10 or newer (infra/versions.tf): https://developer.hashicorp.com/terraform/install"
   need_cmd curl "Install curl (Debian: apt-get install curl)."
   need_cmd node "Install Node.js 20 or newer with npm (Debian: apt-get install nodejs npm)."
   need_cmd npm "Install npm (Debian: apt-get install npm)."
@@ -427,8 +431,10 @@ aws_architecture() {
   fi
   local arch
   arch="$(awk '/^variable "lambda_architecture"/ { inside = 1 }
+    inside && /^}/ { exit }
     inside && $1 == "default" { gsub(/"/, "", $3); print $3; exit }' "$ROOT/infra/variables.tf")"
-  [[ -n "$arch" ]] || die "no default for lambda_architecture in infra/variables.tf; set LAMBDA_ARCH"
+  [[ "$arch" == x86_64 || "$arch" == arm64 ]] ||
+    die "could not read lambda_architecture's default (x86_64 or arm64) from infra/variables.tf (read: '$arch'); set LAMBDA_ARCH"
   echo "$arch"
 }
 

@@ -69,7 +69,7 @@ done
 # system_tests [--nocapture] TARGET_ARGS...: one cargo test run of those targets.
 system_tests() {
   local harness=(--include-ignored)
-  if [[ "$1" == --nocapture ]]; then
+  if [[ "${1:-}" == --nocapture ]]; then
     harness+=(--nocapture)
     shift
   fi

@@ -47,3 +47,8 @@ output "table_ttl_attribute" {
   description = "The attribute the table's TTL expires items by; null without TTL."
   value       = module.table.ttl_attribute
 }
+
+output "route_authorization" {
+  description = "The function's HTTP API routes and their authorization types (CUSTOM or NONE)."
+  value       = module.routes.authorization
+}

@@ -145,8 +145,9 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 
-    // Every order placed on this stack so far (the earlier suites': the 300-order burst, the
-    // worker killed mid-saga, the failing services), not only this one: a line a service logged
+    // Every order placed on this stack so far (the earlier suites': those the 300-order burst got
+    // accepted, the worker killed mid-saga, the failing services, the saga branches), not only
+    // this one: a line a service logged
     // about a placed order carries the correlation id of a gateway request about that order
     // (the one that placed it, whose saga made the call, or a later one such as a cancel).
     // A call that lost its correlation on the way logs the invocation's own `internal-…` id.
@@ -164,6 +165,21 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
         );
     }
     let gateway = json_lines(&cw, stack.function("gateway"), 0).await;
+    // The gateway invokes the customer function the same way, inside its request's correlation.
+    let uncorrelated: Vec<String> = gateway
+        .iter()
+        .filter(|l| {
+            l["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("direct invocation without a correlation"))
+        })
+        .map(|l| l.to_string())
+        .collect();
+    assert!(
+        uncorrelated.is_empty(),
+        "the gateway invoked functions without a correlation:\n{}",
+        uncorrelated.join("\n")
+    );
     let placed: HashSet<&str> = gateway
         .iter()
         .filter(|l| l["message"] == "order placed")
@@ -190,10 +206,10 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
         let lost: Vec<String> = ours
             .iter()
             .filter(|l| {
-                let known = &requests[l["order_id"].as_str().unwrap_or_default()];
+                let known = l["order_id"].as_str().and_then(|o| requests.get(o));
                 !l["correlation_id"]
                     .as_str()
-                    .is_some_and(|c| known.contains(c))
+                    .is_some_and(|c| known.is_some_and(|k| k.contains(c)))
             })
             .map(|l| l.to_string())
             .collect();
