@@ -235,3 +235,60 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
         );
     }
 }
+
+/// The deployed worker's `/metrics` (next to `/health`, README "Observability"), after the
+/// other suites' sagas: the Temporal SDK's counters have counted them, and every service's
+/// breaker is reported.
+#[tokio::test]
+#[ignore = "needs the deployed local stack: run tests/system.sh"]
+async fn the_worker_exposes_temporal_and_breaker_metrics_for_prometheus() {
+    let health = std::env::var("SAGAWAY_WORKER_HEALTH").expect("SAGAWAY_WORKER_HEALTH");
+    let url = health.replace("/health", "/metrics");
+    let r = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(&url)
+        .send()
+        .await
+        .expect("the worker's /metrics answers");
+    assert_eq!(r.status(), 200, "{url}");
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        content_type.starts_with("text/plain"),
+        "Prometheus text format, not {content_type}"
+    );
+    let text = r.text().await.expect("the metrics text");
+    for wanted in [
+        "# TYPE temporal_workflow_completed counter",
+        "# TYPE temporal_activity_execution_latency histogram",
+        "# TYPE temporal_num_pollers gauge",
+        "# TYPE sagaway_breaker_state gauge",
+    ] {
+        assert!(text.contains(wanted), "/metrics lacks {wanted:?}:\n{text}");
+    }
+    let completed: f64 = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("temporal_workflow_completed{")
+                || l.starts_with("temporal_workflow_completed ")
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    assert!(
+        completed >= 1.0,
+        "the worker counted no completed workflow after the suites' sagas:\n{text}"
+    );
+    for service in ["order", "inventory", "payment", "notification"] {
+        let open = format!("sagaway_breaker_open{{service=\"{service}\"}} ");
+        assert!(
+            text.lines().any(|l| l.starts_with(&open)),
+            "no breaker gauge for {service}:\n{text}"
+        );
+    }
+}
