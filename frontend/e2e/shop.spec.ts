@@ -77,9 +77,11 @@ test('a shopper browses, searches, filters, opens a product, fills the cart up t
   // The order carries the address, and the profile kept it for the next time.
   const orderId = /#\/orders\/(o-[^/?]+)/.exec(page.url())?.[1] ?? ''
   const token = await page.evaluate(() => JSON.parse(localStorage.getItem('sagaway.session') ?? '{}').token as string)
-  const order = await request.get(`${API}/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })
-  expect(order.status()).toBe(200)
-  expect((await order.json()).shipping_address).toEqual(ADDRESS)
+  // The saga writes the order a moment after the 202 that brought the page here: until then the
+  // order service answers 404.
+  const readOrder = () => request.get(`${API}/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })
+  await expect.poll(async () => (await readOrder()).status(), { timeout: 30_000 }).toBe(200)
+  expect((await (await readOrder()).json()).shipping_address).toEqual(ADDRESS)
   await page.getByRole('link', { name: 'Profile' }).click()
   await expect(page.getByLabel('Street and number')).toHaveValue(ADDRESS.line1)
   await expect(page.getByLabel('Country code')).toHaveValue('US')

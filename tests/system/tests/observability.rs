@@ -145,13 +145,12 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 
-    // Every order placed on this stack so far (the earlier suites': those the 300-order burst got
-    // accepted, the worker killed mid-saga, the failing services, the saga branches), not only
-    // this one: a line a service logged
-    // about a placed order carries the correlation id of a gateway request about that order
-    // (the one that placed it, whose saga made the call, or a later one such as a cancel).
-    // A call that lost its correlation on the way logs the invocation's own `internal-…` id.
-    // The worker names a call that would lose it, whichever suite made it.
+    // Every order placed on this stack so far, not only this one (the earlier suites': those the
+    // 300-order burst got accepted, the worker killed mid-saga, the failing services, the saga
+    // branches): a line a service logged about a placed order carries the correlation id of a
+    // gateway request about that order (the one that placed it, whose saga made the call, or a
+    // later one such as a cancel); a call that lost it on the way logs the invocation's own
+    // `internal-…` id. First the warnings the worker and the gateway give for such a call.
     let text = std::fs::read_to_string(&worker_log).expect("the worker's log");
     for warning in [
         "activity without the correlation header",
