@@ -421,6 +421,28 @@ pub async fn place_order(api: &Api, lines: &[(&str, i64)], card: &str, key: Opti
     .await
 }
 
+/// GETs a URL outside the API (the site's files, the worker's endpoint) on loopback: status,
+/// content type and bytes.
+pub async fn fetch(url: &str) -> (u16, String, Vec<u8>) {
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url} answers: {e}"));
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = resp.bytes().await.expect("the body").to_vec();
+    (status, content_type, bytes)
+}
+
 /// An id no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);

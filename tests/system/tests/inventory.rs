@@ -3,7 +3,7 @@
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
-use system_tests::{Api, Stack, assert_problem, unique};
+use system_tests::{Api, Stack, assert_problem, fetch, unique};
 
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
@@ -472,27 +472,6 @@ fn site_base() -> String {
         Some(i) => site[..=i].to_string(),
         None => format!("{site}/"),
     }
-}
-
-/// GETs a URL of the site: status, content type and bytes.
-async fn fetch(url: &str) -> (u16, String, Vec<u8>) {
-    let resp = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-        .get(url)
-        .send()
-        .await
-        .expect("the site answers");
-    let status = resp.status().as_u16();
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let bytes = resp.bytes().await.expect("the body").to_vec();
-    (status, content_type, bytes)
 }
 
 /// Every product id of `path` (a catalog list), following `next_cursor` to the end, with the

@@ -11,7 +11,7 @@
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
-use system_tests::{Stack, log_events, place_order};
+use system_tests::{Stack, fetch, log_events, place_order};
 
 const OK: &str = "4242424242424242";
 
@@ -243,26 +243,13 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
 async fn the_worker_exposes_temporal_and_breaker_metrics_for_prometheus() {
     let health = std::env::var("SAGAWAY_WORKER_HEALTH").expect("SAGAWAY_WORKER_HEALTH");
     let url = health.replace("/health", "/metrics");
-    let r = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-        .get(&url)
-        .send()
-        .await
-        .expect("the worker's /metrics answers");
-    assert_eq!(r.status(), 200, "{url}");
-    let content_type = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let (status, content_type, body) = fetch(&url).await;
+    assert_eq!(status, 200, "{url}");
     assert!(
         content_type.starts_with("text/plain"),
         "Prometheus text format, not {content_type}"
     );
-    let text = r.text().await.expect("the metrics text");
+    let text = String::from_utf8(body).expect("the metrics text is UTF-8");
     for wanted in [
         "# TYPE temporal_workflow_completed counter",
         "# TYPE temporal_activity_execution_latency histogram",
