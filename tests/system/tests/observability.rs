@@ -11,7 +11,7 @@
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
-use system_tests::{Stack, fetch, log_events, place_order};
+use system_tests::{Api, Stack, fetch, log_events, place_order};
 
 const OK: &str = "4242424242424242";
 
@@ -25,6 +25,24 @@ async fn json_lines(cw: &aws_sdk_cloudwatchlogs::Client, function: &str, since: 
             .collect(),
         // The group appears with the function's first line.
         Err(_) => Vec::new(),
+    }
+}
+
+/// Waits until the order's saga has finished, confirmed.
+async fn confirmed(shopper: &Api, order_id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = shopper.get(&format!("/v1/orders/{order_id}/saga")).await;
+        if r.status == 200 && r.body["finished"] == true {
+            assert_eq!(r.body["status"], "CONFIRMED", "{}", r.text);
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the saga did not finish: {}",
+            r.text
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
 
@@ -46,20 +64,7 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
     let workflow_id = format!("order-{order_id}");
 
     // The saga ends (the last notification may still be on its way: the logs are polled).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = shopper.get(&format!("/v1/orders/{order_id}/saga")).await;
-        if r.status == 200 && r.body["finished"] == true {
-            assert_eq!(r.body["status"], "CONFIRMED", "{}", r.text);
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the saga did not finish: {}",
-            r.text
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    confirmed(&shopper, &order_id).await;
 
     let cw = aws_sdk_cloudwatchlogs::Client::new(&stack.sdk);
     let worker_log = format!(
@@ -235,21 +240,48 @@ async fn one_orders_path_carries_one_correlation_id_through_every_log() {
     }
 }
 
-/// The deployed worker's `/metrics` (next to `/health`, README "Observability"), after the
-/// other suites' sagas: the Temporal SDK's counters have counted them, and every service's
-/// breaker is reported.
+/// The deployed worker's `/metrics` (next to `/health`, README "Observability"), after a saga
+/// of its own (and whatever the other suites ran): the Temporal SDK's counters have counted it,
+/// and every service's breaker is reported.
 #[tokio::test]
 #[ignore = "needs the deployed local stack: run tests/system.sh"]
 async fn the_worker_exposes_temporal_and_breaker_metrics_for_prometheus() {
+    let stack = Stack::from_env().await;
+    let product = stack.product("metrics", 5).await;
+    let (shopper, _) = stack.api.new_shopper("metrics").await;
+    let r = place_order(&shopper, &[(&product, 1)], OK, None).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    confirmed(&shopper, r.body["order_id"].as_str().expect("order id")).await;
     let health = std::env::var("SAGAWAY_WORKER_HEALTH").expect("SAGAWAY_WORKER_HEALTH");
     let url = health.replace("/health", "/metrics");
-    let (status, content_type, body) = fetch(&url).await;
-    assert_eq!(status, 200, "{url}");
-    assert!(
-        content_type.starts_with("text/plain"),
-        "Prometheus text format, not {content_type}"
-    );
-    let text = String::from_utf8(body).expect("the metrics text is UTF-8");
+    // The worker counts a workflow once its last task is completed, which can come a moment
+    // after the shopper sees the saga finished: read until it is counted, for at most 10 s.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let (status, content_type, body) = fetch(&url).await;
+        assert_eq!(status, 200, "{url}");
+        assert!(
+            content_type.starts_with("text/plain"),
+            "Prometheus text format, not {content_type}"
+        );
+        let text = String::from_utf8(body).expect("the metrics text is UTF-8");
+        let completed: f64 = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("temporal_workflow_completed{")
+                    || l.starts_with("temporal_workflow_completed ")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum();
+        if completed >= 1.0 {
+            break text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the worker counted no completed workflow after a confirmed saga:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
     for wanted in [
         "# TYPE temporal_workflow_completed counter",
         "# TYPE temporal_activity_execution_latency histogram",
@@ -258,18 +290,6 @@ async fn the_worker_exposes_temporal_and_breaker_metrics_for_prometheus() {
     ] {
         assert!(text.contains(wanted), "/metrics lacks {wanted:?}:\n{text}");
     }
-    let completed: f64 = text
-        .lines()
-        .filter(|l| {
-            l.starts_with("temporal_workflow_completed{")
-                || l.starts_with("temporal_workflow_completed ")
-        })
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum();
-    assert!(
-        completed >= 1.0,
-        "the worker counted no completed workflow after the suites' sagas:\n{text}"
-    );
     for service in ["order", "inventory", "payment", "notification"] {
         let open = format!("sagaway_breaker_open{{service=\"{service}\"}} ");
         assert!(
